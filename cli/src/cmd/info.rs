@@ -1,0 +1,172 @@
+//! `pml info`: what a capture holds.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use pml_parser::{Capture, EventClass, FileTime};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Arguments of `pml info`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The capture (.PML).
+    file: PathBuf,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `pml info --json` prints.
+#[derive(Serialize)]
+struct Info {
+    file: String,
+    version: u32,
+    bitness: u32,
+    computer: String,
+    system_root: String,
+    os: String,
+    os_version: pml_parser::OsVersion,
+    cpus: u32,
+    memory_bytes: u64,
+    max_user_address: String,
+    events: u64,
+    unreadable_events: u64,
+    processes: usize,
+    first_event: Option<String>,
+    last_event: Option<String>,
+    event_classes: BTreeMap<&'static str, u64>,
+    warnings: Vec<String>,
+}
+
+/// Per-class counts, time span and error count, gathered in parallel.
+#[derive(Default, Clone, Copy)]
+struct Scan {
+    per_class: [u64; 6],
+    errors: u64,
+    first: Option<FileTime>,
+    last: Option<FileTime>,
+}
+
+impl Scan {
+    fn merge(mut self, other: Scan) -> Scan {
+        for (a, b) in self.per_class.iter_mut().zip(other.per_class) {
+            *a += b;
+        }
+        self.errors += other.errors;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self
+    }
+}
+
+fn scan(capture: &Capture) -> Scan {
+    capture
+        .par_events()
+        .fold(Scan::default, |mut s, event| {
+            match event {
+                Ok(e) => {
+                    s.per_class[e.class() as usize] += 1;
+                    let t = e.time();
+                    s.first = Some(s.first.map_or(t, |f| f.min(t)));
+                    s.last = Some(s.last.map_or(t, |l| l.max(t)));
+                }
+                Err(_) => s.errors += 1,
+            }
+            s
+        })
+        .reduce(Scan::default, Scan::merge)
+}
+
+/// Runs `pml info`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let capture = Capture::open(&args.file)?;
+    let h = capture.header();
+    let s = scan(&capture);
+    let info = Info {
+        file: args.file.display().to_string(),
+        version: h.version,
+        bitness: h.bitness(),
+        computer: h.computer_name.clone(),
+        system_root: h.system_root.clone(),
+        os: h.os.display_name(),
+        os_version: h.os.clone(),
+        cpus: h.cpu_count,
+        memory_bytes: h.memory_bytes,
+        max_user_address: format!("{:#x}", h.max_user_address),
+        events: capture.event_count(),
+        unreadable_events: s.errors,
+        processes: capture.processes().len(),
+        first_event: s.first.map(FileTime::to_rfc3339),
+        last_event: s.last.map(FileTime::to_rfc3339),
+        event_classes: EventClass::ALL
+            .iter()
+            .filter(|c| s.per_class[**c as usize] > 0)
+            .map(|c| (c.name(), s.per_class[*c as usize]))
+            .collect(),
+        warnings: capture.warnings().to_vec(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&info)?);
+    } else {
+        print_text(&info);
+    }
+    for w in capture.warnings() {
+        eprintln!("pml: warning: {}: {w}", args.file.display());
+    }
+    Ok(if s.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_text(info: &Info) {
+    let gib = info.memory_bytes as f64 / f64::from(1u32 << 30);
+    println!("File:          {}", info.file);
+    println!(
+        "Format:        PML version {}, {}-bit capture",
+        info.version, info.bitness
+    );
+    println!("Computer:      {}", info.computer);
+    println!("OS:            {}", info.os);
+    println!("System root:   {}", info.system_root);
+    println!("CPUs / memory: {} / {gib:.1} GiB", info.cpus);
+    println!("Events:        {}", thousands(info.events));
+    if info.unreadable_events > 0 {
+        println!(
+            "Unreadable:    {} events",
+            thousands(info.unreadable_events)
+        );
+    }
+    println!("Processes:     {}", info.processes);
+    if let (Some(first), Some(last)) = (&info.first_event, &info.last_event) {
+        println!("First event:   {first}");
+        println!("Last event:    {last}");
+    }
+    println!("Event classes:");
+    for (class, count) in &info.event_classes {
+        println!("  {class:<12} {:>12}", thousands(*count));
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,38 @@
+//! `pml`: read, query, export and analyze Process Monitor captures on any OS.
+
+mod cmd;
+#[allow(dead_code)] // used by the export commands that land next
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Read, query, export and analyze Sysinternals Process Monitor captures (.PML).
+#[derive(Parser)]
+#[command(name = "pml", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show the capture's system details, event counts per class, processes and time span.
+    Info(cmd::info::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => cmd::info::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let message = format!("{e:#}");
+            eprintln!("pml: error: {}", message.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Path, Detail and Category of file-system events.
+
+use crate::details::fs::FsDetails;
+use crate::event::Event;
+
+/// Appends the Path column.
+pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
+    if let Ok(d) = FsDetails::decode(event) {
+        d.path.push_to(out);
+    }
+}
+
+/// Appends the Detail column.
+pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
+    let _ = (event, out);
+}
+
+/// The Category column.
+pub(super) fn category(event: &Event<'_>) -> &'static str {
+    let _ = event;
+    ""
+}
