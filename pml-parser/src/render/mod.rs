@@ -1,6 +1,7 @@
 //! Rendering of Process Monitor's columns, byte for byte as ProcMon's US-English CSV export
 //! prints them. Each event class has its own module for the Path, Detail and Category columns.
 
+pub mod columns;
 mod fs;
 mod network;
 mod process;

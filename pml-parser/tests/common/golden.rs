@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 
-use pml_parser::{render, Capture, Event};
+use pml_parser::{Capture, Column, ColumnRenderer, Event};
 
 /// Agreement of one group of cells.
 #[derive(Debug, Default, Clone)]
@@ -60,18 +60,20 @@ pub fn golden_rows(dir: &Path, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// Renders `column` of `event` with the columns pml has, or `None` for a column it cannot render yet.
-pub fn render_column(event: &Event<'_>, column: &str, out: &mut String) -> bool {
-    match column {
-        "Operation" => out.push_str(event.operation_name()),
-        "Path" => render::write_path(event, out),
-        "Detail" => render::write_detail(event, out),
-        "Category" => out.push_str(render::category(event)),
-        "Event Class" => out.push_str(event.class().name()),
-        "TID" => write!(out, "{}", event.tid()).unwrap(),
-        _ => return false,
+/// Renders `column` of `event`, or returns `false` for a header pml does not know.
+pub fn render_column(
+    renderer: &ColumnRenderer,
+    event: &Event<'_>,
+    column: &str,
+    out: &mut String,
+) -> bool {
+    match Column::from_name(column) {
+        Some(c) => {
+            renderer.write(event, c, out);
+            true
+        }
+        None => false,
     }
-    true
 }
 
 /// Compares every cell pml can render with the golden CSV.
@@ -85,6 +87,7 @@ pub fn compare(capture: &Capture, header: &[String], rows: &[Vec<String>]) -> Re
     let op_col = header.iter().position(|h| h == "Operation");
     let mut report = Report::default();
     let mut got = String::new();
+    let renderer = ColumnRenderer::new(capture);
     for (event, row) in capture.events().zip(rows) {
         let event = event.unwrap();
         let group = format!(
@@ -94,7 +97,7 @@ pub fn compare(capture: &Capture, header: &[String], rows: &[Vec<String>]) -> Re
         );
         for (column, want) in header.iter().zip(row) {
             got.clear();
-            if !render_column(&event, column, &mut got) {
+            if !render_column(&renderer, &event, column, &mut got) {
                 continue;
             }
             report
