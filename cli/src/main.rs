@@ -1,6 +1,7 @@
 //! `pml`: read, query, export and analyze Process Monitor captures on any OS.
 
 mod cmd;
+mod exit;
 #[allow(dead_code)] // used by the export commands that land next
 mod output;
 
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let message = format!("{e:#}");
             eprintln!("pml: error: {}", message.replace('\n', " "));
-            ExitCode::from(2)
+            exit::code(exit::ERROR)
         }
     }
 }

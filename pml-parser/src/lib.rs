@@ -20,12 +20,13 @@ pub mod event;
 pub mod header;
 pub mod ops;
 pub mod render;
+mod salvage;
 pub mod tables;
 pub mod text;
 pub mod time;
 
 pub use bytes::utf16_to_string;
-pub use capture::Capture;
+pub use capture::{Capture, OpenOptions, SalvageReport};
 pub use details::Details;
 pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, Frame};
