@@ -74,9 +74,9 @@ fn random_byte_flips_never_panic() {
         let mut data = original.clone();
         for _ in 0..1 + round % 8 {
             // Half the flips hit the header and tables, where counts and offsets live.
-            let at = if rng.next() % 2 == 0 {
+            let at = if rng.next().is_multiple_of(2) {
                 let r = rng.next() as usize;
-                if r % 3 == 0 {
+                if r.is_multiple_of(3) {
                     r % 0x3A8
                 } else {
                     tables + r % (data.len() - tables)
