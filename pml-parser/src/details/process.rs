@@ -201,9 +201,9 @@ impl<'a> ProcessDetails<'a> {
                     ProcessDetails::Statistics(counters)
                 }
             }
-            process_op::THREAD_CREATE if blob.len() >= 4 => ProcessDetails::ThreadCreate {
-                thread_id: u32f(0),
-            },
+            process_op::THREAD_CREATE if blob.len() >= 4 => {
+                ProcessDetails::ThreadCreate { thread_id: u32f(0) }
+            }
             process_op::THREAD_EXIT if blob.len() >= 20 => ProcessDetails::ThreadExit(CpuTimes {
                 kernel: u64f(4),
                 user: u64f(12),

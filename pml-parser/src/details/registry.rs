@@ -205,8 +205,8 @@ pub enum Request<'a> {
         value_type: u32,
         /// Size of the data set.
         length: u32,
-        /// The first bytes of the data, as many as ProcMon copied (16 for binary data).
-        data: &'a [u8],
+        /// The data: the bytes ProcMon copied (16 for binary data), and what follows them.
+        data: ValueData<'a>,
     },
     /// RegSetInfoKey.
     SetInfo {
@@ -273,7 +273,11 @@ impl<'a> RegistryDetails<'a> {
             op::SET_VALUE => {
                 let (path, rest) = PmlStr::take(info, after(16));
                 let copied = usize::from(u16_at(blob, 12).unwrap_or_default());
-                let data = &rest[..copied.min(rest.len())];
+                let run = file_run(event, blob.len() - rest.len(), blob_offset(event), rest);
+                let data = ValueData {
+                    bytes: &rest[..copied.min(rest.len())],
+                    run,
+                };
                 let request = Request::SetValue {
                     value_type: u32f(4),
                     length: u32f(8),
@@ -304,7 +308,10 @@ impl<'a> RegistryDetails<'a> {
             path,
             request,
             extra,
-            extra_run: extra.map_or(&[], |x| extra_run(event, x)),
+            extra_run: extra.map_or(&[], |x| {
+                let at = event.offset() as usize + event.extra_offset() as usize + 2;
+                file_run(event, 0, at, x)
+            }),
         })
     }
 
@@ -352,16 +359,34 @@ impl<'a> RegistryDetails<'a> {
     }
 }
 
-/// The extra blob of `event` and every file byte after it.
-fn extra_run<'a>(event: &Event<'a>, extra: &'a [u8]) -> &'a [u8] {
+/// Longest run of file bytes ProcMon's over-reads are followed into (strings without a NUL).
+const MAX_RUN: usize = 0x1_0000;
+
+/// File offset of `event`'s detail blob.
+fn blob_offset(event: &Event<'_>) -> usize {
+    event.offset() as usize + crate::event::EVENT_HEADER_SIZE + event.stack_bytes().len()
+}
+
+/// The file bytes from `base + rel` on (at most [`MAX_RUN`]), which must start with `part`;
+/// `part` itself when they do not.
+fn file_run<'a>(event: &Event<'a>, rel: usize, base: usize, part: &'a [u8]) -> &'a [u8] {
     let data = event.capture().data();
-    let start = usize::try_from(event.offset())
-        .ok()
-        .and_then(|o| o.checked_add(event.extra_offset() as usize + 2));
-    start
+    base.checked_add(rel)
         .and_then(|s| data.get(s..))
-        .filter(|run| run.starts_with(extra))
-        .unwrap_or(extra)
+        .map(|run| &run[..run.len().min(MAX_RUN.max(part.len()))])
+        .filter(|run| run.starts_with(part))
+        .unwrap_or(part)
+}
+
+/// Value data as ProcMon reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ValueData<'a> {
+    /// The data bytes ProcMon shows for fixed-size and binary types: at most the value's
+    /// length, cut where the capture stops.
+    pub bytes: &'a [u8],
+    /// The file bytes from the start of the data on. ProcMon reads string data up to its NUL,
+    /// past the copied bytes when they have none.
+    pub run: &'a [u8],
 }
 
 /// The outcome of a RegOpenKey / RegCreateKey (its extra blob).
@@ -475,8 +500,8 @@ pub struct ValueInformation<'a> {
     pub name: Option<PmlStr<'a>>,
     /// Size of the value's data (full and partial information).
     pub data_length: Option<u32>,
-    /// The data bytes ProcMon shows: at most `data_length`, cut where ProcMon stops reading.
-    pub data: &'a [u8],
+    /// The data (full and partial information).
+    pub data: ValueData<'a>,
 }
 
 impl<'a> ValueInformation<'a> {
@@ -495,7 +520,7 @@ impl<'a> ValueInformation<'a> {
             value_type,
             name: None,
             data_length: None,
-            data: &[],
+            data: ValueData::default(),
         };
         match class {
             value_class::BASIC => info.name = Some(name_at(8)),
@@ -510,15 +535,20 @@ impl<'a> ValueInformation<'a> {
                 let start = u(8) as usize;
                 info.name = Some(name_at(16));
                 info.data_length = Some(length);
-                info.data = run
-                    .get(start..)
-                    .map_or(&[], |d| &d[..shown.min(d.len())]);
+                let run = run.get(start..).unwrap_or(&[]);
+                info.data = ValueData {
+                    bytes: &run[..shown.min(run.len())],
+                    run,
+                };
             }
             value_class::PARTIAL => {
                 let length = u(8);
                 let data = extra.get(12..).unwrap_or(&[]);
                 info.data_length = Some(length);
-                info.data = &data[..(length as usize).min(data.len())];
+                info.data = ValueData {
+                    bytes: &data[..(length as usize).min(data.len())],
+                    run: run.get(12..).unwrap_or(&[]),
+                };
             }
             _ => {}
         }
@@ -541,7 +571,7 @@ mod tests {
         let v = ValueInformation::decode(value_class::PARTIAL, &x, &x).unwrap();
         assert_eq!(v.value_type, value_type::BINARY);
         assert_eq!(v.data_length, Some(72));
-        assert_eq!(v.data, &(1..=16u8).collect::<Vec<_>>()[..]);
+        assert_eq!(v.data.bytes, &(1..=16u8).collect::<Vec<_>>()[..]);
     }
 
     #[test]
@@ -554,8 +584,8 @@ mod tests {
         run.extend([1, 2, 3, 4, 5, 6]);
         let v = ValueInformation::decode(value_class::FULL, &x, &run).unwrap();
         assert_eq!(v.name.unwrap().to_string_lossy(), "2011");
-        assert_eq!(v.data.len(), 20);
-        assert_eq!(&v.data[16..], &[1, 2, 3, 4]);
+        assert_eq!(v.data.bytes.len(), 20);
+        assert_eq!(&v.data.bytes[16..], &[1, 2, 3, 4]);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use super::process::numbers::{push_hex, push_thousands};
 use crate::details::registry::{
     key_class_name, key_set_class_name, op, value_type, value_type_name, KeyInformation,
-    RegistryDetails, Request, ValueInformation, REG_CREATED_NEW_KEY, REG_OPENED_EXISTING_KEY,
+    RegistryDetails, Request, ValueData, ValueInformation, REG_CREATED_NEW_KEY,
+    REG_OPENED_EXISTING_KEY,
 };
 use crate::event::Event;
 use std::fmt::Write as _;
@@ -54,7 +55,7 @@ pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
             push_thousands(w.out, u64::from(length));
             if length > 0 {
                 w.key("Data");
-                push_data(w.out, value_type, data);
+                push_data(w.out, value_type, length, data);
             }
         }
         Request::SetInfo {
@@ -205,7 +206,8 @@ fn write_value_information(d: &RegistryDetails<'_>, length: u32, w: &mut Fields<
         data,
         ..
     } = info;
-    if let (Some(name), Some(_)) = (name, data_length) {
+    // RegQueryValue's path already ends with the value name.
+    if let (op::ENUM_VALUE, Some(name), Some(_)) = (d.operation, name, data_length) {
         w.key("Name");
         name.push_to(w.out);
     }
@@ -215,7 +217,7 @@ fn write_value_information(d: &RegistryDetails<'_>, length: u32, w: &mut Fields<
         push_thousands(w.out, u64::from(length));
         if length > 0 {
             w.key("Data");
-            push_data(w.out, value_type, data);
+            push_data(w.out, value_type, length, data);
         }
     }
 }
@@ -227,41 +229,46 @@ fn write_type(code: u32, w: &mut Fields<'_>) {
 
 /// Appends value data as ProcMon shows it: strings as text, MULTI_SZ joined with `, `, DWORDs
 /// in decimal, binary as spaced upper-case hex pairs; REG_QWORD and unknown types print nothing.
-fn push_data(out: &mut String, code: u32, data: &[u8]) {
+///
+/// Strings are read up to their NUL even past the value's `length` (ProcMon does so, into
+/// whatever bytes follow); MULTI_SZ strings are taken while they start inside `length`.
+fn push_data(out: &mut String, code: u32, length: u32, data: ValueData<'_>) {
     match code {
-        value_type::SZ | value_type::EXPAND_SZ | value_type::LINK => push_utf16_z(out, data),
+        value_type::SZ | value_type::EXPAND_SZ | value_type::LINK => {
+            push_utf16_z(out, data.run);
+        }
         value_type::MULTI_SZ => {
-            let mut rest = data;
+            let mut at = 0usize;
             let mut first = true;
-            while rest.len() >= 2 {
-                let end = rest
-                    .chunks_exact(2)
-                    .position(|c| c == [0, 0])
-                    .map_or(rest.len(), |units| units * 2);
-                if end == 0 {
+            while at < length as usize {
+                let Some(rest) = data.run.get(at..).filter(|r| r.len() >= 2) else {
+                    break;
+                };
+                let units = utf16_z_units(rest);
+                if units == 0 {
                     break;
                 }
                 if !first {
                     out.push_str(", ");
                 }
                 first = false;
-                push_utf16_z(out, &rest[..end]);
-                rest = rest.get(end + 2..).unwrap_or(&[]);
+                push_utf16_z(out, rest);
+                at += 2 * (units + 1);
             }
         }
         value_type::DWORD => {
-            if let Some(b) = data.get(..4) {
+            if let Some(b) = data.bytes.get(..4) {
                 let _ = write!(out, "{}", u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             }
         }
         value_type::DWORD_BIG_ENDIAN => {
-            if let Some(b) = data.get(..4) {
+            if let Some(b) = data.bytes.get(..4) {
                 let _ = write!(out, "{}", u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
             }
         }
         value_type::QWORD => {}
         _ if value_type_name(code).is_some() => {
-            for (i, b) in data.iter().enumerate() {
+            for (i, b) in data.bytes.iter().enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }
@@ -272,13 +279,25 @@ fn push_data(out: &mut String, code: u32, data: &[u8]) {
     }
 }
 
-/// Appends UTF-16LE text up to the first NUL.
+/// Number of UTF-16 units before the first NUL.
+fn utf16_z_units(bytes: &[u8]) -> usize {
+    bytes
+        .chunks_exact(2)
+        .position(|c| c == [0, 0])
+        .unwrap_or(bytes.len() / 2)
+}
+
+/// Appends UTF-16LE text up to the first NUL; the CSV export turns each line feed into `;`.
 fn push_utf16_z(out: &mut String, data: &[u8]) {
     let units = data
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .take_while(|&u| u != 0);
-    out.extend(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)));
+    out.extend(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .map(|c| if c == '\n' { ';' } else { c }),
+    );
 }
 
 /// MAXIMUM_ALLOWED: the only desired access for which ProcMon shows the granted access.
@@ -348,7 +367,8 @@ mod tests {
 
     fn data(code: u32, bytes: &[u8]) -> String {
         let mut s = String::new();
-        push_data(&mut s, code, bytes);
+        let data = ValueData { bytes, run: bytes };
+        push_data(&mut s, code, bytes.len() as u32, data);
         s
     }
 
@@ -372,7 +392,11 @@ mod tests {
         assert_eq!(data(value_type::QWORD, &[1; 8]), "");
         assert_eq!(data(value_type::BINARY, &[0x00, 0xC4, 0xFF]), "00 C4 FF");
         assert_eq!(data(value_type::SZ, &utf16("a\0junk")), "a");
-        assert_eq!(data(value_type::MULTI_SZ, &utf16("en-US\0en\0\0")), "en-US, en");
+        assert_eq!(
+            data(value_type::MULTI_SZ, &utf16("en-US\0en\0\0")),
+            "en-US, en"
+        );
         assert_eq!(data(0xFFFF_0007, &[1, 2, 3, 4]), "");
+        assert_eq!(data(value_type::SZ, &utf16("a\nb")), "a;b");
     }
 }
