@@ -62,9 +62,9 @@ fn registry_process_network_rows_match_procmon() {
             entry.0 += t.rows;
             entry.1 += t.equal;
             if let Some((index, want, got)) = &t.example {
-                entry
-                    .2
-                    .push(format!("{name} #{index} {group}: want {want:?}, got {got:?}"));
+                entry.2.push(format!(
+                    "{name} #{index} {group}: want {want:?}, got {got:?}"
+                ));
             }
         }
     }
