@@ -161,6 +161,34 @@ fn profiling_events_render_their_counters() {
     );
 }
 
+#[test]
+fn system_statistics_reads_the_counters_viewer9_documents() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let mut data = common::sample_bytes(&dir, "process-64bit");
+    let capture = Capture::from_bytes(data.clone()).unwrap();
+    let start = first(&capture, EventClass::Process, "Process Start");
+    drop(capture);
+    // viewer9's example: 4,096-byte pages, peak commitment 1,147,273 pages at 60, system calls
+    // 10,998,901 and context switches 2,451,607.
+    let mut blob = vec![0u8; 316];
+    blob[..4].copy_from_slice(&4096u32.to_le_bytes());
+    blob[60..64].copy_from_slice(&1_147_273u32.to_le_bytes());
+    blob[300..304].copy_from_slice(&2_451_607u32.to_le_bytes());
+    blob[312..316].copy_from_slice(&10_998_901u32.to_le_bytes());
+    retype(&mut data, start, 1, 9, &blob);
+    let capture = Capture::from_bytes(data).unwrap();
+    assert_eq!(
+        capture.event(start).unwrap().operation_name(),
+        "System Statistics"
+    );
+    assert_eq!(
+        columns(&capture, start).1,
+        "Commit Peak: 4,699,230,208, System Calls: 10,998,901, Context Switches: 2,451,607"
+    );
+}
+
 /// A small deterministic generator for the damage test.
 fn xorshift(state: &mut u64) -> u64 {
     *state ^= *state << 13;

@@ -12,6 +12,9 @@
 //!   fields in 32-bit captures too.
 //! * Thread Create: `u32 thread id`. Thread Exit: `u32 ?, u64 kernel time, u64 user time`.
 //! * Load Image: `ptr image base, u32 image size, u16 path info, u16 pad, path`.
+//! * System Statistics: `u32 page size`, then SYSTEM_PERFORMANCE_INFORMATION (peak commitment
+//!   in pages at 60, context switches at 300, system calls at 312; layout from viewer9's
+//!   description, not seen in our samples).
 
 use crate::bytes::{u16_at, u32_at, u64_at};
 use crate::error::Result;
@@ -40,7 +43,9 @@ pub enum ProcessDetails<'a> {
     ThreadExit(CpuTimes),
     /// Load Image.
     LoadImage(LoadImage<'a>),
-    /// Thread Profile, System Statistics, or a blob too short for its operation: the raw blob.
+    /// System Statistics: system-wide counters, logged at the end of some boot logs.
+    SystemStatistics(SystemStatistics),
+    /// Thread Profile, or a blob too short for its operation: the raw blob.
     Other(&'a [u8]),
 }
 
@@ -140,6 +145,26 @@ pub struct LoadImage<'a> {
     pub path: PmlStr<'a>,
 }
 
+/// System Statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SystemStatistics {
+    /// Page size in bytes.
+    pub page_size: u32,
+    /// Peak commit charge, in pages.
+    pub peak_commitment_pages: u32,
+    /// Context switches.
+    pub context_switches: u32,
+    /// System calls.
+    pub system_calls: u32,
+}
+
+impl SystemStatistics {
+    /// Peak commit charge in bytes.
+    pub fn commit_peak(&self) -> u64 {
+        u64::from(self.page_size) * u64::from(self.peak_commitment_pages)
+    }
+}
+
 impl<'a> ProcessDetails<'a> {
     /// Decodes a process-class blob. A blob shorter than its operation's fixed part decodes as
     /// [`ProcessDetails::Other`].
@@ -221,6 +246,14 @@ impl<'a> ProcessDetails<'a> {
                     image_base,
                     image_size: u32f(at),
                     path: PmlStr::take(info, chars).0,
+                })
+            }
+            process_op::SYSTEM_STATISTICS if blob.len() >= 316 => {
+                ProcessDetails::SystemStatistics(SystemStatistics {
+                    page_size: u32f(0),
+                    peak_commitment_pages: u32f(60),
+                    context_switches: u32f(300),
+                    system_calls: u32f(312),
                 })
             }
             _ => ProcessDetails::Other(blob),

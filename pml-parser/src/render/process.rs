@@ -56,6 +56,15 @@ pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
             out.push_str(", Image Size: ");
             push_hex(out, u64::from(l.image_size));
         }
+        // Field names as viewer9 reports ProcMon's; not checked against a ProcMon export.
+        ProcessDetails::SystemStatistics(s) => {
+            out.push_str("Commit Peak: ");
+            push_thousands(out, s.commit_peak());
+            out.push_str(", System Calls: ");
+            push_thousands(out, u64::from(s.system_calls));
+            out.push_str(", Context Switches: ");
+            push_thousands(out, u64::from(s.context_switches));
+        }
         ProcessDetails::Other(_) => {}
     }
 }
