@@ -309,8 +309,8 @@ impl<'a> RegistryDetails<'a> {
             request,
             extra,
             extra_run: extra.map_or(&[], |x| {
-                let at = event.offset() as usize + event.extra_offset() as usize + 2;
-                file_run(event, 0, at, x)
+                let at = usize::try_from(event.offset() + u64::from(event.extra_offset()) + 2);
+                file_run(event, 0, at.unwrap_or(usize::MAX), x)
             }),
         })
     }
@@ -364,7 +364,8 @@ const MAX_RUN: usize = 0x1_0000;
 
 /// File offset of `event`'s detail blob.
 fn blob_offset(event: &Event<'_>) -> usize {
-    event.offset() as usize + crate::event::EVENT_HEADER_SIZE + event.stack_bytes().len()
+    let header_and_stack = crate::event::EVENT_HEADER_SIZE + event.stack_bytes().len();
+    usize::try_from(event.offset()).map_or(usize::MAX, |o| o.saturating_add(header_and_stack))
 }
 
 /// The file bytes from `base + rel` on (at most [`MAX_RUN`]), which must start with `part`;
