@@ -35,7 +35,7 @@ fn typed_details(e: pml_parser::Result<pml_parser::Event<'_>>) -> u64 {
         Ok(Details::Registry(_)) => 1,
         Ok(Details::Process(_)) => 2,
         Ok(Details::Network(_)) => 3,
-        Ok(Details::Profiling(p)) => p.user_ticks,
+        Ok(Details::Profiling(_)) => 4,
         Ok(Details::Unknown) | Err(_) => 0,
     }
 }
