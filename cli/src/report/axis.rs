@@ -1,0 +1,348 @@
+//! The time axis of a timeline: milliseconds relative to the open, linear where events are,
+//! broken where nothing happens for a long time, so that 2 ms and 2 s stay readable together.
+//!
+//! The event times are cut into clusters at every gap that is more than [`BREAK_RATIO`] times
+//! longer than the rest of its cluster; each cluster is a linear segment with its own tick
+//! step, and a narrow break band stands for the empty time between two segments.
+
+/// A gap becomes a break when it is this many times longer than the rest of its cluster.
+const BREAK_RATIO: f64 = 10.0;
+/// At most this many breaks.
+const MAX_BREAKS: usize = 4;
+/// Width of a break band, in pixels.
+pub const BREAK_PX: f64 = 28.0;
+/// Narrowest segment, in pixels.
+const MIN_SEGMENT_PX: f64 = 96.0;
+/// Space between two tick labels, in pixels.
+const TICK_GAP_PX: f64 = 12.0;
+/// At most this many ticks per segment.
+const MAX_TICKS: usize = 40;
+
+/// A linear piece of the axis: times `t0..=t1` drawn at `x0..=x1`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// First time of the domain (ms).
+    pub t0: f64,
+    /// Last time of the domain (ms).
+    pub t1: f64,
+    /// Pixel of `t0`.
+    pub x0: f64,
+    /// Pixel of `t1`.
+    pub x1: f64,
+}
+
+impl Segment {
+    fn x(&self, t: f64) -> f64 {
+        if self.t1 > self.t0 {
+            self.x0 + (t - self.t0) / (self.t1 - self.t0) * (self.x1 - self.x0)
+        } else {
+            (self.x0 + self.x1) / 2.0
+        }
+    }
+}
+
+/// A tick of the axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    /// Time (ms).
+    pub t: f64,
+    /// Pixel.
+    pub x: f64,
+    /// Label, e.g. `40 ms` or `1.8 s`.
+    pub label: String,
+}
+
+/// The piecewise-linear time axis.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    segments: Vec<Segment>,
+}
+
+impl Axis {
+    /// Lays out an axis for `times` (ms; non-finite values are ignored; 0 is always included)
+    /// over the pixels `x0..x1`.
+    pub fn new(times: &[f64], x0: f64, x1: f64) -> Axis {
+        let mut sorted: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
+        sorted.push(0.0);
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        let mut clusters = vec![sorted];
+        let mut breaks = 0;
+        while breaks < MAX_BREAKS {
+            let Some((at, split)) = clusters
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| widest_breakable_gap(c).map(|s| (i, s)))
+                .max_by(|a, b| gap_of(&clusters[a.0], a.1).total_cmp(&gap_of(&clusters[b.0], b.1)))
+            else {
+                break;
+            };
+            let right = clusters[at].split_off(split);
+            clusters.insert(at + 1, right);
+            breaks += 1;
+        }
+        Axis {
+            segments: place(&clusters, x0, x1),
+        }
+    }
+
+    /// The linear segments, left to right.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The break bands between segments as pixel ranges with the time they leave out.
+    pub fn breaks(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        self.segments
+            .windows(2)
+            .map(|w| (w[0].x1, w[1].x0, w[1].t0 - w[0].t1))
+    }
+
+    /// The pixel of time `t`: linear inside a segment, interpolated across a break band,
+    /// clamped to the axis outside.
+    pub fn x(&self, t: f64) -> f64 {
+        let (Some(first), Some(last)) = (self.segments.first(), self.segments.last()) else {
+            return 0.0;
+        };
+        if t.is_nan() || t <= first.t0 {
+            return first.x0;
+        }
+        for (i, s) in self.segments.iter().enumerate() {
+            if t <= s.t1 {
+                return s.x(t);
+            }
+            if let Some(next) = self.segments.get(i + 1) {
+                if t < next.t0 {
+                    let f = (t - s.t1) / (next.t0 - s.t1);
+                    return s.x1 + f * (next.x0 - s.x1);
+                }
+            }
+        }
+        last.x1
+    }
+
+    /// Ticks whose labels, `label_width(text)` pixels wide and centred on the tick, do not
+    /// overlap one another.
+    pub fn ticks(&self, label_width: impl Fn(&str) -> f64) -> Vec<Tick> {
+        let mut ticks: Vec<Tick> = self
+            .segments
+            .iter()
+            .flat_map(|s| segment_ticks(s, &label_width))
+            .collect();
+        ticks.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut kept: Vec<Tick> = Vec::with_capacity(ticks.len());
+        let mut right = f64::NEG_INFINITY;
+        for t in ticks {
+            let w = label_width(&t.label);
+            if t.x - w / 2.0 >= right + TICK_GAP_PX / 2.0 {
+                right = t.x + w / 2.0;
+                kept.push(t);
+            }
+        }
+        kept
+    }
+}
+
+fn gap_of(cluster: &[f64], split: usize) -> f64 {
+    cluster[split] - cluster[split - 1]
+}
+
+/// Where to cut `cluster` (the index of the first time right of the cut), if its widest gap
+/// is a break.
+fn widest_breakable_gap(cluster: &[f64]) -> Option<usize> {
+    let (first, last) = (*cluster.first()?, *cluster.last()?);
+    let split = (1..cluster.len()).max_by(|&a, &b| gap_of(cluster, a).total_cmp(&gap_of(cluster, b)))?;
+    let gap = gap_of(cluster, split);
+    let rest = (last - first) - gap;
+    (rest > 0.0 && gap > BREAK_RATIO * rest).then_some(split)
+}
+
+/// Gives each cluster a padded time domain and a share of the pixels.
+fn place(clusters: &[Vec<f64>], x0: f64, x1: f64) -> Vec<Segment> {
+    let n = clusters.len() as f64;
+    let usable = (x1 - x0 - BREAK_PX * (n - 1.0)).max(n);
+    let weights: Vec<f64> = clusters.iter().map(|c| c.len() as f64).collect();
+    let total: f64 = weights.iter().sum();
+    let mut widths: Vec<f64> = weights.iter().map(|w| usable * w / total).collect();
+    // Raise narrow segments to the minimum, taking the pixels from the widest.
+    if usable >= MIN_SEGMENT_PX * n {
+        for i in 0..widths.len() {
+            if widths[i] < MIN_SEGMENT_PX {
+                let need = MIN_SEGMENT_PX - widths[i];
+                widths[i] = MIN_SEGMENT_PX;
+                if let Some(widest) = (0..widths.len()).max_by(|&a, &b| widths[a].total_cmp(&widths[b])) {
+                    widths[widest] -= need;
+                }
+            }
+        }
+    }
+    let mut x = x0;
+    clusters
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| {
+            let (a, b) = (c[0], c[c.len() - 1]);
+            let pad = if b > a {
+                (b - a) * 0.06
+            } else {
+                0.0
+            };
+            let s = Segment {
+                t0: a - pad,
+                t1: b + pad,
+                x0: x,
+                x1: x + w,
+            };
+            x += w + BREAK_PX;
+            s
+        })
+        .collect()
+}
+
+/// Ticks at a round step whose labels fit the segment's width.
+fn segment_ticks(s: &Segment, label_width: &impl Fn(&str) -> f64) -> Vec<Tick> {
+    let seconds = s.t0.abs().max(s.t1.abs()) >= 1000.0;
+    let span = s.t1 - s.t0;
+    if span <= 0.0 {
+        let label = format_point(s.t0, seconds);
+        return vec![Tick {
+            t: s.t0,
+            x: s.x(s.t0),
+            label,
+        }];
+    }
+    let px_per_ms = (s.x1 - s.x0) / span;
+    let mut exponent = (span / MAX_TICKS as f64).log10().floor() as i32;
+    for _ in 0..40 {
+        for m in [1.0, 2.0, 5.0] {
+            let step = m * 10f64.powi(exponent);
+            if span / step > MAX_TICKS as f64 {
+                continue;
+            }
+            let first = (s.t0 / step - 1e-9).ceil() as i64;
+            let last = (s.t1 / step + 1e-9).floor() as i64;
+            let ticks: Vec<Tick> = (first..=last)
+                .map(|i| {
+                    let t = i as f64 * step;
+                    Tick {
+                        t,
+                        x: s.x(t),
+                        label: format_tick(t, step, seconds),
+                    }
+                })
+                .collect();
+            let widest = ticks
+                .iter()
+                .map(|t| label_width(&t.label))
+                .fold(0.0, f64::max);
+            if step * px_per_ms >= widest + TICK_GAP_PX {
+                return ticks;
+            }
+        }
+        exponent += 1;
+    }
+    Vec::new()
+}
+
+/// A tick label: the value in ms or s with as many decimals as the step needs.
+fn format_tick(t: f64, step_ms: f64, seconds: bool) -> String {
+    if t.abs() < step_ms * 1e-6 {
+        return "0".to_string();
+    }
+    let (value, step, unit) = if seconds {
+        (t / 1000.0, step_ms / 1000.0, "s")
+    } else {
+        (t, step_ms, "ms")
+    };
+    let decimals = (-step.log10() - 1e-9).ceil().clamp(0.0, 6.0) as usize;
+    format!("{value:.decimals$} {unit}")
+}
+
+/// The label of a lone time: seconds with up to three decimals or ms with up to one.
+fn format_point(t: f64, seconds: bool) -> String {
+    if t == 0.0 {
+        return "0".to_string();
+    }
+    let text = if seconds {
+        format!("{:.3}", t / 1000.0)
+    } else {
+        format!("{t:.1}")
+    };
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{trimmed} {}", if seconds { "s" } else { "ms" })
+}
+
+/// A time offset for a mark label: `+7.0 ms`, `+40 ms`, `+1.802 s`, `+12.50 s`, `-3.2 ms`.
+pub fn format_offset(ms: f64) -> String {
+    let sign = if ms < 0.0 { "-" } else { "+" };
+    let a = ms.abs();
+    if !a.is_finite() {
+        "?".to_string()
+    } else if a == 0.0 {
+        "0 ms".to_string()
+    } else if a < 10.0 {
+        format!("{sign}{a:.1} ms")
+    } else if a < 1000.0 {
+        format!("{sign}{a:.0} ms")
+    } else if a < 10_000.0 {
+        format!("{sign}{:.3} s", a / 1000.0)
+    } else if a < 100_000.0 {
+        format!("{sign}{:.2} s", a / 1000.0)
+    } else {
+        format!("{sign}{:.0} s", a / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn width(s: &str) -> f64 {
+        s.chars().count() as f64 * 7.0
+    }
+
+    #[test]
+    fn milliseconds_and_seconds_get_a_break() {
+        let axis = Axis::new(&[0.0, 7.0, 40.0, 41.0, 1800.0], 0.0, 700.0);
+        assert_eq!(axis.segments().len(), 2);
+        let (a, b) = (axis.x(40.0), axis.x(41.0));
+        assert!(b - a > 8.0, "40 and 41 ms are {} px apart", b - a);
+        assert!(axis.x(1800.0) > axis.x(41.0) + BREAK_PX);
+    }
+
+    #[test]
+    fn evenly_spread_times_stay_linear() {
+        let axis = Axis::new(&[0.0, 500.0, 1000.0, 2000.0], 0.0, 700.0);
+        assert_eq!(axis.segments().len(), 1);
+        let ticks = axis.ticks(width);
+        assert!(ticks.len() >= 3);
+        assert!(ticks.iter().any(|t| t.label == "1.0 s" || t.label == "1 s"));
+    }
+
+    #[test]
+    fn ticks_do_not_overlap_and_are_monotonic() {
+        for times in [
+            vec![0.0, 2.0],
+            vec![0.0, 0.013, 2000.0],
+            vec![-5.0, 0.0, 7.0, 40.0, 41.0, 1800.0, 60_000.0, 3_600_000.0],
+        ] {
+            let axis = Axis::new(&times, 100.0, 800.0);
+            let ticks = axis.ticks(width);
+            assert!(!ticks.is_empty());
+            for w in ticks.windows(2) {
+                assert!(w[0].x + width(&w[0].label) / 2.0 <= w[1].x - width(&w[1].label) / 2.0);
+            }
+            let xs: Vec<f64> = times.iter().map(|&t| axis.x(t)).collect();
+            assert!(xs.windows(2).all(|w| w[0] < w[1]), "{times:?} -> {xs:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_read_well() {
+        assert_eq!(format_offset(7.0), "+7.0 ms");
+        assert_eq!(format_offset(40.4), "+40 ms");
+        assert_eq!(format_offset(1802.0), "+1.802 s");
+        assert_eq!(format_offset(12_500.0), "+12.50 s");
+        assert_eq!(format_offset(-3.24), "-3.2 ms");
+    }
+}
