@@ -23,7 +23,10 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("report_sample: {}: {e}", std::path::Path::new(&path).display());
+            eprintln!(
+                "report_sample: {}: {e}",
+                std::path::Path::new(&path).display()
+            );
             std::process::ExitCode::FAILURE
         }
     }

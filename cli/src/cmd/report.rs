@@ -285,7 +285,8 @@ mod tests {
         assert_eq!(bucket_seconds(120), 1);
         assert_eq!(bucket_seconds(121), 2);
         assert_eq!(bucket_seconds(3 * 3600), 120);
-        assert!(30 * 24 * 3600_u64.div_ceil(bucket_seconds(30 * 24 * 3600)) <= MAX_BUCKETS);
+        let month = 30 * 24 * 3600_u64;
+        assert!(month.div_ceil(bucket_seconds(month)) <= MAX_BUCKETS);
     }
 
     #[test]
@@ -305,7 +306,7 @@ mod tests {
             .find(|c| c.class == "Process")
             .expect("Process class");
         let len = process.counts.len() as u64;
-        assert!(len >= 1 && len <= MAX_BUCKETS);
+        assert!((1..=MAX_BUCKETS).contains(&len));
         // Bucket widths times bucket count cover the capture's span.
         assert!(summary.first_event.is_some() && summary.last_event.is_some());
     }
@@ -328,7 +329,10 @@ mod tests {
         let indices: BTreeSet<u32> = nodes.iter().map(|n| n.process_index).collect();
         assert!(indices.contains(&child.index));
         assert!(indices.contains(&child.parent_index));
-        let me = nodes.iter().find(|n| n.process_index == child.index).unwrap();
+        let me = nodes
+            .iter()
+            .find(|n| n.process_index == child.index)
+            .unwrap();
         assert_eq!(me.parent_index, Some(child.parent_index));
         assert_eq!(me.command_line, child.command_line.as_ref());
     }

@@ -13,6 +13,8 @@ const MAX_BREAKS: usize = 4;
 pub const BREAK_PX: f64 = 28.0;
 /// Narrowest segment, in pixels.
 const MIN_SEGMENT_PX: f64 = 96.0;
+/// Wanted distance between the two closest times of a segment, in pixels.
+const MIN_GAP_PX: f64 = 16.0;
 /// Space between two tick labels, in pixels.
 const TICK_GAP_PX: f64 = 12.0;
 /// At most this many ticks per segment.
@@ -151,42 +153,59 @@ fn gap_of(cluster: &[f64], split: usize) -> f64 {
 /// is a break.
 fn widest_breakable_gap(cluster: &[f64]) -> Option<usize> {
     let (first, last) = (*cluster.first()?, *cluster.last()?);
-    let split = (1..cluster.len()).max_by(|&a, &b| gap_of(cluster, a).total_cmp(&gap_of(cluster, b)))?;
+    let split =
+        (1..cluster.len()).max_by(|&a, &b| gap_of(cluster, a).total_cmp(&gap_of(cluster, b)))?;
     let gap = gap_of(cluster, split);
     let rest = (last - first) - gap;
     (rest > 0.0 && gap > BREAK_RATIO * rest).then_some(split)
 }
 
-/// Gives each cluster a padded time domain and a share of the pixels.
+/// Gives each cluster a padded time domain and a share of the pixels: first what it needs to
+/// show its closest two times [`MIN_GAP_PX`] apart (at least [`MIN_SEGMENT_PX`]), scaled down
+/// when the needs do not fit, then the rest in proportion to its number of times.
 fn place(clusters: &[Vec<f64>], x0: f64, x1: f64) -> Vec<Segment> {
     let n = clusters.len() as f64;
     let usable = (x1 - x0 - BREAK_PX * (n - 1.0)).max(n);
-    let weights: Vec<f64> = clusters.iter().map(|c| c.len() as f64).collect();
-    let total: f64 = weights.iter().sum();
-    let mut widths: Vec<f64> = weights.iter().map(|w| usable * w / total).collect();
-    // Raise narrow segments to the minimum, taking the pixels from the widest.
-    if usable >= MIN_SEGMENT_PX * n {
-        for i in 0..widths.len() {
-            if widths[i] < MIN_SEGMENT_PX {
-                let need = MIN_SEGMENT_PX - widths[i];
-                widths[i] = MIN_SEGMENT_PX;
-                if let Some(widest) = (0..widths.len()).max_by(|&a, &b| widths[a].total_cmp(&widths[b])) {
-                    widths[widest] -= need;
-                }
+    let min_px = MIN_SEGMENT_PX.min(usable / n);
+    let needs: Vec<f64> = clusters
+        .iter()
+        .map(|c| {
+            let span = c[c.len() - 1] - c[0];
+            let closest = c
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .fold(f64::INFINITY, f64::min);
+            if span > 0.0 && closest > 0.0 {
+                (span * 1.12 / closest * MIN_GAP_PX).max(min_px)
+            } else {
+                min_px
             }
-        }
-    }
+        })
+        .collect();
+    let total_need: f64 = needs.iter().sum();
+    let widths: Vec<f64> = if total_need <= usable {
+        let count: f64 = clusters.iter().map(|c| c.len() as f64).sum();
+        let spare = usable - total_need;
+        needs
+            .iter()
+            .zip(clusters)
+            .map(|(need, c)| need + spare * c.len() as f64 / count)
+            .collect()
+    } else {
+        let extra: f64 = needs.iter().map(|need| need - min_px).sum();
+        let spare = usable - min_px * n;
+        needs
+            .iter()
+            .map(|need| min_px + spare * (need - min_px) / extra)
+            .collect()
+    };
     let mut x = x0;
     clusters
         .iter()
         .zip(widths)
         .map(|(c, w)| {
             let (a, b) = (c[0], c[c.len() - 1]);
-            let pad = if b > a {
-                (b - a) * 0.06
-            } else {
-                0.0
-            };
+            let pad = (b - a) * 0.06;
             let s = Segment {
                 t0: a - pad,
                 t1: b + pad,

@@ -60,9 +60,9 @@ mod tests {
         let mut s = String::new();
         push_num(&mut s, 12.0);
         s.push(' ');
-        push_num(&mut s, 3.14159);
+        push_num(&mut s, 12.34567);
         s.push(' ');
         push_num(&mut s, f64::NAN);
-        assert_eq!(s, "12 3.14 0");
+        assert_eq!(s, "12 12.35 0");
     }
 }

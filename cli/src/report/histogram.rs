@@ -72,17 +72,27 @@ pub fn render(h: &Histogram, out: &mut String) {
         push_num(out, y(rate));
         out.push_str("\"/><text class=\"y-label\" x=\"64\" y=\"");
         push_num(out, y(rate) + 4.0);
-        let _ = write!(out, "\" text-anchor=\"end\">{}</text>", format_rate(rate, y_step));
+        let _ = write!(
+            out,
+            "\" text-anchor=\"end\">{}</text>",
+            format_rate(rate, y_step)
+        );
         rate += y_step;
     }
     // Stacked columns, one <g> per bucket with its numbers as the title.
-    for b in 0..buckets {
+    for (b, total) in totals.iter().enumerate() {
         let x = X0 + b as f64 * bw;
-        let _ = write!(out, "<g class=\"col\"><title>{}–{} s: {} events", b as u64 * h.bucket_seconds, (b as u64 + 1) * h.bucket_seconds, thousands(totals[b]));
+        let _ = write!(
+            out,
+            "<g class=\"col\"><title>{}–{} s: {} events",
+            b as u64 * h.bucket_seconds,
+            (b as u64 + 1) * h.bucket_seconds,
+            thousands(*total)
+        );
         for c in &h.classes {
             let n = c.counts.get(b).copied().unwrap_or(0);
             if n > 0 {
-                out.push_str("\n");
+                out.push('\n');
                 push_escaped(out, &c.class);
                 let _ = write!(out, ": {}", thousands(n));
             }
@@ -122,7 +132,11 @@ pub fn render(h: &Histogram, out: &mut String) {
         }
         out.push_str("<text class=\"x-label\" x=\"");
         push_num(out, x);
-        let _ = write!(out, "\" y=\"206\" text-anchor=\"middle\">{} s</text>", t as u64);
+        let _ = write!(
+            out,
+            "\" y=\"206\" text-anchor=\"middle\">{} s</text>",
+            t as u64
+        );
         t += per_label;
     }
     let _ = write!(

@@ -194,7 +194,10 @@ fn process_tree(data: &ReportData, out: &mut String) {
     let mut children: BTreeMap<u32, Vec<&ProcessNode>> = BTreeMap::new();
     let mut roots = Vec::new();
     for p in &data.process_tree {
-        match p.parent_index.filter(|i| *i != p.process_index && by_index.contains_key(i)) {
+        match p
+            .parent_index
+            .filter(|i| *i != p.process_index && by_index.contains_key(i))
+        {
             Some(parent) => children.entry(parent).or_default().push(p),
             None => roots.push(p),
         }
@@ -228,7 +231,11 @@ fn tree_node(
     let _ = write!(
         out,
         "<li class=\"{}\"><span class=\"proc\">",
-        if involved.is_some() { "involved" } else { "ancestor" }
+        if involved.is_some() {
+            "involved"
+        } else {
+            "ancestor"
+        }
     );
     push_escaped(out, &p.name);
     let _ = write!(out, "</span> <span class=\"pid\">pid {}</span>", p.pid);

@@ -7,7 +7,8 @@ mod axis;
 mod escape;
 mod histogram;
 mod html;
-#[allow(dead_code)] // its enums' variants are built by findings_to_views once the analyzer is merged
+#[allow(dead_code)]
+// its enums' variants are built by findings_to_views once the analyzer is merged
 pub mod model;
 pub mod svg;
 

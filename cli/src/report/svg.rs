@@ -185,7 +185,12 @@ pub fn layout(incident: &IncidentView) -> Timeline {
         .marks
         .iter()
         .map(|m| m.time_ms)
-        .chain(incident.handle_bars.iter().flat_map(|b| [b.from_ms, b.to_ms]))
+        .chain(
+            incident
+                .handle_bars
+                .iter()
+                .flat_map(|b| [b.from_ms, b.to_ms]),
+        )
         .collect();
     let axis = Axis::new(&times, PLOT_X0, PLOT_X1);
 
@@ -228,7 +233,10 @@ pub fn layout(incident: &IncidentView) -> Timeline {
                 w: b.w + LABEL_GAP_PX,
                 h: 1.0,
             };
-            if let Some(row) = rows.iter().position(|r| r.iter().all(|b| !b.overlaps(&probe))) {
+            if let Some(row) = rows
+                .iter()
+                .position(|r| r.iter().all(|b| !b.overlaps(&probe)))
+            {
                 rows[row].push(probe);
                 placed.push((row, label));
             }
@@ -310,7 +318,11 @@ pub fn layout(incident: &IncidentView) -> Timeline {
 /// The hover text of a mark: event index first, then ProcMon's columns.
 pub fn tooltip_text(mark: &Mark) -> String {
     let t = &mark.tooltip;
-    let mut s = format!("event #{} · {}", mark.event_index, format_offset(mark.time_ms));
+    let mut s = format!(
+        "event #{} · {}",
+        mark.event_index,
+        format_offset(mark.time_ms)
+    );
     for (name, value) in [
         ("time", &t.time),
         ("operation", &t.operation),
@@ -496,7 +508,10 @@ fn glyph(kind: MarkKind, x: f64, y: f64, out: &mut String) {
     };
     match kind {
         MarkKind::Open => {
-            p(out, &[("<circle class=\"glyph\" cx=\"", x), ("\" cy=\"", y)]);
+            p(
+                out,
+                &[("<circle class=\"glyph\" cx=\"", x), ("\" cy=\"", y)],
+            );
             out.push_str("\" r=\"5.5\"/>");
         }
         MarkKind::ProcessCreate => {
@@ -519,14 +534,14 @@ fn glyph(kind: MarkKind, x: f64, y: f64, out: &mut String) {
             p(
                 out,
                 &[
-                    ("<path class=\"glyph\" d=\"M", x - 5.0),
-                    (" ", y - 5.0),
-                    (" L", x + 5.0),
-                    (" ", y + 5.0),
-                    (" M", x + 5.0),
-                    (" ", y - 5.0),
-                    (" L", x - 5.0),
-                    (" ", y + 5.0),
+                    ("<path class=\"glyph\" d=\"M", x - 4.5),
+                    (" ", y - 4.5),
+                    (" L", x + 4.5),
+                    (" ", y + 4.5),
+                    (" M", x + 4.5),
+                    (" ", y - 4.5),
+                    (" L", x - 4.5),
+                    (" ", y + 4.5),
                 ],
             );
             out.push_str("\"/>");

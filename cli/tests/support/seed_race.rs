@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 
 use crate::report::model::{
-    Bar, CaptureSummary, ClassSeries, Histogram, IncidentView, Lane, Mark, MarkKind,
-    ProcessNode, ReportData, Role, Severity, TableRow, Tooltip,
+    Bar, CaptureSummary, ClassSeries, Histogram, IncidentView, Lane, Mark, MarkKind, ProcessNode,
+    ReportData, Role, Severity, TableRow, Tooltip,
 };
 
 /// The file of the story.
 pub const PATH: &str = r"C:\build\out\gen\gen.cpp";
 /// cmd.exe's command line: quotes, `>` and `&` that the page must escape.
-pub const CMD_LINE: &str = r#"C:\Windows\system32\cmd.exe /c "build_step.bat gen.cpp > log.txt & exit""#;
+pub const CMD_LINE: &str =
+    r#"C:\Windows\system32\cmd.exe /c "build_step.bat gen.cpp > log.txt & exit""#;
 
 fn mark(lane: usize, kind: MarkKind, time_ms: f64, event_index: u64, tip: [&str; 4]) -> Mark {
     let [time, operation, result, detail] = tip;
@@ -65,7 +66,13 @@ pub fn incident() -> IncidentView {
     }
 }
 
-fn node(pid: u32, process_index: u32, name: &str, command_line: &str, parent: Option<u32>) -> ProcessNode {
+fn node(
+    pid: u32,
+    process_index: u32,
+    name: &str,
+    command_line: &str,
+    parent: Option<u32>,
+) -> ProcessNode {
     ProcessNode {
         pid,
         process_index,
@@ -77,7 +84,14 @@ fn node(pid: u32, process_index: u32, name: &str, command_line: &str, parent: Op
     }
 }
 
-fn row(event_index: u64, time: &str, process: &str, pid: u32, result: &str, note: &str) -> TableRow {
+fn row(
+    event_index: u64,
+    time: &str,
+    process: &str,
+    pid: u32,
+    result: &str,
+    note: &str,
+) -> TableRow {
     TableRow {
         event_index,
         time: time.into(),
@@ -109,24 +123,75 @@ pub fn report() -> ReportData {
             ("unmatched-open".to_string(), 1),
         ]),
         incidents: vec![incident()],
-        unmatched_opens: vec![row(1000, "9:26:53.5897932 AM", "python.exe", 4120, "SUCCESS", "no CloseFile in python.exe; inherited by cmd.exe (5532), closed there at +1.80 s")],
+        unmatched_opens: vec![row(
+            1000,
+            "9:26:53.5897932 AM",
+            "python.exe",
+            4120,
+            "SUCCESS",
+            "no CloseFile in python.exe; inherited by cmd.exe (5532), closed there at +1.80 s",
+        )],
         sharing_violations: vec![
-            row(1318, "9:26:53.6307932 AM", "cl.exe", 6004, "SHARING VIOLATION", "held by python.exe (4120) and cmd.exe (5532)"),
-            row(1310, "9:26:53.6297932 AM", "cl.exe", 6004, "SHARING VIOLATION", "held by python.exe (4120) and cmd.exe (5532)"),
+            row(
+                1318,
+                "9:26:53.6307932 AM",
+                "cl.exe",
+                6004,
+                "SHARING VIOLATION",
+                "held by python.exe (4120) and cmd.exe (5532)",
+            ),
+            row(
+                1310,
+                "9:26:53.6297932 AM",
+                "cl.exe",
+                6004,
+                "SHARING VIOLATION",
+                "held by python.exe (4120) and cmd.exe (5532)",
+            ),
         ],
         process_tree: vec![
-            node(2200, 3, "powershell.exe", r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe -NoProfile -File build.ps1", None),
-            node(4120, 10, "python.exe", r"C:\Python38\python.exe tools\generate.py --out out\gen", Some(3)),
+            node(
+                2200,
+                3,
+                "powershell.exe",
+                r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe -NoProfile -File build.ps1",
+                None,
+            ),
+            node(
+                4120,
+                10,
+                "python.exe",
+                r"C:\Python38\python.exe tools\generate.py --out out\gen",
+                Some(3),
+            ),
             node(5532, 11, "cmd.exe", CMD_LINE, Some(10)),
-            node(6004, 12, "cl.exe", r"cl.exe /nologo /c out\gen\gen.cpp /Foout\obj\gen.obj", Some(10)),
+            node(
+                6004,
+                12,
+                "cl.exe",
+                r"cl.exe /nologo /c out\gen\gen.cpp /Foout\obj\gen.obj",
+                Some(10),
+            ),
         ],
         histogram: Histogram {
             bucket_seconds: 1,
             classes: vec![
-                ClassSeries { class: "File System".into(), counts: vec![820, 1904, 2510, 6120, 3300, 1200, 310] },
-                ClassSeries { class: "Registry".into(), counts: vec![1500, 900, 1210, 2400, 1100, 700, 90] },
-                ClassSeries { class: "Process".into(), counts: vec![12, 40, 22, 160, 75, 30, 6] },
-                ClassSeries { class: "Network".into(), counts: vec![0, 0, 3, 4, 0, 0, 0] },
+                ClassSeries {
+                    class: "File System".into(),
+                    counts: vec![820, 1904, 2510, 6120, 3300, 1200, 310],
+                },
+                ClassSeries {
+                    class: "Registry".into(),
+                    counts: vec![1500, 900, 1210, 2400, 1100, 700, 90],
+                },
+                ClassSeries {
+                    class: "Process".into(),
+                    counts: vec![12, 40, 22, 160, 75, 30, 6],
+                },
+                ClassSeries {
+                    class: "Network".into(),
+                    counts: vec![0, 0, 3, 4, 0, 0, 0],
+                },
             ],
         },
     }
