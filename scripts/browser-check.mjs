@@ -2,7 +2,9 @@
 // no console errors or exceptions, no network requests, every timeline visible, no two text
 // labels of a timeline overlapping, mark tooltips working. Writes a screenshot.
 //
-// node --experimental-websocket scripts/browser-check.mjs REPORT.html SHOT.png [--min-timelines N]
+// node --experimental-websocket scripts/browser-check.mjs REPORT.html SHOT.png [--min-timelines N] [--full-page]
+// The screenshot shows the page down to the end of the first incident, or all of it with
+// --full-page.
 // Needs Node 20+ (WebSocket behind the flag on 20, built in from 22) and Chromium
 // (CHROMIUM=/path overrides the search). Exit status 0 when every check passes.
 
@@ -15,9 +17,11 @@ import { pathToFileURL } from "node:url";
 const args = process.argv.slice(2);
 const minAt = args.indexOf("--min-timelines");
 const minTimelines = minAt >= 0 ? Number(args.splice(minAt, 2)[1]) : 1;
+const fullAt = args.indexOf("--full-page");
+const fullPage = fullAt >= 0 && args.splice(fullAt, 1).length > 0;
 const [htmlPath, shotPath] = args;
 if (!htmlPath || !shotPath) {
-  console.error("usage: browser-check.mjs REPORT.html SHOT.png [--min-timelines N]");
+  console.error("usage: browser-check.mjs REPORT.html SHOT.png [--min-timelines N] [--full-page]");
   process.exit(2);
 }
 
@@ -127,7 +131,10 @@ async function check(profile) {
         if (a.x < b.x + b.w - 0.5 && b.x < a.x + a.w - 0.5 && a.y < b.y + b.h - 0.5 && b.y < a.y + a.h - 0.5)
           overlaps.push([a.text, b.text]);
       }
-      const outside = texts.filter((t) => t.x < r.left - 0.5 || t.x + t.w > r.right + 0.5 || t.y < r.top - 0.5 || t.y + t.h > r.bottom + 0.5).map((t) => t.text);
+      // Labels must lie inside the drawing and inside the visible part of its container.
+      const box = svg.parentElement.getBoundingClientRect();
+      const left = Math.max(r.left, box.left), right = Math.min(r.right, box.right);
+      const outside = texts.filter((t) => t.x < left - 0.5 || t.x + t.w > right + 0.5 || t.y < r.top - 0.5 || t.y + t.h > r.bottom + 0.5).map((t) => t.text);
       const marks = svg.querySelectorAll(".mark").length;
       const untipped = [...svg.querySelectorAll(".mark")].filter((m) => !/^event #\\d+/.test(m.getAttribute("data-tip") || "")).length;
       out.timelines.push({ width: r.width, height: r.height, visible: r.width > 0 && r.height > 0 && style.display !== "none" && style.visibility !== "hidden",
@@ -172,7 +179,7 @@ async function check(profile) {
   const external = requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:") && u !== "about:blank");
   for (const u of external) problems.push("network request: " + u);
 
-  const clipHeight = Math.min(Math.max(r.shotBottom, 300), 4000);
+  const clipHeight = Math.min(Math.max(fullPage ? r.height : r.shotBottom, 300), 8000);
   const shot = await send("Page.captureScreenshot", { format: "png", captureBeyondViewport: true,
     clip: { x: 0, y: 0, width: 1100, height: clipHeight, scale: 1 } });
   writeFileSync(shotPath, Buffer.from(shot.data, "base64"));

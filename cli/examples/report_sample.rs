@@ -1,11 +1,14 @@
-//! Writes the sample report of the seed race (the story `cli/tests/report.rs` checks) to the
-//! path given as the only argument; `scripts/browser-check.sh` opens it in a browser.
+//! Writes the sample report of the seed race (the story `cli/tests/report.rs` checks), plus a
+//! second, more crowded incident, to the path given as the only argument;
+//! `scripts/browser-check.sh` opens it in a browser.
 //!
 //! `cargo run -p pml-cli --example report_sample -- /tmp/report.html`
 
 #[allow(dead_code)]
 #[path = "../src/report/mod.rs"]
 mod report;
+#[path = "../tests/support/retries.rs"]
+mod retries;
 #[path = "../tests/support/seed_race.rs"]
 mod seed_race;
 
@@ -16,8 +19,10 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: report_sample OUT.html");
         return std::process::ExitCode::from(2);
     };
+    let mut data = seed_race::report();
+    data.incidents.push(retries::incident());
     let result = std::fs::File::create(&path).and_then(|mut f| {
-        report::write_report(&seed_race::report(), &mut f)?;
+        report::write_report(&data, &mut f)?;
         f.flush()
     });
     match result {

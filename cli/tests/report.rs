@@ -4,6 +4,8 @@
 #[allow(dead_code)]
 #[path = "../src/report/mod.rs"]
 mod report;
+#[path = "support/retries.rs"]
+mod retries;
 #[path = "support/seed_race.rs"]
 mod seed_race;
 
@@ -291,4 +293,27 @@ fn crowded_and_odd_incidents_keep_labels_apart() {
             assert_eq!(layout.marks.len(), drawn);
         }
     }
+}
+
+#[test]
+fn retries_over_four_decades_stay_readable() {
+    let incident = retries::incident();
+    let (layout, svg) = svg_of(&incident);
+    assert_well_formed(&svg);
+    assert_no_overlaps(&layout.labels);
+    // Every retry is drawn and hoverable, in time order, none on top of another.
+    let mut xs: Vec<f64> = layout
+        .marks
+        .iter()
+        .filter(|s| incident.marks[s.mark].kind == MarkKind::FailedOpen)
+        .map(|s| s.x)
+        .collect();
+    assert_eq!(xs.len(), 11);
+    let sorted = xs.clone();
+    xs.sort_by(f64::total_cmp);
+    assert_eq!(xs, sorted);
+    // The handle still open at the end gets an arrow; the opener's 0.6 ms handle is a bar.
+    assert!(svg.contains("still open at the end of the capture"));
+    let open_x = layout.axis.x(-3.0);
+    assert!(open_x < layout.axis.x(0.0));
 }

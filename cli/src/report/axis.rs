@@ -2,8 +2,11 @@
 //! broken where nothing happens for a long time, so that 2 ms and 2 s stay readable together.
 //!
 //! The event times are cut into clusters at every gap that is more than [`BREAK_RATIO`] times
-//! longer than the rest of its cluster; each cluster is a linear segment with its own tick
-//! step, and a narrow break band stands for the empty time between two segments.
+//! longer than the rest of its cluster; each cluster is a segment with its own ticks, and a
+//! narrow break band stands for the empty time between two segments. A segment is linear,
+//! unless its times spread over decades (retries with back-off: 2, 5, 11, ... 3,000 ms) and a
+//! symmetric log scale keeps its closest times further apart; then its ticks are 1-2-5 steps
+//! of each decade.
 
 /// A gap becomes a break when it is this many times longer than the rest of its cluster.
 const BREAK_RATIO: f64 = 10.0;
@@ -20,7 +23,32 @@ const TICK_GAP_PX: f64 = 12.0;
 /// At most this many ticks per segment.
 const MAX_TICKS: usize = 40;
 
-/// A linear piece of the axis: times `t0..=t1` drawn at `x0..=x1`.
+/// How a segment maps time to pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// Proportional.
+    Linear,
+    /// `sign(t) * ln(1 + |t| / c)`: linear within `c` ms of the open, logarithmic beyond.
+    SymLog(f64),
+}
+
+impl Scale {
+    fn u(self, t: f64) -> f64 {
+        match self {
+            Scale::Linear => t,
+            Scale::SymLog(c) => t.signum() * (t.abs() / c).ln_1p(),
+        }
+    }
+
+    fn t(self, u: f64) -> f64 {
+        match self {
+            Scale::Linear => u,
+            Scale::SymLog(c) => u.signum() * c * u.abs().exp_m1(),
+        }
+    }
+}
+
+/// A piece of the axis: times `t0..=t1` drawn at `x0..=x1`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Segment {
     /// First time of the domain (ms).
@@ -31,12 +59,15 @@ pub struct Segment {
     pub x0: f64,
     /// Pixel of `t1`.
     pub x1: f64,
+    /// Linear or symmetric log.
+    pub scale: Scale,
 }
 
 impl Segment {
     fn x(&self, t: f64) -> f64 {
-        if self.t1 > self.t0 {
-            self.x0 + (t - self.t0) / (self.t1 - self.t0) * (self.x1 - self.x0)
+        let (u0, u1) = (self.scale.u(self.t0), self.scale.u(self.t1));
+        if u1 > u0 {
+            self.x0 + (self.scale.u(t) - u0) / (u1 - u0) * (self.x1 - self.x0)
         } else {
             (self.x0 + self.x1) / 2.0
         }
@@ -52,6 +83,8 @@ pub struct Tick {
     pub x: f64,
     /// Label, e.g. `40 ms` or `1.8 s`.
     pub label: String,
+    /// Lower ranks are placed first when labels compete for room (decades before 5s and 2s).
+    pub rank: u8,
 }
 
 /// The piecewise-linear time axis.
@@ -131,16 +164,21 @@ impl Axis {
             .iter()
             .flat_map(|s| segment_ticks(s, &label_width))
             .collect();
-        ticks.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let mut kept: Vec<Tick> = Vec::with_capacity(ticks.len());
-        let mut right = f64::NEG_INFINITY;
+        ticks.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.x.total_cmp(&b.x)));
+        let mut kept: Vec<(Tick, f64, f64)> = Vec::with_capacity(ticks.len());
         for t in ticks {
             let w = label_width(&t.label);
-            if t.x - w / 2.0 >= right + TICK_GAP_PX / 2.0 {
-                right = t.x + w / 2.0;
-                kept.push(t);
+            let (left, right) = (t.x - w / 2.0, t.x + w / 2.0);
+            let gap = TICK_GAP_PX / 2.0;
+            if kept
+                .iter()
+                .all(|(_, l, r)| right + gap <= *l || left >= r + gap)
+            {
+                kept.push((t, left, right));
             }
         }
+        let mut kept: Vec<Tick> = kept.into_iter().map(|(t, _, _)| t).collect();
+        kept.sort_by(|a, b| a.x.total_cmp(&b.x));
         kept
     }
 }
@@ -204,18 +242,50 @@ fn place(clusters: &[Vec<f64>], x0: f64, x1: f64) -> Vec<Segment> {
         .iter()
         .zip(widths)
         .map(|(c, w)| {
-            let (a, b) = (c[0], c[c.len() - 1]);
+            let scale = choose_scale(c);
+            let (a, b) = (scale.u(c[0]), scale.u(c[c.len() - 1]));
             let pad = (b - a) * 0.06;
             let s = Segment {
-                t0: a - pad,
-                t1: b + pad,
+                t0: scale.t(a - pad),
+                t1: scale.t(b + pad),
                 x0: x,
                 x1: x + w,
+                scale,
             };
             x += w + BREAK_PX;
             s
         })
         .collect()
+}
+
+/// The smallest distance between neighbouring times under `scale`, as a fraction of the
+/// whole range (0 for fewer than two times).
+fn spread(times: &[f64], scale: Scale) -> f64 {
+    let (Some(&a), Some(&b)) = (times.first(), times.last()) else {
+        return 0.0;
+    };
+    let range = scale.u(b) - scale.u(a);
+    if range.is_nan() || range <= 0.0 {
+        return 0.0;
+    }
+    times
+        .windows(2)
+        .map(|w| (scale.u(w[1]) - scale.u(w[0])) / range)
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Linear, unless a symmetric log scale (with the best knee among powers of ten) keeps the
+/// closest times at least twice as far apart.
+fn choose_scale(times: &[f64]) -> Scale {
+    let linear = spread(times, Scale::Linear);
+    let best = (-2..=4)
+        .map(|e| Scale::SymLog(10f64.powi(e)))
+        .map(|s| (s, spread(times, s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match best {
+        Some((s, v)) if v > 2.0 * linear => s,
+        _ => Scale::Linear,
+    }
 }
 
 /// Ticks at a round step whose labels fit the segment's width.
@@ -228,7 +298,11 @@ fn segment_ticks(s: &Segment, label_width: &impl Fn(&str) -> f64) -> Vec<Tick> {
             t: s.t0,
             x: s.x(s.t0),
             label,
+            rank: 0,
         }];
+    }
+    if let Scale::SymLog(_) = s.scale {
+        return log_ticks(s);
     }
     let px_per_ms = (s.x1 - s.x0) / span;
     let mut exponent = (span / MAX_TICKS as f64).log10().floor() as i32;
@@ -247,6 +321,7 @@ fn segment_ticks(s: &Segment, label_width: &impl Fn(&str) -> f64) -> Vec<Tick> {
                         t,
                         x: s.x(t),
                         label: format_tick(t, step, seconds),
+                        rank: 0,
                     }
                 })
                 .collect();
@@ -263,6 +338,36 @@ fn segment_ticks(s: &Segment, label_width: &impl Fn(&str) -> f64) -> Vec<Tick> {
     Vec::new()
 }
 
+/// Ticks of a symmetric-log segment: 0 and 1, 2 and 5 times each power of ten (0.01 ms to
+/// 10,000 s) on both sides; 0 ranked first, then the decades.
+fn log_ticks(s: &Segment) -> Vec<Tick> {
+    let mut ticks = Vec::new();
+    if s.t0 <= 0.0 && s.t1 >= 0.0 {
+        ticks.push(Tick {
+            t: 0.0,
+            x: s.x(0.0),
+            label: "0".to_string(),
+            rank: 0,
+        });
+    }
+    for e in -2..=7 {
+        for (m, rank) in [(1.0, 1), (5.0, 2), (2.0, 3)] {
+            for sign in [1.0, -1.0] {
+                let t = sign * m * 10f64.powi(e);
+                if t >= s.t0 && t <= s.t1 {
+                    ticks.push(Tick {
+                        t,
+                        x: s.x(t),
+                        label: format_point(t, t.abs() >= 1000.0),
+                        rank,
+                    });
+                }
+            }
+        }
+    }
+    ticks
+}
+
 /// A tick label: the value in ms or s with as many decimals as the step needs.
 fn format_tick(t: f64, step_ms: f64, seconds: bool) -> String {
     if t.abs() < step_ms * 1e-6 {
@@ -277,7 +382,7 @@ fn format_tick(t: f64, step_ms: f64, seconds: bool) -> String {
     format!("{value:.decimals$} {unit}")
 }
 
-/// The label of a lone time: seconds with up to three decimals or ms with up to one.
+/// The label of a lone time: seconds with up to three decimals or ms with up to two.
 fn format_point(t: f64, seconds: bool) -> String {
     if t == 0.0 {
         return "0".to_string();
@@ -285,7 +390,7 @@ fn format_point(t: f64, seconds: bool) -> String {
     let text = if seconds {
         format!("{:.3}", t / 1000.0)
     } else {
-        format!("{t:.1}")
+        format!("{t:.2}")
     };
     let trimmed = text.trim_end_matches('0').trim_end_matches('.');
     format!("{trimmed} {}", if seconds { "s" } else { "ms" })
@@ -327,6 +432,32 @@ mod tests {
         let (a, b) = (axis.x(40.0), axis.x(41.0));
         assert!(b - a > 8.0, "40 and 41 ms are {} px apart", b - a);
         assert!(axis.x(1800.0) > axis.x(41.0) + BREAK_PX);
+    }
+
+    #[test]
+    fn back_off_retries_get_a_log_scale() {
+        let mut times = vec![-3.0, 0.0, 0.6];
+        let mut t = 2.0;
+        for _ in 0..11 {
+            times.push(t);
+            t = t * 2.0 + 1.0;
+        }
+        let axis = Axis::new(&times, 0.0, 700.0);
+        assert_eq!(axis.segments().len(), 1);
+        assert!(matches!(axis.segments()[0].scale, Scale::SymLog(_)));
+        let xs: Vec<f64> = times.iter().map(|&t| axis.x(t)).collect();
+        let closest = xs
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f64::INFINITY, f64::min);
+        assert!(closest >= 12.0, "closest marks {closest} px apart: {xs:?}");
+        let labels: Vec<String> = axis.ticks(width).into_iter().map(|t| t.label).collect();
+        for want in ["0", "1 ms", "10 ms", "100 ms", "1 s"] {
+            assert!(labels.iter().any(|l| l == want), "{want} in {labels:?}");
+        }
+        // The seed race's first cluster reads better linearly.
+        let seed = Axis::new(&[0.0, 7.0, 40.0, 41.0, 44.0], 0.0, 600.0);
+        assert_eq!(seed.segments()[0].scale, Scale::Linear);
     }
 
     #[test]

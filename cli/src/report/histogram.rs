@@ -121,7 +121,8 @@ pub fn render(h: &Histogram, out: &mut String) {
     // Time labels at a round number of buckets whose labels do not overlap.
     let span = buckets as f64 * secs;
     let widest = (format!("{} s", span as u64).len() as f64) * CHAR_PX + 14.0;
-    let per_label = nice_step(widest / ((X1 - X0) / span));
+    // Whole seconds only.
+    let per_label = nice_step(widest / ((X1 - X0) / span)).max(1.0);
     let mut t = 0.0;
     out.push_str("<line class=\"axis\" x1=\"70\" x2=\"960\" y1=\"190\" y2=\"190\"/>");
     while t <= span + 1e-9 {
