@@ -42,7 +42,7 @@ if ! node -e 'if (typeof WebSocket !== "function") process.exit(1)' 2>/dev/null;
 fi
 
 cargo run -q -p pml-cli --example report_sample -- "$work/seed-race.html"
-node "${node_flags[@]}" scripts/browser-check.mjs "$work/seed-race.html" "$shot"
+node "${node_flags[@]}" scripts/browser-check.mjs "$work/seed-race.html" "$shot" --min-timelines 2
 
 samples="../shared/pml-samples"
 if [[ -f "$samples/process-64bit.pml.gz" ]]; then
