@@ -317,3 +317,70 @@ fn retries_over_four_decades_stay_readable() {
     let open_x = layout.axis.x(-3.0);
     assert!(open_x < layout.axis.x(0.0));
 }
+
+/// `../shared/pml-samples` beside the checkout, or `None` with a message.
+fn samples_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("PML_SAMPLES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples")
+        });
+    if dir.join("MANIFEST.md").exists() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: no real captures at {}", dir.display());
+        None
+    }
+}
+
+#[test]
+fn pml_report_on_a_real_capture_writes_summary_and_histogram() {
+    let Some(samples) = samples_dir() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("pml-report-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let capture = dir.join("process-64bit.pml");
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(samples.join("process-64bit.pml.gz")).unwrap(),
+        ),
+        &mut data,
+    )
+    .unwrap();
+    std::fs::write(&capture, data).unwrap();
+    let out = dir.join("report.html");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_pml"))
+        .arg("report")
+        .arg(&capture)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let page = std::fs::read_to_string(&out).unwrap();
+    // The manifest: 3,400 events of a Windows 10 (18362) machine, all of class Process.
+    assert!(page.contains("<dd>3,400</dd>"));
+    assert!(page.contains("build 18362"));
+    assert!(page.contains("Process (3,400)"));
+    assert!(page.contains("<g class=\"col\">"));
+    // Written whole: nothing but the capture and the page is left in the folder.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["process-64bit.pml", "report.html"]);
+
+    // A missing capture is an error and writes nothing.
+    let missing = dir.join("missing.html");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_pml"))
+        .args(["report", "no-such-file.pml", "-o"])
+        .arg(&missing)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    assert!(!missing.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
