@@ -4,6 +4,7 @@ mod cmd;
 mod exit;
 #[allow(dead_code)] // used by the export commands that land next
 mod output;
+mod report;
 
 use std::process::ExitCode;
 
@@ -21,12 +22,15 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// Write a self-contained HTML page that shows each incident on a timeline.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(code) => code,
