@@ -23,6 +23,7 @@ pub mod render;
 pub mod tables;
 pub mod text;
 pub mod time;
+pub mod writer;
 
 pub use bytes::utf16_to_string;
 pub use capture::Capture;
