@@ -84,10 +84,14 @@ fn real_captures_round_trip() {
         let data = copy.data().to_vec();
         let again = rewrite(&copy);
         assert_eq!(again.data(), &data[..], "{name}: second rewrite differs");
-        // The event records are byte-identical wherever the original packs them back to back.
-        let events_end = original.header().event_offsets_offset as usize;
-        let same = original.data()[0x3A8..events_end]
-            == copy.data()[0x3A8..copy.header().event_offsets_offset as usize];
+        // The event records are byte-identical wherever the original packs them back to back
+        // (it does not after 0xFFFF-capped extra blocks, see docs/synth.md).
+        let end = |c: &Capture| c.header().event_offsets_offset as usize;
+        let same = original.data()[0x3A8..end(&original)] == copy.data()[0x3A8..end(&copy)];
+        assert!(
+            same || name == "filesystem-32bit",
+            "{name}: event region differs"
+        );
         eprintln!(
             "{name}: {} events, {} processes, event region byte-identical: {same}",
             original.event_count(),

@@ -363,7 +363,10 @@ impl<W: Write + Seek> PmlWriter<W> {
     fn finish_inner(&mut self) -> io::Result<W> {
         let wide = self.info.is_64bit;
         let mut out = self.out.take().expect("finish called twice");
-        let offsets_at = self.pos;
+        // ProcMon starts the offsets array on a 4-byte boundary (every sample does).
+        let pad = (4 - self.pos % 4) % 4;
+        out.write_all(&[0u8; 3][..pad as usize])?;
+        let offsets_at = self.pos + pad;
         self.offsets.copy_to(&mut out)?;
         let process_at = offsets_at + self.events * offsets::ENTRY as u64;
 
