@@ -3,6 +3,7 @@
 mod cmd;
 #[allow(dead_code)] // used by the export commands that land next
 mod output;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -20,12 +21,15 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// Write a synthetic capture with a known failure story (and its expected findings).
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
     };
     match result {
         Ok(code) => code,
