@@ -280,67 +280,82 @@ pub const MISSING_FILES: &[&str] = &[
     "C:\\Users\\builder\\AppData\\Local\\Microsoft\\WindowsApps\\python.exe",
 ];
 
-/// Registry values read by background processes: (key, value, type, data).
-pub const NOISE_VALUES: &[(&str, &str, u32, &[u8])] = &[
+/// Registry value data.
+#[derive(Debug, Clone, Copy)]
+pub enum RegData {
+    /// REG_DWORD.
+    Dword(u32),
+    /// REG_SZ.
+    Sz(&'static str),
+}
+
+impl RegData {
+    /// The registry type and the bytes as stored (REG_SZ: UTF-16LE with its NUL).
+    pub fn encode(self) -> (u32, Vec<u8>) {
+        match self {
+            RegData::Dword(v) => (4, v.to_le_bytes().to_vec()),
+            RegData::Sz(s) => (
+                1,
+                s.encode_utf16()
+                    .chain([0])
+                    .flat_map(u16::to_le_bytes)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Registry values read by background processes: (key, value, data).
+pub const NOISE_VALUES: &[(&str, &str, RegData)] = &[
     (
         "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced",
         "HideFileExt",
-        4,
-        &[0, 0, 0, 0],
+        RegData::Dword(0),
     ),
     (
         "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced",
         "ShowSuperHidden",
-        4,
-        &[0, 0, 0, 0],
+        RegData::Dword(0),
     ),
     (
         "HKCU\\Software\\Microsoft\\Windows\\DWM",
         "ColorPrevalence",
-        4,
-        &[0, 0, 0, 0],
+        RegData::Dword(0),
     ),
     (
         "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
         "CurrentBuild",
-        1,
-        b"1\09\00\04\05\0\0\0",
+        RegData::Sz("19045"),
     ),
     (
         "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager",
         "SafeDllSearchMode",
-        4,
-        &[1, 0, 0, 0],
+        RegData::Dword(1),
     ),
     (
         "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters",
         "Hostname",
-        1,
-        b"B\0U\0I\0L\0D\00\01\0\0\0",
+        RegData::Sz("BUILD01"),
     ),
     (
         "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Real-Time Protection",
         "DisableRealtimeMonitoring",
-        4,
-        &[0, 0, 0, 0],
+        RegData::Dword(0),
     ),
     (
         "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths",
         "C:\\Temp",
-        4,
-        &[0, 0, 0, 0],
+        RegData::Dword(0),
     ),
     (
         "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection",
         "AllowTelemetry",
-        4,
-        &[1, 0, 0, 0],
+        RegData::Dword(1),
     ),
     (
         "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage",
         "ACP",
-        1,
-        b"1\02\05\02\0\0\0",
+        RegData::Sz("1252"),
     ),
 ];
 

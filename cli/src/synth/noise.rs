@@ -118,8 +118,8 @@ pub fn activity(
             tl.probe_missing(p, tid, t, path);
         }
         53..=84 => {
-            let (key, value, ty, data) = *rng.pick(catalog::NOISE_VALUES);
-            tl.reg_read(p, tid, t, key, value, ty, data);
+            let (key, value, data) = *rng.pick(catalog::NOISE_VALUES);
+            tl.reg_read(p, tid, t, key, value, data);
         }
         85..=90 => {
             let key = *rng.pick(catalog::MISSING_KEYS);

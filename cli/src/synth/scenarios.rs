@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::catalog::{self, Program};
+use super::catalog::{self, Program, RegData};
 use super::expected::{Classification, Findings, Incident};
 use super::noise::{self, Machine};
 use super::rng::Rng;
@@ -108,8 +108,7 @@ fn startup_reads(tl: &mut Timeline, rng: &mut Rng, p: Proc, t: u64) -> u64 {
         t,
         "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager",
         "SafeDllSearchMode",
-        4,
-        &[1, 0, 0, 0],
+        RegData::Dword(1),
     );
     tl.probe_missing(p, p.tid, t + 100, "C:\\Windows\\System32\\wow64log.dll");
     t += 300 + rng.below(500);
@@ -155,7 +154,7 @@ fn write_chunks(tl: &mut Timeline, rng: &mut Rng, p: Proc, t: u64, path: &str, c
     let mut t = t;
     for i in 0..chunks {
         t += 200 + rng.below(2000);
-        tl.read_write(p, p.tid, t, path, true, i * 4096, 4096);
+        tl.read_write(p, p.tid, t, path, true, i * 4096..(i + 1) * 4096);
     }
     t
 }
@@ -325,7 +324,7 @@ pub fn antivirus_lock(
     let mut tr = t_scan;
     for i in 0..4 {
         tr += 2 * MS + rng.below(3 * MS);
-        tl.read_write(av, av_tid, tr, obj, false, i * 65536, 65536);
+        tl.read_write(av, av_tid, tr, obj, false, i * 65536..(i + 1) * 65536);
     }
     let link_cmd = catalog::LINK.command_line;
     let (link, t) = start(
@@ -529,7 +528,7 @@ fn unmatched_opens(
         t += MS / 2 + rng.below(2 * MS);
         if leaked.contains(&i) {
             tl.create_file(tool, tool.tid, t, &path, Open::READ, status::SUCCESS);
-            tl.read_write(tool, tool.tid, t + 100, &path, false, 0, 8192);
+            tl.read_write(tool, tool.tid, t + 100, &path, false, 0..8192);
             f.unmatched(t, tool, &path, Classification::OpenAtExit);
         } else {
             t = tl.read_file(
@@ -670,7 +669,7 @@ fn msbuild_node(
     tl.exit(csc1, t + 4 * MS, 0);
     let t_hold = t + 10 * MS;
     tl.create_file(node, node.tid, t_hold, DLL, Open::READ, status::SUCCESS);
-    tl.read_write(node, node.tid, t_hold + MS, DLL, false, 0, 4096);
+    tl.read_write(node, node.tid, t_hold + MS, DLL, false, 0..4096);
     tl.exit(b1, t_hold + 30 * MS, 0);
     // Build 2, later: the node still holds the assembly.
     let (b2, t) = start(

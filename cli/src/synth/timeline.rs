@@ -2,14 +2,15 @@
 //! written sorted by time. Helpers emit each operation the way ProcMon logs it.
 
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::writer::blobs::{self, process as pblob, reg, Blob, CreateFileParams, FsBlob};
-use pml_parser::writer::{blank_process, EventRecord, PmlWriter, ProcessRecord, SystemInfo};
+use pml_parser::writer::{EventRecord, PmlWriter, ProcessRecord, SystemInfo};
 use pml_parser::{EventClass, FileTime, Module};
 
-use super::catalog::{Program, DRIVERS, SYSTEM_DLLS};
+use super::catalog::{Program, RegData, DRIVERS, SYSTEM_DLLS};
 use super::rng::Rng;
 
 /// NTSTATUS codes the scenarios use.
@@ -274,16 +275,14 @@ impl Timeline {
             version: program.version.into(),
             description: program.description.into(),
             modules: self.modules_of(program),
-            ..blank_process()
         });
-        let p = Proc {
+        Proc {
             index,
             pid,
             tid,
             name,
             program,
-        };
-        p
+        }
     }
 
     /// A process already running when the capture began (no events of its own yet).
@@ -412,7 +411,7 @@ impl Timeline {
         );
     }
 
-    /// A ReadFile or WriteFile of `len` bytes at `offset`.
+    /// A ReadFile or WriteFile of the byte range `span`.
     pub fn read_write(
         &mut self,
         p: Proc,
@@ -420,10 +419,10 @@ impl Timeline {
         t: u64,
         path: &str,
         write: bool,
-        offset: u64,
-        len: u32,
+        span: Range<u64>,
     ) {
-        let blob = self.fs().read_write(path, offset, len, 0, Some(len));
+        let len = (span.end - span.start) as u32;
+        let blob = self.fs().read_write(path, span.start, len, 0, Some(len));
         let op = if write {
             fs_op::WRITE_FILE
         } else {
@@ -485,7 +484,7 @@ impl Timeline {
         while offset < size {
             t += 10 + self.rng.below(300);
             let len = (size - offset).min(65536) as u32;
-            self.read_write(p, tid, t, path, false, offset, len);
+            self.read_write(p, tid, t, path, false, offset..offset + u64::from(len));
             offset += u64::from(len);
         }
         t += 10 + self.rng.below(100);
@@ -516,9 +515,9 @@ impl Timeline {
         t: u64,
         key: &str,
         value: &str,
-        ty: u32,
-        data: &[u8],
+        data: RegData,
     ) -> u64 {
+        let (ty, data) = data.encode();
         let mut t = t;
         self.event(
             p,
@@ -531,7 +530,7 @@ impl Timeline {
         );
         t += 5 + self.rng.below(50);
         let full = format!("{key}\\{value}");
-        let blob = reg::query_value(&full, 144, Some((ty, data)));
+        let blob = reg::query_value(&full, 144, Some((ty, &data)));
         self.event(p, tid, t, EventClass::Registry, 5, status::SUCCESS, blob);
         t += 5 + self.rng.below(50);
         self.event(

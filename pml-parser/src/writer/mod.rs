@@ -301,7 +301,7 @@ impl<W: Write + Seek> PmlWriter<W> {
         extra: Option<&[u8]>,
     ) -> io::Result<()> {
         let ptr = if self.info.is_64bit { 8 } else { 4 };
-        if stack.len() % ptr != 0 || stack.len() / ptr > usize::from(u16::MAX) {
+        if !stack.len().is_multiple_of(ptr) || stack.len() / ptr > usize::from(u16::MAX) {
             return Err(invalid(format!(
                 "{} stack bytes are not a whole number of {ptr}-byte frames (at most 65535)",
                 stack.len()
