@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that other PML readers accept the captures `pml synth` writes: creates a virtualenv,
 # installs procmon-parser and procmon-reader from PyPI, and reads every capture given (default:
-# testdata/synth/*.pml) with both. Each must read every event; the two must agree on Process Name,
+# testdata/*.pml) with both. Each must read every event; the two must agree on Process Name,
 # PID, Operation, Path and Result of every event; and the event count, and the PIDs and names of
 # the processes named in OUT.expected.json, must match what the capture holds.
 #
@@ -14,7 +14,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install -q procmon-parser procmon-reader
 fi
 if [ "$#" -eq 0 ]; then
-  set -- testdata/synth/*.pml
+  set -- testdata/*.pml
 fi
 "$venv/bin/python" - "$@" <<'PY'
 import json, os, sys

@@ -26,7 +26,7 @@ const SCENARIOS: [&str; 7] = [
 const SHARING_VIOLATION: u32 = 0xC000_0043;
 
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/synth")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -236,7 +236,7 @@ fn committed_scenarios_regenerate_byte_for_byte() {
         for ext in ["pml", "expected.json"] {
             let fresh = std::fs::read(out.with_extension(ext)).unwrap();
             let committed = std::fs::read(testdata().join(format!("{name}.{ext}"))).unwrap();
-            assert!(fresh == committed, "{name}.{ext} differs from testdata/synth (regenerate with scripts/regen-testdata.sh if the change is intended)");
+            assert!(fresh == committed, "{name}.{ext} differs from testdata (regenerate with scripts/regen-testdata.sh if the change is intended)");
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -93,9 +93,11 @@ fn real_captures_round_trip() {
             "{name}: event region differs"
         );
         eprintln!(
-            "{name}: {} events, {} processes, event region byte-identical: {same}",
+            "{name}: {} events, {} processes, event region byte-identical: {same}, file {} -> {} bytes",
             original.event_count(),
-            original.processes().len()
+            original.processes().len(),
+            original.data().len(),
+            copy.data().len()
         );
     }
 }
