@@ -269,3 +269,32 @@ fn rejects_oversized_parts() {
     assert!(w.write_raw_event(&[0; 52], &[0; 5], &[], None).is_err());
     assert_eq!(w.event_count(), 0);
 }
+
+#[test]
+fn overlong_paths_are_cut_to_what_the_info_word_can_announce() {
+    let long = "C:\\".to_string() + &"a".repeat(40_000);
+    let blob = FsBlob::new(true).close_file(&long);
+    let mut w = PmlWriter::new(Cursor::new(Vec::new()), SystemInfo::default()).unwrap();
+    w.add_process(python(true));
+    w.write_event(&EventRecord {
+        process_index: 17,
+        tid: 1,
+        class: EventClass::FileSystem,
+        operation: 38,
+        duration: 0,
+        time: FileTime(T0),
+        result: 0,
+        stack: &[],
+        detail: &blob.detail,
+        extra: None,
+    })
+    .unwrap();
+    let c = Capture::from_bytes(w.finish().unwrap().into_inner()).unwrap();
+    let e = c.event(0).unwrap();
+    let d = FsDetails::decode(&e).unwrap();
+    assert_eq!(d.path.to_string_lossy(), long[..0x7fff]);
+    assert!(
+        d.trailer.is_empty(),
+        "the blob holds exactly the announced characters"
+    );
+}

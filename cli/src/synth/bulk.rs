@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use pml_parser::writer::PmlWriter;
 
+use super::catalog;
 use super::expected::{Expected, Findings};
 use super::noise::{self, Machine};
 use super::rng::Rng;
@@ -70,9 +71,24 @@ fn path_pool(rng: &mut Rng) -> Vec<String> {
         .collect()
 }
 
-fn bundles(tl: &mut Timeline, rng: &mut Rng, m: &Machine) -> Vec<Bundle> {
+fn bundles(tl: &mut Timeline, rng: &mut Rng, m: &Machine, pids: &mut Pids) -> Vec<Bundle> {
     let files = path_pool(rng);
-    let threads = m.threads(tl);
+    let mut threads = m.threads(tl);
+    // More long-running desktop processes than the scenarios have.
+    for program in [
+        &catalog::CODE,
+        &catalog::INDEXER,
+        &catalog::ONEDRIVE,
+        &catalog::SVCHOST,
+    ] {
+        let parent = if program.account == catalog::Account::User {
+            Some(m.explorer)
+        } else {
+            None
+        };
+        let p = tl.running(program, pids.fresh(rng), parent, 1_200_000);
+        threads.push((p, [p.tid, tl.new_tid(), tl.new_tid()]));
+    }
     let mut out = Vec::with_capacity(BUNDLES);
     let t0 = tl.t0;
     while out.len() < BUNDLES {
@@ -103,7 +119,7 @@ pub fn generate(o: &Options) -> Result<Expected> {
     let mut tl = Timeline::new(o.wide, rng.fork());
     let m = Machine::boot(&mut tl, &mut rng);
     let mut pids = Pids::new(&m);
-    let bundles = bundles(&mut tl, &mut rng, &m);
+    let bundles = bundles(&mut tl, &mut rng, &m, &mut pids);
     let singles: Vec<usize> = (0..bundles.len())
         .filter(|&i| bundles[i].events.len() == 1)
         .collect();

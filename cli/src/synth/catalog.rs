@@ -241,6 +241,31 @@ pub const COLLECT: Program = program!(
     "Python Software Foundation", "3.12.1", "Python", User, 0x18000,
     ["C:\\Python312\\python312.dll": 0x6b3000, "C:\\Windows\\System32\\ucrtbase.dll": 0x11a000]);
 
+/// VS Code, open on the developer's desktop (bulk captures).
+pub const CODE: Program = program!(
+    "Code.exe", "C:\\Users\\builder\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe",
+    "\"C:\\Users\\builder\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe\" --type=utility --utility-sub-type=node.mojom.NodeService",
+    MS, "1.86.2", "Visual Studio Code", User, 0x9e4000,
+    ["C:\\Users\\builder\\AppData\\Local\\Programs\\Microsoft VS Code\\ffmpeg.dll": 0x2a0000]);
+/// The search indexer (bulk captures).
+pub const INDEXER: Program = program!(
+    "SearchIndexer.exe", "C:\\Windows\\System32\\SearchIndexer.exe",
+    "C:\\Windows\\system32\\SearchIndexer.exe /Embedding", MS, WIN_VER,
+    "Microsoft Windows Search Indexer", System, 0xdc000,
+    ["C:\\Windows\\System32\\mssrch.dll": 0x2c5000]);
+/// OneDrive sync (bulk captures).
+pub const ONEDRIVE: Program = program!(
+    "OneDrive.exe",
+    "C:\\Users\\builder\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe",
+    "\"C:\\Users\\builder\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe\" /background",
+    MS,
+    "24.020.0128.0003",
+    "Microsoft OneDrive",
+    User,
+    0x2b8000,
+    []
+);
+
 /// Files that background processes touch (never a build path, so noise never collides with a story).
 pub const NOISE_FILES: &[&str] = &[
     "C:\\Windows\\System32\\shell32.dll",

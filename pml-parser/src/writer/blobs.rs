@@ -14,6 +14,9 @@ pub struct Blob {
     pub extra: Option<Vec<u8>>,
 }
 
+/// Most characters an inline string can announce (15 bits); longer strings are cut.
+const MAX_CHARS: usize = 0x7fff;
+
 /// Appends an inline string's info word: bit 15 = one byte per character, bits 0-14 = count.
 fn put_info(out: &mut Vec<u8>, s: &str, narrow: bool) {
     let chars = if narrow {
@@ -21,15 +24,20 @@ fn put_info(out: &mut Vec<u8>, s: &str, narrow: bool) {
     } else {
         s.encode_utf16().count()
     };
-    out.extend_from_slice(&crate::text::StrInfo::new(chars, narrow).0.to_le_bytes());
+    out.extend_from_slice(
+        &crate::text::StrInfo::new(chars.min(MAX_CHARS), narrow)
+            .0
+            .to_le_bytes(),
+    );
 }
 
-/// Appends the characters of an inline string, one byte each when `narrow`, else UTF-16LE.
+/// Appends the characters of an inline string (at most [`MAX_CHARS`]), one byte each when
+/// `narrow`, else UTF-16LE.
 fn put_chars(out: &mut Vec<u8>, s: &str, narrow: bool) {
     if narrow {
-        out.extend(s.chars().map(|c| c as u32 as u8));
+        out.extend(s.chars().take(MAX_CHARS).map(|c| c as u32 as u8));
     } else {
-        for u in s.encode_utf16() {
+        for u in s.encode_utf16().take(MAX_CHARS) {
             out.extend_from_slice(&u.to_le_bytes());
         }
     }
@@ -154,6 +162,7 @@ impl FsBlob {
         );
         put_u32(&mut detail, c.desired_access);
         let sid = c.impersonation_sid.unwrap_or(&[]);
+        let sid = &sid[..sid.len().min(255)];
         detail.extend_from_slice(&[sid.len() as u8, 0, 0, 0]);
         detail.extend_from_slice(sid);
         Blob {
@@ -386,13 +395,15 @@ pub mod process {
         put_u64(&mut d, c.create_time.0);
         put_u64(&mut d, c.authentication_id);
         put_u32(&mut d, c.virtualized);
-        d.push(c.user_sid.len() as u8);
-        d.push(c.integrity_sid.len() as u8);
+        let user_sid = &c.user_sid[..c.user_sid.len().min(255)];
+        let integrity_sid = &c.integrity_sid[..c.integrity_sid.len().min(255)];
+        d.push(user_sid.len() as u8);
+        d.push(integrity_sid.len() as u8);
         put_info(&mut d, c.image_path, false);
         put_info(&mut d, c.command_line, false);
         d.extend_from_slice(&[0, 0]);
-        d.extend_from_slice(c.user_sid);
-        d.extend_from_slice(c.integrity_sid);
+        d.extend_from_slice(user_sid);
+        d.extend_from_slice(integrity_sid);
         put_chars(&mut d, c.image_path, false);
         put_chars(&mut d, c.command_line, false);
         Blob {
