@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use pml_parser::writer::PmlWriter;
+use pml_parser::event::EVENT_HEADER_SIZE;
+use pml_parser::writer::{encode_stack, PmlWriter, TID_OFFSET, TIME_OFFSET};
 
 use super::catalog;
 use super::expected::{Expected, Findings};
@@ -36,9 +37,18 @@ const BUNDLES: usize = 4096;
 /// Mean gap between bundles, in 100 ns ticks (about 25,000 events per second of capture).
 const MEAN_GAP: u64 = 160;
 
+/// One event of a bundle, serialized once: the header (time and thread patched per use), the
+/// stack bytes and the blobs.
+struct Template {
+    dt: u64,
+    head: [u8; EVENT_HEADER_SIZE],
+    stack: Vec<u8>,
+    event: SynthEvent,
+}
+
 /// A replayable sequence of events of one process; times are relative to the first event.
 struct Bundle {
-    events: Vec<(u64, SynthEvent)>,
+    events: Vec<Template>,
     /// Threads of the process it may run on.
     tids: [u32; 3],
 }
@@ -94,15 +104,25 @@ fn bundles(tl: &mut Timeline, rng: &mut Rng, m: &Machine, pids: &mut Pids) -> Ve
     while out.len() < BUNDLES {
         let (p, tids) = *rng.pick(&threads);
         noise::activity(tl, rng, m, p, tids[0], t0, &files);
-        let events: Vec<(u64, SynthEvent)> = tl
+        let wide = tl.is_64bit();
+        let events: Vec<Template> = tl
             .take_events()
             .into_iter()
-            .map(|e| (e.time - t0, e))
+            .map(|e| {
+                let mut stack = Vec::new();
+                encode_stack(wide, &e.stack, &mut stack);
+                Template {
+                    dt: e.time - t0,
+                    head: e.record(e.time, e.tid, true).header_bytes(),
+                    stack,
+                    event: e,
+                }
+            })
             .collect();
         // System's log flushes run on System's own threads.
         let tids = if events
             .first()
-            .is_some_and(|(_, e)| e.process_index == m.system.index)
+            .is_some_and(|e| e.event.process_index == m.system.index)
         {
             [8, 12, 16]
         } else {
@@ -175,17 +195,21 @@ pub fn generate(o: &Options) -> Result<Expected> {
             b = &bundles[*rng.pick(&singles)];
         }
         let tid = *rng.pick(&b.tids);
-        for (dt, e) in &b.events {
-            let at = t + dt;
+        for e in &b.events {
+            let at = t + e.dt;
             while let Some(i) = pending.next_if(|i| i.time <= at) {
                 w.write_event(&i.record(i.time, i.tid, true))?;
                 written += 1;
             }
-            w.write_event(&e.record(at, tid, o.stacks))?;
+            let mut head = e.head;
+            head[TIME_OFFSET..TIME_OFFSET + 8].copy_from_slice(&at.to_le_bytes());
+            head[TID_OFFSET..TID_OFFSET + 4].copy_from_slice(&tid.to_le_bytes());
+            let stack: &[u8] = if o.stacks { &e.stack } else { &[] };
+            let blob = &e.event.blob;
+            w.write_raw_event(&head, stack, &blob.detail, blob.extra.as_deref())?;
             written += 1;
         }
-        t += b.events.last().map_or(0, |(dt, _)| *dt)
-            + rng.below(2 * MEAN_GAP * b.events.len() as u64);
+        t += b.events.last().map_or(0, |e| e.dt) + rng.below(2 * MEAN_GAP * b.events.len() as u64);
     }
     for i in pending {
         w.write_event(&i.record(i.time, i.tid, true))?;

@@ -138,6 +138,37 @@ pub struct EventRecord<'a> {
     pub extra: Option<&'a [u8]>,
 }
 
+impl EventRecord<'_> {
+    /// The 52-byte event header with this record's fields; the stack depth, detail size and
+    /// extra offset are filled in by [`PmlWriter::write_raw_event`], ProcMon's unknown fields
+    /// are zero.
+    pub fn header_bytes(&self) -> [u8; EVENT_HEADER_SIZE] {
+        let mut head = [0u8; EVENT_HEADER_SIZE];
+        head[0..4].copy_from_slice(&self.process_index.to_le_bytes());
+        head[4..8].copy_from_slice(&self.tid.to_le_bytes());
+        head[8..12].copy_from_slice(&self.class.code().to_le_bytes());
+        head[0xC..0xE].copy_from_slice(&self.operation.to_le_bytes());
+        head[0x14..0x1C].copy_from_slice(&self.duration.to_le_bytes());
+        head[0x1C..0x24].copy_from_slice(&self.time.0.to_le_bytes());
+        head[0x24..0x28].copy_from_slice(&self.result.to_le_bytes());
+        head
+    }
+}
+
+/// Appends stack frames as the capture stores them: 8 bytes each in 64-bit captures, 4 in
+/// 32-bit ones.
+pub fn encode_stack(wide: bool, frames: &[u64], out: &mut Vec<u8>) {
+    for &frame in frames {
+        tables::put_ptr(out, wide, frame);
+    }
+}
+
+/// Offset of the event time in the 52-byte event header.
+pub const TIME_OFFSET: usize = 0x1C;
+
+/// Offset of the thread id in the 52-byte event header.
+pub const TID_OFFSET: usize = 0x4;
+
 /// The paths of a file capture being written: its hidden temporary name and its final name.
 struct FilePaths {
     partial: PathBuf,
@@ -268,22 +299,16 @@ impl<W: Write + Seek> PmlWriter<W> {
 
     /// Writes one event.
     pub fn write_event(&mut self, e: &EventRecord<'_>) -> io::Result<()> {
-        let depth = u16::try_from(e.stack.len())
-            .map_err(|_| invalid(format!("{} stack frames (at most 65535)", e.stack.len())))?;
-        let mut head = [0u8; EVENT_HEADER_SIZE];
-        head[0..4].copy_from_slice(&e.process_index.to_le_bytes());
-        head[4..8].copy_from_slice(&e.tid.to_le_bytes());
-        head[8..12].copy_from_slice(&e.class.code().to_le_bytes());
-        head[0xC..0xE].copy_from_slice(&e.operation.to_le_bytes());
-        head[0x14..0x1C].copy_from_slice(&e.duration.to_le_bytes());
-        head[0x1C..0x24].copy_from_slice(&e.time.0.to_le_bytes());
-        head[0x24..0x28].copy_from_slice(&e.result.to_le_bytes());
-        head[0x28..0x2A].copy_from_slice(&depth.to_le_bytes());
+        if e.stack.len() > usize::from(u16::MAX) {
+            return Err(invalid(format!(
+                "{} stack frames (at most 65535)",
+                e.stack.len()
+            )));
+        }
+        let head = e.header_bytes();
         let mut stack = std::mem::take(&mut self.scratch);
         stack.clear();
-        for &frame in e.stack {
-            tables::put_ptr(&mut stack, self.info.is_64bit, frame);
-        }
+        encode_stack(self.info.is_64bit, e.stack, &mut stack);
         let r = self.write_raw_event(&head, &stack, e.detail, e.extra);
         self.scratch = stack;
         r
