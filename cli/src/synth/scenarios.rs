@@ -322,9 +322,9 @@ pub fn antivirus_lock(
     let t_scan = t + MS + rng.below(2 * MS);
     tl.create_file(av, av_tid, t_scan, obj, scan, status::SUCCESS);
     let mut tr = t_scan;
-    for i in 0..4 {
+    for i in 0..3 {
         tr += 2 * MS + rng.below(3 * MS);
-        tl.read_write(av, av_tid, tr, obj, false, i * 65536..(i + 1) * 65536);
+        tl.read_write(av, av_tid, tr, obj, false, i * 8192..(i + 1) * 8192);
     }
     let link_cmd = catalog::LINK.command_line;
     let (link, t) = start(
