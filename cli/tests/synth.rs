@@ -389,3 +389,35 @@ fn unknown_scenarios_fail_cleanly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scenario"));
 }
+
+#[test]
+fn cut_off_captures_are_refused_as_not_closed_cleanly() {
+    let dir = scratch("cutoff");
+    let out = dir.join("seed-race-cut.pml");
+    synth(&[
+        "seed-race",
+        "-o",
+        out.to_str().unwrap(),
+        "--seed",
+        "1",
+        "--cut-off",
+    ]);
+    let err = Capture::open(&out).unwrap_err();
+    assert!(
+        matches!(err.kind(), pml_parser::ErrorKind::NotClosedCleanly { .. }),
+        "{err}"
+    );
+    // Same events as the complete capture: its event region is a prefix of the cut-off file.
+    let full = std::fs::read(testdata().join("seed-race.pml")).unwrap();
+    let cut = std::fs::read(&out).unwrap();
+    let events_end = Capture::from_bytes(full.clone())
+        .unwrap()
+        .header()
+        .event_offsets_offset as usize;
+    assert_eq!(&cut[0x3A8..], &full[0x3A8..cut.len()]);
+    assert!(
+        cut.len() <= events_end && events_end - cut.len() < 4,
+        "only alignment padding is missing"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -298,3 +298,52 @@ fn overlong_paths_are_cut_to_what_the_info_word_can_announce() {
         "the blob holds exactly the announced characters"
     );
 }
+
+#[test]
+fn cut_off_captures_have_events_but_no_tables() {
+    let mut w = PmlWriter::new(Cursor::new(Vec::new()), SystemInfo::default()).unwrap();
+    w.add_process(python(true));
+    let blob = FsBlob::new(true).close_file("C:\\a.txt");
+    let mut sizes = Vec::new();
+    for i in 0..10 {
+        let before = w.position();
+        w.write_event(&EventRecord {
+            process_index: 17,
+            tid: 1,
+            class: EventClass::FileSystem,
+            operation: 38,
+            duration: 1,
+            time: FileTime(T0 + i),
+            result: 0,
+            stack: &[1, 2, 3][..(i % 4) as usize],
+            detail: &blob.detail,
+            extra: None,
+        })
+        .unwrap();
+        sizes.push(w.position() - before);
+    }
+    let data = w.finish_cut_off().unwrap().into_inner();
+    let err = Capture::from_bytes(data.clone()).unwrap_err();
+    assert!(
+        matches!(err.kind(), pml_parser::ErrorKind::NotClosedCleanly { .. }),
+        "{err}"
+    );
+    let h = pml_parser::Header::parse_unchecked(&data).unwrap();
+    assert_eq!(
+        (
+            h.event_count,
+            h.event_offsets_offset,
+            h.process_table_offset
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(h.computer_name, "BUILD01");
+    // The events are all there, back to back from 0x3A8, and nothing follows them.
+    let mut at = 0x3A8usize;
+    for (i, size) in sizes.iter().enumerate() {
+        let time = u64::from_le_bytes(data[at + 0x1C..at + 0x24].try_into().unwrap());
+        assert_eq!(time, T0 + i as u64);
+        at += *size as usize;
+    }
+    assert_eq!(at, data.len());
+}

@@ -33,6 +33,10 @@ pub struct Args {
     /// Write a 32-bit capture (4-byte pointers) instead of a 64-bit one.
     #[arg(long)]
     pub bits32: bool,
+    /// End the capture as ProcMon leaves one it was killed during: events but no tables and no
+    /// table offsets in the header (readers refuse it; salvage can walk the events).
+    #[arg(long)]
+    pub cut_off: bool,
 }
 
 /// Runs `pml synth`.
@@ -46,9 +50,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             seed: args.seed,
             wide,
             output: args.output.clone(),
+            cut_off: args.cut_off,
         })?
     } else {
-        synth::scenario(&args.scenario, args.seed, wide, &args.output)?
+        synth::scenario(&args.scenario, args.seed, wide, args.cut_off, &args.output)?
     };
     let secs = started.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&args.output)

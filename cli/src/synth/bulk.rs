@@ -29,6 +29,8 @@ pub struct Options {
     pub wide: bool,
     /// Output path.
     pub output: PathBuf,
+    /// End the capture as ProcMon leaves one it was killed during (no tables).
+    pub cut_off: bool,
 }
 
 /// Number of precomputed bundles.
@@ -215,8 +217,12 @@ pub fn generate(o: &Options) -> Result<Expected> {
         w.write_event(&i.record(i.time, i.tid, true))?;
         written += 1;
     }
-    w.finish()
-        .with_context(|| format!("cannot write {}", o.output.display()))?;
+    if o.cut_off {
+        w.finish_cut_off()
+    } else {
+        w.finish()
+    }
+    .with_context(|| format!("cannot write {}", o.output.display()))?;
     let expected = f.into_expected("bulk", o.seed, written);
     super::write_expected(&super::expected_path(&o.output), &expected)?;
     Ok(expected)

@@ -30,9 +30,9 @@ pub fn write_expected(path: &Path, expected: &Expected) -> Result<()> {
     Ok(())
 }
 
-/// Generates scenario `name` with `seed` into `out` (64-bit capture unless `wide` is false) and
-/// its expected findings beside it.
-pub fn scenario(name: &str, seed: u64, wide: bool, out: &Path) -> Result<Expected> {
+/// Generates scenario `name` with `seed` into `out` (64-bit capture unless `wide` is false; cut
+/// off as by a killed ProcMon when `cut_off`) and its expected findings beside it.
+pub fn scenario(name: &str, seed: u64, wide: bool, cut_off: bool, out: &Path) -> Result<Expected> {
     let Some(built) = scenarios::build(name, seed, wide) else {
         bail!(
             "unknown scenario {name:?}; choose one of: {}, bulk",
@@ -41,7 +41,7 @@ pub fn scenario(name: &str, seed: u64, wide: bool, out: &Path) -> Result<Expecte
     };
     let events = built
         .timeline
-        .write(out, "BUILD01")
+        .write(out, "BUILD01", cut_off)
         .with_context(|| format!("cannot write {}", out.display()))?;
     let expected = built.findings.into_expected(name, seed, events);
     write_expected(&expected_path(out), &expected)?;

@@ -689,8 +689,9 @@ impl Timeline {
         (self.processes, events)
     }
 
-    /// Writes the capture, events sorted by time. Returns the number of events.
-    pub fn write(self, path: &Path, computer: &str) -> io::Result<u64> {
+    /// Writes the capture, events sorted by time (`cut_off`: as a capture ProcMon was killed
+    /// during, see [`PmlWriter::finish_cut_off`]). Returns the number of events.
+    pub fn write(self, path: &Path, computer: &str, cut_off: bool) -> io::Result<u64> {
         let wide = self.wide;
         let (processes, events) = self.into_parts();
         let mut w = PmlWriter::create(path, system_info(wide, computer))?;
@@ -699,7 +700,11 @@ impl Timeline {
             w.write_event(&e.record(e.time, e.tid, true))?;
         }
         let n = w.event_count();
-        w.finish()?;
+        if cut_off {
+            w.finish_cut_off()?;
+        } else {
+            w.finish()?;
+        }
         Ok(n)
     }
 }

@@ -169,6 +169,18 @@ pub const TIME_OFFSET: usize = 0x1C;
 /// Offset of the thread id in the 52-byte event header.
 pub const TID_OFFSET: usize = 0x4;
 
+/// Event count and file offsets the header records (all zero for a cut-off capture).
+#[derive(Debug, Default)]
+struct Layout {
+    events: u32,
+    first_event: u64,
+    offsets: u64,
+    processes: u64,
+    strings: u64,
+    icons: u64,
+    names: u64,
+}
+
 /// The paths of a file capture being written: its hidden temporary name and its final name.
 struct FilePaths {
     partial: PathBuf,
@@ -378,21 +390,55 @@ impl<W: Write + Seek> PmlWriter<W> {
     /// Writes the tables and the header. A file capture is renamed to its final path; the
     /// underlying writer is returned (for a file capture, already flushed and renamed).
     pub fn finish(mut self) -> io::Result<W> {
-        let r = self.finish_inner();
+        let r = self.complete(false);
         if r.is_err() {
             self.remove_temporaries();
         }
         r
     }
 
-    fn finish_inner(&mut self) -> io::Result<W> {
-        let wide = self.info.is_64bit;
+    /// Ends the capture as ProcMon leaves one it was killed during (or that ran out of disk):
+    /// the header carries the system details but no event count and no table offsets, the events
+    /// follow from 0x3A8, and nothing comes after them. Readers refuse such a file as "not closed
+    /// cleanly"; a salvage reader can still walk the events. (No such real capture is known, so
+    /// the header contents are inferred: pml-format.md §13.4.)
+    pub fn finish_cut_off(mut self) -> io::Result<W> {
+        let r = self.complete(true);
+        if r.is_err() {
+            self.remove_temporaries();
+        }
+        r
+    }
+
+    fn complete(&mut self, cut_off: bool) -> io::Result<W> {
         let mut out = self.out.take().expect("finish called twice");
+        let layout = if cut_off {
+            Layout::default()
+        } else {
+            self.write_tables(&mut out)?
+        };
+        let header = self.header_bytes(&layout);
+        out.seek(SeekFrom::Start(0))?;
+        out.write_all(&header)?;
+        out.seek(SeekFrom::End(0))?;
+        out.flush()?;
+        if let Some(path) = self.offsets.spill_path() {
+            let _ = std::fs::remove_file(path);
+        }
+        if let Some(files) = self.files.take() {
+            std::fs::rename(&files.partial, &files.target)?;
+        }
+        Ok(out)
+    }
+
+    /// Appends the offsets array and the tables after the events; returns where they are.
+    fn write_tables(&mut self, out: &mut W) -> io::Result<Layout> {
+        let wide = self.info.is_64bit;
         // ProcMon starts the offsets array on a 4-byte boundary (every sample does).
         let pad = (4 - self.pos % 4) % 4;
         out.write_all(&[0u8; 3][..pad as usize])?;
         let offsets_at = self.pos + pad;
-        self.offsets.copy_to(&mut out)?;
+        self.offsets.copy_to(out)?;
         let process_at = offsets_at + self.events * offsets::ENTRY as u64;
 
         let mut strings = tables::StringInterner::default();
@@ -407,31 +453,19 @@ impl<W: Write + Seek> PmlWriter<W> {
         let names_at = icons_at + icons.len() as u64;
         self.hosts.sort();
         self.ports.sort();
-        tables::write_names(&mut out, &self.hosts, &self.ports)?;
-
-        let header = self.header_bytes(offsets_at, process_at, strings_at, icons_at, names_at);
-        out.seek(SeekFrom::Start(0))?;
-        out.write_all(&header)?;
-        out.seek(SeekFrom::End(0))?;
-        out.flush()?;
-        self.out = None;
-        if let Some(path) = self.offsets.spill_path() {
-            let _ = std::fs::remove_file(path);
-        }
-        if let Some(files) = self.files.take() {
-            std::fs::rename(&files.partial, &files.target)?;
-        }
-        Ok(out)
+        tables::write_names(out, &self.hosts, &self.ports)?;
+        Ok(Layout {
+            events: self.events as u32,
+            first_event: HEADER_SIZE as u64,
+            offsets: offsets_at,
+            processes: process_at,
+            strings: strings_at,
+            icons: icons_at,
+            names: names_at,
+        })
     }
 
-    fn header_bytes(
-        &self,
-        offsets_at: u64,
-        process_at: u64,
-        strings_at: u64,
-        icons_at: u64,
-        names_at: u64,
-    ) -> [u8; HEADER_SIZE] {
+    fn header_bytes(&self, l: &Layout) -> [u8; HEADER_SIZE] {
         let info = &self.info;
         let mut h = [0u8; HEADER_SIZE];
         let mut put = |at: usize, bytes: &[u8]| h[at..at + bytes.len()].copy_from_slice(bytes);
@@ -440,12 +474,12 @@ impl<W: Write + Seek> PmlWriter<W> {
         put(8, &u32::from(info.is_64bit).to_le_bytes());
         put(0xC, &utf16_field(&info.computer_name, 15));
         put(0x2C, &utf16_field(&info.system_root, 259));
-        put(0x234, &(self.events as u32).to_le_bytes());
-        put(0x240, &(HEADER_SIZE as u64).to_le_bytes());
-        put(0x248, &offsets_at.to_le_bytes());
-        put(0x250, &process_at.to_le_bytes());
-        put(0x258, &strings_at.to_le_bytes());
-        put(0x260, &icons_at.to_le_bytes());
+        put(0x234, &l.events.to_le_bytes());
+        put(0x240, &l.first_event.to_le_bytes());
+        put(0x248, &l.offsets.to_le_bytes());
+        put(0x250, &l.processes.to_le_bytes());
+        put(0x258, &l.strings.to_le_bytes());
+        put(0x260, &l.icons.to_le_bytes());
         put(0x268, &info.max_user_address.to_le_bytes());
         let os = &info.os;
         put(0x270, &284u32.to_le_bytes());
@@ -461,7 +495,7 @@ impl<W: Write + Seek> PmlWriter<W> {
         put(0x38C, &info.cpu_count.to_le_bytes());
         put(0x390, &info.memory_bytes.to_le_bytes());
         put(0x398, &(HEADER_SIZE as u64).to_le_bytes());
-        put(0x3A0, &names_at.to_le_bytes());
+        put(0x3A0, &l.names.to_le_bytes());
         h
     }
 
