@@ -5,6 +5,7 @@ mod exit;
 #[allow(dead_code)] // used by the export commands that land next
 mod output;
 mod report;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ enum Command {
     Info(cmd::info::Args),
     /// Write a self-contained HTML page that shows each incident on a timeline.
     Report(cmd::report::Args),
+    /// Write a synthetic capture with a known failure story (and its expected findings).
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
     };
     match result {
         Ok(code) => code,

@@ -24,6 +24,7 @@ mod salvage;
 pub mod tables;
 pub mod text;
 pub mod time;
+pub mod writer;
 
 pub use bytes::utf16_to_string;
 pub use capture::{Capture, OpenOptions, SalvageReport};
