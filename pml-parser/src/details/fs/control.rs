@@ -1,23 +1,34 @@
 //! FileSystemControl / DeviceIoControl: the control code, its name as ProcMon prints it,
 //! and the buffer sizes.
 
+use crate::bytes::u64_at;
+
 /// A control request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Control {
+pub struct Control<'a> {
     /// FSCTL_* / IOCTL_* code.
     pub code: u32,
     /// OutputBufferLength.
     pub output_length: u32,
     /// InputBufferLength.
     pub input_length: u32,
-    /// For FSCTL_OFFLOAD_READ / FSCTL_OFFLOAD_WRITE: the file offset the driver copied
-    /// after the path.
-    pub trailer_offset: Option<i64>,
-    /// For FSCTL_OFFLOAD_READ / FSCTL_OFFLOAD_WRITE: the copy length after the offset.
-    pub trailer_length: Option<u64>,
+    /// The start of the input buffer, as far as the driver copied it after the path.
+    pub input: &'a [u8],
 }
 
-impl Control {
+impl Control<'_> {
+    /// FileOffset and CopyLength of an FSCTL_OFFLOAD_READ or FSCTL_OFFLOAD_WRITE, from its
+    /// FSCTL_OFFLOAD_READ_INPUT / FSCTL_OFFLOAD_WRITE_INPUT; zero where the input is short.
+    pub fn offload_range(&self) -> Option<(i64, u64)> {
+        let at = match self.code {
+            FSCTL_OFFLOAD_READ => 16,
+            FSCTL_OFFLOAD_WRITE => 8,
+            _ => return None,
+        };
+        let offset = u64_at(self.input, at).unwrap_or_default() as i64;
+        Some((offset, u64_at(self.input, at + 8).unwrap_or_default()))
+    }
+
     /// The name ProcMon shows, when it knows the code.
     pub fn name(&self) -> Option<&'static str> {
         name(self.code)
@@ -370,9 +381,9 @@ mod tests {
             code: 0x902eb,
             output_length: 0,
             input_length: 0,
-            trailer_offset: None,
-            trailer_length: None,
+            input: &[],
         };
+        assert_eq!(c.offload_range(), None);
         assert_eq!((c.device_type(), c.function(), c.method()), (9, 186, 3));
     }
 }

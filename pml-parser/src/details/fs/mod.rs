@@ -217,7 +217,7 @@ impl<'a> FsDetails<'a> {
         let flags_at = 2 * ptr + 8 + ptr;
         Some(Lock {
             offset: self.param_u64_at(2 * ptr) as i64,
-            length: u64_at(self.trailer, 0).unwrap_or_default() as i64,
+            length: u64_at(self.trailer, 0).unwrap_or_default(),
             fail_immediately: self.params.get(flags_at).is_some_and(|&b| b != 0),
             exclusive: self.params.get(flags_at + 1).is_some_and(|&b| b != 0),
         })
@@ -234,7 +234,7 @@ impl<'a> FsDetails<'a> {
 
     /// The control code and buffer sizes of a FileSystemControl, DeviceIoControl or
     /// InternalDeviceIoControl.
-    pub fn control(&self) -> Option<Control> {
+    pub fn control(&self) -> Option<Control<'a>> {
         if !matches!(
             self.operation,
             op::FILE_SYSTEM_CONTROL | op::DEVICE_IO_CONTROL | op::INTERNAL_DEVICE_IO_CONTROL
@@ -245,8 +245,7 @@ impl<'a> FsDetails<'a> {
             code: self.param_u32(2),
             output_length: self.param_u32(0),
             input_length: self.param_u32(1),
-            trailer_offset: u64_at(self.trailer, 0).map(|v| v as i64),
-            trailer_length: u64_at(self.trailer, 8),
+            input: self.trailer,
         })
     }
 
@@ -288,7 +287,7 @@ impl<'a> FsDetails<'a> {
             self.operation,
             op::FASTIO_MDL_READ_COMPLETE | op::FASTIO_MDL_WRITE_COMPLETE
         )
-        .then(|| self.param_ptr(1))
+        .then(|| self.param_ptr(0))
     }
 }
 
@@ -359,8 +358,8 @@ pub struct CreateFileMapping {
 pub struct Lock {
     /// First byte of the range.
     pub offset: i64,
-    /// Length of the range.
-    pub length: i64,
+    /// Length of the range (ProcMon prints its low 32 bits).
+    pub length: u64,
     /// FailImmediately: do not wait for a conflicting lock.
     pub fail_immediately: bool,
     /// ExclusiveLock (else shared).

@@ -195,12 +195,12 @@ pub(super) fn lock(d: &FsDetails<'_>, w: &mut Detail<'_>) {
         1 => {
             w.bool("Exclusive", l.exclusive);
             w.num("Offset", l.offset);
-            w.num("Length", l.length);
+            w.num("Length", l.length as u32);
             w.bool("Fail Immediately", l.fail_immediately);
         }
         2 => {
             w.num("Offset", l.offset);
-            w.num("Length", l.length);
+            w.num("Length", l.length as u32);
         }
         _ => {}
     }
@@ -235,11 +235,11 @@ pub(super) fn control(d: &FsDetails<'_>, w: &mut Detail<'_>) {
     if d.operation != crate::details::fs::op::FILE_SYSTEM_CONTROL {
         return;
     }
+    if let Some((offset, length)) = c.offload_range() {
+        w.num("Offset", offset);
+        w.num("Length", length);
+    }
     match c.code {
-        control::FSCTL_OFFLOAD_READ | control::FSCTL_OFFLOAD_WRITE => {
-            w.num("Offset", c.trailer_offset.unwrap_or_default());
-            w.num("Length", c.trailer_length.unwrap_or_default());
-        }
         control::FSCTL_PIPE_INTERNAL_WRITE => w.num("Length", c.input_length),
         control::FSCTL_PIPE_INTERNAL_READ => w.num("Length", c.output_length),
         control::FSCTL_PIPE_TRANSCEIVE | control::FSCTL_PIPE_INTERNAL_TRANSCEIVE => {
