@@ -326,7 +326,10 @@ mod tests {
         assert_eq!(decode_query(class::BASIC, &[0; 35]), None);
         assert_eq!(decode_query(class::ALL, &[0; 60]), None);
         assert_eq!(decode_set(class::END_OF_FILE, &[1, 2, 3], true), None);
-        assert_eq!(decode_set(class::RENAME, &[1, 0, 0, 0, 0, 0, 0], false), None);
+        assert_eq!(
+            decode_set(class::RENAME, &[1, 0, 0, 0, 0, 0, 0], false),
+            None
+        );
     }
 
     #[test]

@@ -196,7 +196,11 @@ impl<'a> FsDetails<'a> {
         if self.operation != fs_op::DIRECTORY_CONTROL || self.sub_operation != 1 {
             return None;
         }
-        Some(QueryDirectory::new(self.param_u32(2), self.trailer, self.extra))
+        Some(QueryDirectory::new(
+            self.param_u32(2),
+            self.trailer,
+            self.extra,
+        ))
     }
 
     /// The CompletionFilter (FILE_NOTIFY_CHANGE_* bits) of a NotifyChangeDirectory.
