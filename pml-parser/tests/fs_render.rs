@@ -107,6 +107,22 @@ fn completion_blobs_decode_to_the_values_procmon_printed() {
         (max_component_length, utf16_to_string(name).as_str()),
         (255, "NTFS")
     );
+    // QueryIdInformation: ProcMon prints nothing, but the volume serial number is the one
+    // QueryInformationVolume printed for the same volume.
+    let Some(FileInformation::Id {
+        volume_serial_number,
+        ..
+    }) = details(&capture, 6502).query_information()
+    else {
+        panic!("no id information");
+    };
+    assert_eq!(volume_serial_number as u32, 0xA85A_5794);
+    // QueryStreamInformationFile (ProcMon prints nothing): a file's unnamed data stream.
+    let Some(FileInformation::Stream(mut streams)) = details(&capture, 48382).query_information()
+    else {
+        panic!("no stream information");
+    };
+    assert_eq!(utf16_to_string(streams.next().unwrap().name), "::$DATA");
     // "Delete: True", "EndOfFile: 4,096", "AllocationSize: 70"
     assert!(matches!(
         details(&capture, 9446).set_information(),

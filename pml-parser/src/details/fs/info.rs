@@ -28,6 +28,8 @@ pub mod class {
     pub const ALL: u8 = 0x12;
     /// FileAllocationInformation.
     pub const ALLOCATION: u8 = 0x13;
+    /// FileStreamInformation.
+    pub const STREAM: u8 = 0x16;
     /// FileEndOfFileInformation.
     pub const END_OF_FILE: u8 = 0x14;
     /// FileNetworkOpenInformation.
@@ -36,6 +38,8 @@ pub mod class {
     pub const ATTRIBUTE_TAG: u8 = 0x23;
     /// FileValidDataLengthInformation.
     pub const VALID_DATA_LENGTH: u8 = 0x27;
+    /// FileIdInformation.
+    pub const ID: u8 = 0x3B;
     /// FileDispositionInformationEx.
     pub const DISPOSITION_EX: u8 = 0x40;
     /// FileRenameInformationEx.
@@ -161,6 +165,15 @@ pub enum FileInformation<'a> {
     All(FileAll<'a>),
     /// FileNetworkOpenInformation.
     NetworkOpen(FileNetworkOpen),
+    /// FileStreamInformation: the file's data streams.
+    Stream(Streams<'a>),
+    /// FileIdInformation: the volume and the 128-bit file id.
+    Id {
+        /// VolumeSerialNumber.
+        volume_serial_number: u64,
+        /// FileId (FILE_ID_128), as stored.
+        file_id: [u8; 16],
+    },
     /// FileAttributeTagInformation.
     AttributeTag {
         /// FILE_ATTRIBUTE_* bits.
@@ -213,12 +226,59 @@ pub fn decode_query(class: u8, extra: &[u8]) -> Option<FileInformation<'_>> {
             allocation_size: u64_at(extra, 32)? as i64,
             end_of_file: u64_at(extra, 40)? as i64,
         }),
+        class::STREAM => FileInformation::Stream(Streams {
+            data: extra,
+            at: Some(0),
+        }),
+        class::ID => FileInformation::Id {
+            volume_serial_number: u64_at(extra, 0)?,
+            file_id: extra.get(8..24)?.try_into().ok()?,
+        },
         class::ATTRIBUTE_TAG => FileInformation::AttributeTag {
             attributes: u32_at(extra, 0)?,
             reparse_tag: u32_at(extra, 4)?,
         },
         _ => return None,
     })
+}
+
+/// One FILE_STREAM_INFORMATION record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stream<'a> {
+    /// StreamName, UTF-16LE bytes (e.g. `::$DATA`), clamped to the blob.
+    pub name: &'a [u8],
+    /// StreamSize.
+    pub size: i64,
+    /// StreamAllocationSize.
+    pub allocation_size: i64,
+}
+
+/// Iterator over FILE_STREAM_INFORMATION records, following NextEntryOffset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streams<'a> {
+    data: &'a [u8],
+    at: Option<usize>,
+}
+
+impl<'a> Iterator for Streams<'a> {
+    type Item = Stream<'a>;
+
+    fn next(&mut self) -> Option<Stream<'a>> {
+        let at = self.at.take()?;
+        let record = self.data.get(at..)?;
+        let next = u32_at(record, 0)? as usize;
+        let name_len = u32_at(record, 4)? as usize;
+        let chars = record.get(24..)?;
+        let stream = Stream {
+            name: &chars[..name_len.min(chars.len())],
+            size: u64_at(record, 8)? as i64,
+            allocation_size: u64_at(record, 16)? as i64,
+        };
+        if next != 0 {
+            self.at = at.checked_add(next);
+        }
+        Some(stream)
+    }
 }
 
 /// A decoded SetInformationFile input.
@@ -319,6 +379,29 @@ mod tests {
             (4096, 100, 2)
         );
         assert!(!s.delete_pending && s.directory);
+    }
+
+    #[test]
+    fn streams_follow_next_entry_offset() {
+        let record = |next: u32, name: &str, size: u64| {
+            let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let mut r = next.to_le_bytes().to_vec();
+            r.extend_from_slice(&(units.len() as u32).to_le_bytes());
+            r.extend_from_slice(&size.to_le_bytes());
+            r.extend_from_slice(&4096u64.to_le_bytes());
+            r.extend_from_slice(&units);
+            r
+        };
+        let mut b = record(48, "::$DATA", 10);
+        b.resize(48, 0);
+        b.extend(record(0, ":x:$DATA", 3));
+        let Some(FileInformation::Stream(streams)) = decode_query(class::STREAM, &b) else {
+            panic!("not decoded");
+        };
+        let got: Vec<(String, i64)> = streams
+            .map(|s| (crate::utf16_to_string(s.name), s.size))
+            .collect();
+        assert_eq!(got, [("::$DATA".into(), 10), (":x:$DATA".into(), 3)]);
     }
 
     #[test]

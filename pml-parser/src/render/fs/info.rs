@@ -65,6 +65,8 @@ pub(super) fn query_information(d: &FsDetails<'_>, w: &mut Detail<'_>) {
             w.time("EndOfFile", FileTime(n.end_of_file as u64));
             push_attributes(w.key("FileAttributes"), t.attributes);
         }
+        // ProcMon prints nothing for these two.
+        FileInformation::Stream(_) | FileInformation::Id { .. } => {}
         FileInformation::AttributeTag {
             attributes,
             reparse_tag,
