@@ -208,3 +208,62 @@ fn directory_listings_name_the_entries_procmon_numbered() {
         "{listings} listings, {hidden} hidden"
     );
 }
+
+#[test]
+fn corrupted_details_render_without_panicking() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    for name in ["filesystem-32bit", "mixed-64bit"] {
+        let clean = common::sample_bytes(&dir, name);
+        let capture = Capture::from_bytes(clean.clone()).unwrap();
+        // Offsets of the detail and extra blobs of every File System event.
+        let ptr = if capture.header().is_64bit { 8 } else { 4 };
+        let mut spots = Vec::new();
+        for event in capture.events() {
+            let event = event.unwrap();
+            if event.class() == EventClass::FileSystem {
+                let at = event.offset() as usize + 0x34 + event.stack_depth() * ptr;
+                spots.push(at..at + event.detail_bytes().len());
+            }
+        }
+        drop(capture);
+        // Overwrite one byte in eight of every blob with pseudo-random values (fixed seed).
+        let mut data = clean;
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for spot in spots {
+            for at in spot.step_by(8) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                if let Some(b) = data.get_mut(at) {
+                    *b = state as u8;
+                }
+            }
+        }
+        let capture = Capture::from_bytes(data).unwrap();
+        let mut out = String::new();
+        let mut rendered = 0;
+        for event in capture.events().flatten() {
+            if event.class() != EventClass::FileSystem {
+                continue;
+            }
+            out.clear();
+            render::write_path(&event, &mut out);
+            render::write_detail(&event, &mut out);
+            out.push_str(render::category(&event));
+            if let Ok(d) = FsDetails::decode(&event) {
+                let _ = (
+                    d.query_information(),
+                    d.set_information(),
+                    d.volume_information(),
+                );
+                if let Some(q) = d.query_directory() {
+                    rendered += q.entries().count();
+                }
+            }
+            rendered += 1;
+        }
+        assert!(rendered > 1000, "{name}: {rendered}");
+    }
+}

@@ -70,6 +70,11 @@ impl<'o> Detail<'o> {
         push_flags(self.key(key), value, names, style);
     }
 
+    /// True once the Detail is longer than ProcMon prints (more fields would be cut).
+    pub fn is_full(&self) -> bool {
+        self.out.len() - self.start > 3 * MAX_DETAIL
+    }
+
     /// Cuts the Detail to [`MAX_DETAIL`] UTF-16 units, as ProcMon does.
     pub fn finish(self) {
         let text = &self.out[self.start..];

@@ -168,6 +168,9 @@ pub(super) fn directory_control(d: &FsDetails<'_>, w: &mut Detail<'_>) {
         slot = 1;
     }
     for entry in q.entries() {
+        if w.is_full() {
+            break;
+        }
         if slot == 2 {
             if let Some(class) = class {
                 w.text("FileInformationClass", class);
