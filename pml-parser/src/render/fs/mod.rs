@@ -40,7 +40,10 @@ pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
             ops::read_write(&d, &mut w)
         }
         fs_op::CREATE_FILE_MAPPING => ops::create_file_mapping(&d, &mut w),
-        fs_op::DIRECTORY_CONTROL => ops::directory_control(&d, &mut w),
+        fs_op::DIRECTORY_CONTROL => {
+            let build = event.capture().header().os.build;
+            ops::directory_control(&d, ops::ListingStyle::for_build(build), &mut w)
+        }
         fs_op::LOCK_UNLOCK_FILE => ops::lock(&d, &mut w),
         op::QUERY_SECURITY_FILE | op::SET_SECURITY_FILE => ops::security(&d, &mut w),
         op::FILE_SYSTEM_CONTROL | op::DEVICE_IO_CONTROL | op::INTERNAL_DEVICE_IO_CONTROL => {

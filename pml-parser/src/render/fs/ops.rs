@@ -149,8 +149,35 @@ pub(super) fn create_file_mapping(d: &FsDetails<'_>, w: &mut Detail<'_>) {
     }
 }
 
+/// Where ProcMon puts FileInformationClass among the fields of a QueryDirectory Detail.
+/// It changed between versions; the file does not say which version captured it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ListingStyle {
+    /// ProcMon 3.5x (the golden exports of Windows 7 and 10 captures): numbered slots, the
+    /// filter (if any) first, then one per listed name numbered by slot; FileInformationClass
+    /// is then stored in slot 2, replacing the name there, or appended when exactly two
+    /// slots are filled.
+    ClassInThirdField,
+    /// Later ProcMon (seen on a Windows 11 capture): the filter, FileInformationClass, then
+    /// the names numbered by slot.
+    ClassFirst,
+}
+
+impl ListingStyle {
+    /// The style of the ProcMon that most likely captured on Windows build `build`:
+    /// captures of Windows 11 (build 22000 and later) were made with ProcMon releases
+    /// newer than the change.
+    pub(super) fn for_build(build: u32) -> ListingStyle {
+        if build >= 22_000 {
+            ListingStyle::ClassFirst
+        } else {
+            ListingStyle::ClassInThirdField
+        }
+    }
+}
+
 /// QueryDirectory (filter, listing, class) and NotifyChangeDirectory (filter).
-pub(super) fn directory_control(d: &FsDetails<'_>, w: &mut Detail<'_>) {
+pub(super) fn directory_control(d: &FsDetails<'_>, style: ListingStyle, w: &mut Detail<'_>) {
     if let Some(filter) = d.notify_filter() {
         w.flags("Filter", filter, names::NOTIFY, LIST_HEX);
         return;
@@ -158,31 +185,34 @@ pub(super) fn directory_control(d: &FsDetails<'_>, w: &mut Detail<'_>) {
     let Some(q) = d.query_directory() else {
         return;
     };
-    // ProcMon fills numbered slots: the filter (if any) first, then one per listed name
-    // numbered by slot; then it stores FileInformationClass in slot 2, replacing the name
-    // there or appending when exactly two slots are filled.
     let class = names::directory_class(q.class);
     let mut slot = 0usize;
     if !q.filter.is_empty() {
         q.filter.push_to(w.key("Filter"));
         slot = 1;
     }
+    let class_slot = match style {
+        ListingStyle::ClassInThirdField => 2,
+        ListingStyle::ClassFirst => slot,
+    };
     for entry in q.entries() {
         if w.is_full() {
             break;
         }
-        if slot == 2 {
+        if slot == class_slot {
             if let Some(class) = class {
                 w.text("FileInformationClass", class);
                 slot += 1;
-                continue;
+                if style == ListingStyle::ClassInThirdField {
+                    // The name of this slot was overwritten.
+                    continue;
+                }
             }
         }
-        let out = w.key_numbered(slot);
-        crate::bytes::push_utf16(out, entry.name);
+        crate::bytes::push_utf16(w.key_numbered(slot), entry.name);
         slot += 1;
     }
-    if slot == 2 {
+    if slot == class_slot {
         if let Some(class) = class {
             w.text("FileInformationClass", class);
         }
