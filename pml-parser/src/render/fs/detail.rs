@@ -2,6 +2,8 @@
 //! flag formats it uses (US English: `1,048,576`, `7/12/2020 1:17:45 AM`), all appended to
 //! the caller's buffer without temporary allocations.
 
+use jiff::tz::TimeZone;
+
 use crate::time::FileTime;
 
 /// Longest Detail ProcMon prints, in UTF-16 units: longer text is cut there.
@@ -11,13 +13,14 @@ pub const MAX_DETAIL: usize = 4095;
 pub struct Detail<'o> {
     out: &'o mut String,
     start: usize,
+    zone: &'o TimeZone,
 }
 
 impl<'o> Detail<'o> {
-    /// Starts a Detail at the end of `out`.
-    pub fn new(out: &'o mut String) -> Self {
+    /// Starts a Detail at the end of `out`, printing dates in `zone`.
+    pub fn new(out: &'o mut String, zone: &'o TimeZone) -> Self {
         let start = out.len();
-        Detail { out, start }
+        Detail { out, start, zone }
     }
 
     /// Starts a field and returns the buffer to append its value to.
@@ -60,9 +63,10 @@ impl<'o> Detail<'o> {
         self.text(key, if value { "True" } else { "False" });
     }
 
-    /// `key: M/D/YYYY h:MM:SS AM` (UTC).
+    /// `key: M/D/YYYY h:MM:SS AM` in the Detail's time zone.
     pub fn time(&mut self, key: &str, value: FileTime) {
-        push_date_time(self.key(key), value);
+        let zone = self.zone;
+        push_date_time(self.key(key), value, zone);
     }
 
     /// `key: ` followed by the names of the bits of `value` (see [`push_flags`]).
@@ -166,13 +170,29 @@ pub fn push_hex(out: &mut String, value: u64) {
     let _ = write!(out, "{value:#x}");
 }
 
-/// Appends a FILETIME as ProcMon's US date and time, `7/12/2020 1:17:45 AM`, in UTC.
-pub fn push_date_time(out: &mut String, time: FileTime) {
+/// Appends a FILETIME as ProcMon's US date and time, `7/12/2020 1:17:45 AM`, in `zone`
+/// (the offset in force at that instant). Times outside the range the time-zone rules
+/// cover (before year -9999 or after 9999) are printed in UTC.
+pub fn push_date_time(out: &mut String, time: FileTime, zone: &TimeZone) {
     use std::fmt::Write as _;
     let seconds = time.0 / 10_000_000;
-    let days = (seconds / 86_400) as i64;
-    let second_of_day = seconds % 86_400;
-    let (year, month, day) = civil_from_days(days - DAYS_1601_TO_1970);
+    let local = if zone == &TimeZone::UTC {
+        None
+    } else {
+        time.to_timestamp().map(|t| zone.to_datetime(t))
+    };
+    let (year, month, day, second_of_day) = match local {
+        Some(t) => (
+            i64::from(t.year()),
+            t.month() as u32,
+            t.day() as u32,
+            (t.hour() as u64) * 3600 + (t.minute() as u64) * 60 + t.second() as u64,
+        ),
+        None => {
+            let (year, month, day) = civil_from_days((seconds / 86_400) as i64 - DAYS_1601_TO_1970);
+            (year, month, day, seconds % 86_400)
+        }
+    };
     let hour = second_of_day / 3600;
     let (hour12, half) = match hour {
         0 => (12, "AM"),
@@ -227,21 +247,59 @@ mod tests {
 
     #[test]
     fn dates_are_us_format_in_utc() {
+        let utc = &TimeZone::UTC;
         let mut s = String::new();
-        push_date_time(&mut s, FileTime(0));
+        push_date_time(&mut s, FileTime(0), utc);
         assert_eq!(s, "1/1/1601 12:00:00 AM");
         s.clear();
         // 2020-07-12T01:17:45Z
-        push_date_time(&mut s, FileTime::from_unix_nanos(1_594_516_665_000_000_000));
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_516_665_000_000_000),
+            utc,
+        );
         assert_eq!(s, "7/12/2020 1:17:45 AM");
         s.clear();
         // 2020-07-11T21:07:57Z
-        push_date_time(&mut s, FileTime::from_unix_nanos(1_594_501_677_000_000_000));
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_501_677_000_000_000),
+            utc,
+        );
         assert_eq!(s, "7/11/2020 9:07:57 PM");
         s.clear();
         // 2020-02-29T12:00:00Z
-        push_date_time(&mut s, FileTime::from_unix_nanos(1_582_977_600_000_000_000));
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_582_977_600_000_000_000),
+            utc,
+        );
         assert_eq!(s, "2/29/2020 12:00:00 PM");
+    }
+
+    #[test]
+    fn dates_follow_the_zone_at_that_instant() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let mut s = String::new();
+        // 2020-07-11T21:07:57Z is 23:07:57 in Berlin summer time...
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_501_677_000_000_000),
+            &berlin,
+        );
+        assert_eq!(s, "7/11/2020 11:07:57 PM");
+        s.clear();
+        // ...and 2020-02-29T12:00:00Z is 13:00 in winter time.
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_582_977_600_000_000_000),
+            &berlin,
+        );
+        assert_eq!(s, "2/29/2020 1:00:00 PM");
+        s.clear();
+        // Beyond the zone rules' range: UTC arithmetic.
+        push_date_time(&mut s, FileTime(u64::MAX), &berlin);
+        assert_eq!(s, "5/28/60056 5:36:10 AM");
     }
 
     #[test]
@@ -266,7 +324,8 @@ mod tests {
     #[test]
     fn finish_cuts_at_4095_units() {
         let mut s = String::from("keep");
-        let mut d = Detail::new(&mut s);
+        let utc = TimeZone::UTC;
+        let mut d = Detail::new(&mut s, &utc);
         d.text("K", &"é".repeat(5000));
         d.finish();
         // "K: " is 3 units, each é one unit of 2 bytes.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::detail::{push_date_time, push_flags, Detail, FlagStyle, LIST};
+use super::detail::{push_flags, Detail, FlagStyle, LIST};
 use super::names;
 use super::ops::{push_attributes, push_file_access};
 use crate::bytes::push_utf16;
@@ -119,7 +119,7 @@ pub(super) fn volume_information(d: &FsDetails<'_>, w: &mut Detail<'_>) {
             supports_objects,
             label,
         } => {
-            push_date_time(w.key("VolumeCreationTime"), creation_time);
+            w.time("VolumeCreationTime", creation_time);
             let _ = write!(
                 w.key("VolumeSerialNumber"),
                 "{:04X}-{:04X}",

@@ -5,6 +5,8 @@ mod info;
 mod names;
 mod ops;
 
+use jiff::tz::TimeZone;
+
 use crate::details::fs::{op, FsDetails};
 use crate::event::Event;
 use crate::ops::fs_op;
@@ -28,12 +30,17 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
     }
 }
 
-/// Appends the Detail column.
+/// Appends the Detail column, dates in UTC.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
+    write_detail_in(event, &TimeZone::UTC, out);
+}
+
+/// Appends the Detail column, dates (file and volume times) in `zone`.
+pub(super) fn write_detail_in(event: &Event<'_>, zone: &TimeZone, out: &mut String) {
     let Ok(d) = FsDetails::decode(event) else {
         return;
     };
-    let mut w = Detail::new(out);
+    let mut w = Detail::new(out, zone);
     match d.operation {
         fs_op::CREATE_FILE => ops::create_file(&d, &mut w),
         fs_op::READ_FILE | fs_op::WRITE_FILE | op::READ_FILE2 | op::WRITE_FILE2 => {
