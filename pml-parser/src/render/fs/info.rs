@@ -89,13 +89,29 @@ pub(super) fn set_information(d: &FsDetails<'_>, w: &mut Detail<'_>) {
             name,
         } => {
             w.bool("ReplaceIfExists", replace_if_exists);
-            push_utf16(w.key("FileName"), name);
+            push_rename_target(w.key("FileName"), d, name);
         }
         SetInformation::Disposition { delete, .. } => w.bool("Delete", delete),
         SetInformation::Position { offset } => w.num("Position", offset),
         SetInformation::Allocation { size } => w.num("AllocationSize", size),
         SetInformation::EndOfFile { end_of_file } => w.num("EndOfFile", end_of_file),
         SetInformation::ValidDataLength { length } => w.num("ValidDataLength", length),
+    }
+}
+
+/// Appends a rename/link target as a DOS path: a `\??\` prefix dropped, and a bare name
+/// (an in-place rename) joined to the directory of the event's path.
+fn push_rename_target(out: &mut String, d: &FsDetails<'_>, name: &[u8]) {
+    let start = out.len();
+    push_utf16(out, name);
+    if out[start..].starts_with("\\??\\") {
+        out.replace_range(start..start + 4, "");
+    } else if !out[start..].contains(['\\', ':']) {
+        let mut dir = String::new();
+        d.path.push_to(&mut dir);
+        if let Some(end) = dir.rfind('\\') {
+            out.insert_str(start, &dir[..=end]);
+        }
     }
 }
 
@@ -185,5 +201,72 @@ pub(super) fn volume_information(d: &FsDetails<'_>, w: &mut Detail<'_>) {
                 let _ = write!(out, "{b:02X}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::PmlStr;
+    use jiff::tz::TimeZone;
+
+    /// A 64-bit SetInformationFile of `class` on `path` with `input` after the path.
+    fn set_event<'a>(class: u8, path: &'a str, input: &'a [u8]) -> FsDetails<'a> {
+        FsDetails {
+            operation: crate::ops::fs_op::SET_INFORMATION_FILE,
+            sub_operation: class,
+            io_flags: 0,
+            params: &[],
+            path: PmlStr::new(path.as_bytes(), true),
+            trailer: input,
+            extra: None,
+            wide: true,
+        }
+    }
+
+    fn rename_input(replace: bool, name: &str) -> Vec<u8> {
+        let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut b = vec![u8::from(replace), 0, 0, 0, 0, 0, 0, 0];
+        b.extend_from_slice(&[0; 8]);
+        b.extend_from_slice(&(units.len() as u32).to_le_bytes());
+        b.extend_from_slice(&units);
+        b
+    }
+
+    fn render(d: &FsDetails<'_>) -> String {
+        let mut out = String::new();
+        let utc = TimeZone::UTC;
+        let mut w = Detail::new(&mut out, &utc);
+        set_information(d, &mut w);
+        w.finish();
+        out
+    }
+
+    #[test]
+    fn rename_targets_are_dos_paths() {
+        let input = rename_input(false, "b.txt");
+        assert_eq!(
+            render(&set_event(0x0A, "C:\\dir\\a.tmp", &input)),
+            "ReplaceIfExists: False, FileName: C:\\dir\\b.txt"
+        );
+        let input = rename_input(true, "\\??\\D:\\x\\b.txt");
+        assert_eq!(
+            render(&set_event(0x41, "C:\\dir\\a.tmp", &input)),
+            "ReplaceIfExists: True, FileName: D:\\x\\b.txt"
+        );
+    }
+
+    #[test]
+    fn deleting_is_a_write_and_other_sets_write_metadata() {
+        let delete = [1u8];
+        assert_eq!(set_category(&set_event(0x0D, "C:\\a", &delete)), "Write");
+        assert_eq!(render(&set_event(0x0D, "C:\\a", &delete)), "Delete: True");
+        let keep = [0u8];
+        assert_eq!(
+            set_category(&set_event(0x0D, "C:\\a", &keep)),
+            "Write Metadata"
+        );
+        let eof = 4096u64.to_le_bytes();
+        assert_eq!(render(&set_event(0x14, "C:\\a", &eof)), "EndOfFile: 4,096");
     }
 }
