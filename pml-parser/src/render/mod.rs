@@ -35,6 +35,16 @@ pub fn write_detail(event: &Event<'_>, out: &mut String) {
     }
 }
 
+/// Appends the Detail column of `event` with the dates inside it in `zone`, as ProcMon
+/// prints them in the exporting machine's time zone ([`write_detail`] uses UTC). Only
+/// file-system Details hold dates so far; other classes render as with [`write_detail`].
+pub fn write_detail_in(event: &Event<'_>, zone: &jiff::tz::TimeZone, out: &mut String) {
+    match event.class() {
+        EventClass::FileSystem => fs::write_detail_in(event, zone, out),
+        _ => write_detail(event, out),
+    }
+}
+
 /// The Category column of `event`: `Read`, `Write`, `Read Metadata`, `Write Metadata` or empty.
 pub fn category(event: &Event<'_>) -> &'static str {
     match event.class() {
