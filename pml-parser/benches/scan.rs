@@ -12,14 +12,22 @@ use rayon::prelude::*;
 fn header_fields(capture: &Capture) -> u64 {
     capture
         .events()
-        .map(|e| e.map_or(0, |e| u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())))
+        .map(|e| {
+            e.map_or(0, |e| {
+                u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())
+            })
+        })
         .fold(0, |a, b| a.wrapping_add(b))
 }
 
 fn header_fields_parallel(capture: &Capture) -> u64 {
     capture
         .par_events()
-        .map(|e| e.map_or(0, |e| u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())))
+        .map(|e| {
+            e.map_or(0, |e| {
+                u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())
+            })
+        })
         .reduce(|| 0, |a, b| a.wrapping_add(b))
 }
 
@@ -48,7 +56,10 @@ fn typed_parallel(capture: &Capture) -> u64 {
 }
 
 fn typed_sequential(capture: &Capture) -> u64 {
-    capture.events().map(typed_details).fold(0, u64::wrapping_add)
+    capture
+        .events()
+        .map(typed_details)
+        .fold(0, u64::wrapping_add)
 }
 
 fn median_rate(events: u64, runs: usize, f: &dyn Fn() -> u64) -> f64 {
@@ -64,7 +75,10 @@ fn median_rate(events: u64, runs: usize, f: &dyn Fn() -> u64) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let Some(path) = args.first() else {
         eprintln!("usage: scan FILE.pml [RUNS]");
         std::process::exit(2);
@@ -77,14 +91,22 @@ fn main() {
     let n = capture.event_count();
     // Warm the page cache.
     header_fields_parallel(&capture);
-    println!("{path}: {n} events, {} threads, median of {runs} runs", rayon::current_num_threads());
+    println!(
+        "{path}: {n} events, {} threads, median of {runs} runs",
+        rayon::current_num_threads()
+    );
     let stages: [(&str, &dyn Fn() -> u64); 4] = [
         ("header fields, 1 thread", &|| header_fields(&capture)),
-        ("header fields, parallel", &|| header_fields_parallel(&capture)),
+        ("header fields, parallel", &|| {
+            header_fields_parallel(&capture)
+        }),
         ("typed details, 1 thread", &|| typed_sequential(&capture)),
         ("typed details, parallel", &|| typed_parallel(&capture)),
     ];
     for (name, f) in stages {
-        println!("{name:<26} {:>8.2} M events/s", median_rate(n, runs, f) / 1e6);
+        println!(
+            "{name:<26} {:>8.2} M events/s",
+            median_rate(n, runs, f) / 1e6
+        );
     }
 }

@@ -32,6 +32,7 @@ fn compare(dir: &std::path::Path, name: &str) -> (u64, [u64; 4], Vec<Difference>
     let class_col = col("Event Class");
     let (mut total, mut equal, mut differences) = (0, [0u64; 4], Vec::new());
     let mut got = String::new();
+    let renderer = pml_parser::ColumnRenderer::new(&capture);
     for (event, row) in capture.events().zip(&rows) {
         let event = event.unwrap();
         if row[class_col] != "File System" {
@@ -40,7 +41,7 @@ fn compare(dir: &std::path::Path, name: &str) -> (u64, [u64; 4], Vec<Difference>
         total += 1;
         for (i, column) in COLUMNS.into_iter().enumerate() {
             got.clear();
-            assert!(golden::render_column(&event, column, &mut got));
+            assert!(golden::render_column(&renderer, &event, column, &mut got));
             let want = &row[col(column)];
             if *want == got {
                 equal[i] += 1;
@@ -130,6 +131,7 @@ fn a_windows_11_capture_matches_when_rendered_in_the_exporters_time_zone() {
     let (header, rows) = golden::golden_rows(&dir, name);
     let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
     let (mut dated, mut got) = (0, String::new());
+    let renderer = pml_parser::ColumnRenderer::new(&capture);
     for (event, row) in capture.events().zip(&rows) {
         let event = event.unwrap();
         for column in COLUMNS {
@@ -137,7 +139,7 @@ fn a_windows_11_capture_matches_when_rendered_in_the_exporters_time_zone() {
             if column == "Detail" {
                 pml_parser::render::write_detail_in(&event, &zone, &mut got);
             } else {
-                assert!(golden::render_column(&event, column, &mut got));
+                assert!(golden::render_column(&renderer, &event, column, &mut got));
             }
             let want = &row[header.iter().position(|h| h == column).unwrap()];
             assert_eq!(*want, got, "event {} {column}", event.index());
