@@ -1,0 +1,195 @@
+//! From events to records: the hot path reads only the fixed header (class, operation, result);
+//! details are decoded only for CreateFile, CloseFile and Process Create/Start/Exit.
+//!
+//! [`for_each_record`] extracts batches of events in parallel and hands their records over in
+//! event order while the next batch is being extracted, so memory stays bounded by the batch.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use pml_parser::details::fs::FsDetails;
+use pml_parser::details::process::ProcessDetails;
+use pml_parser::ops::{fs_op, process_op};
+use pml_parser::{Capture, Event, EventClass};
+
+use crate::model::{
+    FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
+};
+
+/// Events per batch handed from the parallel extraction to the sequential pass.
+const BATCH: u64 = 1 << 16;
+
+/// Counts of the events the extraction read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct EventCounts {
+    /// Events in the capture.
+    pub events: u64,
+    /// Events that could not be read.
+    pub unreadable_events: u64,
+    /// CreateFile events (any result).
+    pub create_file: u64,
+    /// CreateFile events that succeeded.
+    pub create_file_success: u64,
+    /// CreateFile events that failed (any error, SHARING VIOLATION included).
+    pub create_file_failed: u64,
+    /// CloseFile (IRP_MJ_CLEANUP) events.
+    pub close_file: u64,
+    /// IRP_MJ_CLOSE events (last reference gone; not a handle close).
+    pub irp_mj_close: u64,
+    /// CreateFile/CloseFile events whose detail could not be decoded.
+    pub undecodable: u64,
+}
+
+impl EventCounts {
+    fn merge(&mut self, o: &EventCounts) {
+        self.events += o.events;
+        self.unreadable_events += o.unreadable_events;
+        self.create_file += o.create_file;
+        self.create_file_success += o.create_file_success;
+        self.create_file_failed += o.create_file_failed;
+        self.close_file += o.close_file;
+        self.irp_mj_close += o.irp_mj_close;
+        self.undecodable += o.undecodable;
+    }
+}
+
+/// The record of one event, if the detectors care about it; counts what it saw.
+pub fn record_of(event: &Event<'_>, counts: &mut EventCounts) -> Option<Record> {
+    match event.class() {
+        EventClass::FileSystem => file_record(event, counts),
+        EventClass::Process => process_record(event),
+        _ => None,
+    }
+}
+
+fn file_record(event: &Event<'_>, counts: &mut EventCounts) -> Option<Record> {
+    let op = event.operation();
+    let result = event.result();
+    match op {
+        fs_op::CREATE_FILE => {
+            counts.create_file += 1;
+            if result == 0 {
+                counts.create_file_success += 1;
+            } else {
+                counts.create_file_failed += 1;
+                if result != STATUS_SHARING_VIOLATION {
+                    return None;
+                }
+            }
+        }
+        fs_op::CLOSE_FILE => counts.close_file += 1,
+        fs_op::IRP_MJ_CLOSE => {
+            counts.irp_mj_close += 1;
+            return None;
+        }
+        _ => return None,
+    }
+    let Ok(details) = FsDetails::decode(event) else {
+        counts.undecodable += 1;
+        return None;
+    };
+    let kind = match details.create_file() {
+        Some(c) => {
+            let request = OpenRequest {
+                desired_access: c.desired_access,
+                share_mode: c.share_mode,
+                options: c.options,
+                disposition: c.disposition,
+            };
+            if result == 0 {
+                FileOpKind::Open {
+                    request,
+                    open_result: c.open_result,
+                }
+            } else {
+                FileOpKind::SharingViolation { request }
+            }
+        }
+        None => FileOpKind::Close,
+    };
+    Some(Record::File(FileOp {
+        event_index: event.index(),
+        time: event.time(),
+        process_index: event.process_index(),
+        tid: event.tid(),
+        path: details.path.to_string_lossy(),
+        kind,
+    }))
+}
+
+fn process_record(event: &Event<'_>) -> Option<Record> {
+    let kind = match event.operation() {
+        process_op::PROCESS_CREATE => match ProcessDetails::decode(event).ok()? {
+            ProcessDetails::Create(c) => ProcessOpKind::Create {
+                child_index: c.child_index,
+                child_pid: c.child_pid,
+            },
+            ProcessDetails::Other(_) => return None,
+        },
+        process_op::PROCESS_START => ProcessOpKind::Start,
+        process_op::PROCESS_EXIT => ProcessOpKind::Exit,
+        _ => return None,
+    };
+    Some(Record::Process(ProcessOp {
+        event_index: event.index(),
+        time: event.time(),
+        process_index: event.process_index(),
+        kind,
+    }))
+}
+
+/// The records of a range of events, in order.
+fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCounts) {
+    let mut counts = EventCounts::default();
+    let mut records = Vec::new();
+    for event in capture.events_in(range) {
+        counts.events += 1;
+        match event {
+            Ok(e) => records.extend(record_of(&e, &mut counts)),
+            Err(_) => counts.unreadable_events += 1,
+        }
+    }
+    (records, counts)
+}
+
+/// The records of a batch, extracted on all threads, in order.
+fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, EventCounts)> {
+    let parts = (rayon::current_num_threads() as u64 * 4).max(1);
+    let step = (batch.end - batch.start).div_ceil(parts).max(1);
+    let ranges: Vec<Range<u64>> = (batch.start..batch.end)
+        .step_by(step as usize)
+        .map(|s| s..(s + step).min(batch.end))
+        .collect();
+    ranges
+        .into_par_iter()
+        .map(|r| extract_range(capture, r))
+        .collect()
+}
+
+/// Calls `f` with every record of the capture, in event order, and returns the event counts.
+pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record) + Send) -> EventCounts {
+    let n = capture.event_count();
+    let mut counts = EventCounts::default();
+    let mut feed = |parts: Vec<(Vec<Record>, EventCounts)>, counts: &mut EventCounts| {
+        for (records, c) in parts {
+            counts.merge(&c);
+            records.iter().for_each(&mut f);
+        }
+    };
+    let mut start = 0;
+    let mut pending = extract_batch(capture, 0..n.min(BATCH));
+    start += BATCH;
+    while start < n {
+        let next = start..(start + BATCH).min(n);
+        let (_, extracted) = rayon::join(
+            || feed(std::mem::take(&mut pending), &mut counts),
+            || extract_batch(capture, next),
+        );
+        pending = extracted;
+        start += BATCH;
+    }
+    feed(pending, &mut counts);
+    counts
+}
