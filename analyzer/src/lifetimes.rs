@@ -152,6 +152,8 @@ impl Lifetimes {
 struct PathState {
     display: Arc<str>,
     open: Vec<IntervalId>,
+    /// CloseFiles of the path by processes with no open of it, while others held it.
+    deferred: Vec<Close>,
 }
 
 /// The streaming state machine. Feed it records in event order, then call [`Tracker::finish`].
@@ -232,6 +234,7 @@ impl Tracker {
             None => self.paths.entry(key.to_owned()).or_insert(PathState {
                 display: Arc::from(op.path.as_str()),
                 open: Vec::new(),
+                deferred: Vec::new(),
             }),
         };
         state.open.push(id);
@@ -262,13 +265,20 @@ impl Tracker {
         recent.push_back((op.time, id));
     }
 
-    /// Picks the open interval a CloseFile in `closer` (thread `tid`) ends.
-    fn pick(&self, ids: &[IntervalId], closer: u32, tid: u32) -> Option<(usize, Pairing)> {
+    /// Picks the open interval (position in `ids`) a CloseFile ends: the closer's own latest
+    /// open of the same thread, else of any thread, else an open of its nearest ancestor.
+    fn pick(
+        open: &HashMap<IntervalId, Interval>,
+        tree: &ProcessTree,
+        ids: &[IntervalId],
+        close: Close,
+    ) -> Option<(usize, Pairing)> {
+        let (closer, tid) = (close.process_index, close.tid);
         let latest = |filter: &dyn Fn(&Interval) -> bool| {
             ids.iter()
                 .enumerate()
                 .rev()
-                .find(|(_, id)| self.open.get(id).is_some_and(filter))
+                .find(|(_, id)| open.get(id).is_some_and(filter))
                 .map(|(pos, _)| pos)
         };
         if let Some(pos) = latest(&|i| i.process_index == closer && i.tid == tid)
@@ -276,53 +286,52 @@ impl Tracker {
         {
             return Some((pos, Pairing::Same));
         }
-        // Nearest ancestor first; among its opens, the latest one.
+        // Nearest ancestor first; among its opens, the latest one. The handle can only have been
+        // inherited when the ancestor's child on the way down was created after the open.
         let ancestor = ids
             .iter()
             .enumerate()
             .filter_map(|(pos, id)| {
-                let i = self.open.get(id)?;
-                let depth = self.tree.depth_below(closer, i.process_index)?;
-                Some((depth, std::cmp::Reverse(pos)))
+                let i = open.get(id)?;
+                let chain = tree.chain_below(i.process_index, closer)?;
+                let created = tree.created_at(*chain.first()?)?;
+                (created >= i.open_time).then_some((chain.len(), std::cmp::Reverse(pos)))
             })
             .min();
-        if let Some((_, std::cmp::Reverse(pos))) = ancestor {
-            return Some((pos, Pairing::Descendant));
-        }
-        (!ids.is_empty()).then(|| (ids.len() - 1, Pairing::Unrelated))
+        ancestor.map(|(_, std::cmp::Reverse(pos))| (pos, Pairing::Descendant))
     }
 
     fn on_close(&mut self, op: &FileOp, key: &str) {
         self.stats.closes += 1;
-        let Some(state) = self.paths.get(key) else {
+        let close = Close {
+            event_index: op.event_index,
+            time: op.time,
+            process_index: op.process_index,
+            tid: op.tid,
+        };
+        let Some(state) = self.paths.get_mut(key) else {
             self.stats.closes_without_open += 1;
             return;
         };
-        let Some((pos, pairing)) = self.pick(&state.open, op.process_index, op.tid) else {
-            self.stats.closes_without_open += 1;
+        let Some((pos, pairing)) = Self::pick(&self.open, &self.tree, &state.open, close) else {
+            // Opened before the capture began, or a handle duplicated from a process that holds
+            // the path now: decided at the end, when that process turns out never to close it.
+            state.deferred.push(close);
             return;
         };
         match pairing {
             Pairing::Same => self.stats.closes_same_process += 1,
             Pairing::Descendant => self.stats.closes_by_descendant += 1,
-            Pairing::Unrelated => self.stats.closes_by_unrelated += 1,
         }
-        let Some(state) = self.paths.get_mut(key) else {
-            return;
-        };
         let id = state.open.remove(pos);
         if state.open.is_empty() {
+            self.stats.closes_without_open += state.deferred.len() as u64;
             self.paths.remove(key);
         }
         let Some(mut interval) = self.open.remove(&id) else {
             return;
         };
-        interval.close = Some(Close {
-            event_index: op.event_index,
-            time: op.time,
-            process_index: op.process_index,
-            tid: op.tid,
-        });
+        interval.close = Some(close);
         if pairing != Pairing::Same || self.pinned.contains(&id) {
             self.kept.insert(id, interval);
         }
@@ -397,8 +406,30 @@ impl Tracker {
         }
     }
 
-    /// Ends the pass: every interval still open is kept.
+    /// Ends the pass. An interval its opener never closed takes the first deferred CloseFile of
+    /// its path that came after it from another process (a duplicated or inherited handle);
+    /// every interval still open is kept.
     pub fn finish(mut self) -> Lifetimes {
+        for state in self.paths.values_mut() {
+            for id in &state.open {
+                let Some(interval) = self.open.get_mut(id) else {
+                    continue;
+                };
+                let taken = state.deferred.iter().position(|c| {
+                    c.event_index > interval.open_event && c.process_index != interval.process_index
+                });
+                if let Some(pos) = taken {
+                    let close = state.deferred.remove(pos);
+                    if self.tree.depth_below(close.process_index, interval.process_index).is_some() {
+                        self.stats.closes_by_descendant += 1;
+                    } else {
+                        self.stats.closes_by_unrelated += 1;
+                    }
+                    interval.close = Some(close);
+                }
+            }
+            self.stats.closes_without_open += state.deferred.len() as u64;
+        }
         self.kept.extend(self.open.drain());
         Lifetimes {
             intervals: self.kept,
@@ -415,7 +446,6 @@ impl Tracker {
 enum Pairing {
     Same,
     Descendant,
-    Unrelated,
 }
 
 #[cfg(test)]
@@ -552,6 +582,55 @@ pub(crate) mod tests {
         assert_eq!(l.stats.closes_same_process, 1);
         assert_eq!(l.stats.closes_without_open, 1);
         assert_eq!(l.intervals.len(), 1, "other.exe's own close is forgotten");
+    }
+
+    #[test]
+    fn a_stranger_closing_its_own_old_handle_does_not_steal_an_open() {
+        // Like mixed-32bit: DllHost 1628 closes its working directory (opened before the capture)
+        // while DllHost 1860 holds the same directory, which 1860 closes itself later.
+        let l = run(
+            vec![proc_info(1, 1860, None, "DllHost.exe"), proc_info(2, 1628, None, "DllHost.exe")],
+            &[
+                open(0, 0, 1, r"C:\Windows\System32", 0x20, 7),
+                close(1, 5, 2, r"C:\Windows\System32"),
+                close(2, 9, 1, r"C:\Windows\System32"),
+            ],
+        );
+        assert!(l.intervals.is_empty());
+        assert_eq!(l.stats.closes_same_process, 1);
+        assert_eq!(l.stats.closes_without_open, 1);
+        assert_eq!(l.stats.closes_by_unrelated, 0);
+    }
+
+    #[test]
+    fn a_stranger_closing_what_the_opener_never_closes_is_a_duplicated_handle() {
+        let l = run(
+            vec![proc_info(1, 10, None, "broker.exe"), proc_info(2, 20, None, "app.exe")],
+            &[
+                open(0, 0, 1, r"C:\f", 1, 0),
+                close(1, 1, 2, r"C:\f"),
+                close(2, 5, 2, r"C:\f"),
+            ],
+        );
+        let i = l.intervals.values().next().unwrap();
+        assert_eq!(i.close.unwrap().event_index, 1, "the first close after the open");
+        assert_eq!(l.stats.closes_by_unrelated, 1);
+        assert_eq!(l.stats.closes_without_open, 1);
+    }
+
+    #[test]
+    fn a_child_that_existed_before_the_open_did_not_inherit_it() {
+        let l = run(
+            vec![proc_info(1, 10, None, "a.exe"), proc_info(2, 20, Some(1), "b.exe")],
+            &[
+                spawn(0, 0, 1, 2),
+                open(1, 5, 1, r"C:\f", 1, 0),
+                close(2, 9, 2, r"C:\f"),
+                close(3, 12, 1, r"C:\f"),
+            ],
+        );
+        assert!(l.intervals.is_empty(), "a.exe closes its own open");
+        assert_eq!(l.stats.closes_without_open, 1);
     }
 
     #[test]

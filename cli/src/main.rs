@@ -20,12 +20,15 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
+    Analyze(cmd::analyze::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Analyze(args) => cmd::analyze::run(args),
     };
     match result {
         Ok(code) => code,
