@@ -14,12 +14,13 @@ use pml_parser::details::process::ProcessDetails;
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::{Capture, Event, EventClass};
 
+use crate::paths;
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
 };
 
 /// Events per batch handed from the parallel extraction to the sequential pass.
-const BATCH: u64 = 1 << 16;
+const BATCH: u64 = 1 << 13;
 
 /// Counts of the events the extraction read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -55,68 +56,82 @@ impl EventCounts {
     }
 }
 
-/// The record of one event, if the detectors care about it; counts what it saw.
-pub fn record_of(event: &Event<'_>, counts: &mut EventCounts) -> Option<Record> {
-    match event.class() {
-        EventClass::FileSystem => file_record(event, counts),
-        EventClass::Process => process_record(event),
-        _ => None,
-    }
+/// Turns events into records, with a reusable buffer for path keys.
+#[derive(Debug, Default)]
+pub struct Extractor {
+    /// What it has seen so far.
+    pub counts: EventCounts,
+    buf: Vec<u16>,
 }
 
-fn file_record(event: &Event<'_>, counts: &mut EventCounts) -> Option<Record> {
-    let op = event.operation();
-    let result = event.result();
-    match op {
-        fs_op::CREATE_FILE => {
-            counts.create_file += 1;
-            if result == 0 {
-                counts.create_file_success += 1;
-            } else {
-                counts.create_file_failed += 1;
-                if result != STATUS_SHARING_VIOLATION {
-                    return None;
-                }
-            }
+impl Extractor {
+    /// The record of one event, if the detectors care about it; counts what it saw.
+    pub fn record_of(&mut self, event: &Event<'_>) -> Option<Record> {
+        match event.class() {
+            EventClass::FileSystem => self.file_record(event),
+            EventClass::Process => process_record(event),
+            _ => None,
         }
-        fs_op::CLOSE_FILE => counts.close_file += 1,
-        fs_op::IRP_MJ_CLOSE => {
-            counts.irp_mj_close += 1;
-            return None;
-        }
-        _ => return None,
     }
-    let Ok(details) = FsDetails::decode(event) else {
-        counts.undecodable += 1;
-        return None;
-    };
-    let kind = match details.create_file() {
-        Some(c) => {
-            let request = OpenRequest {
-                desired_access: c.desired_access,
-                share_mode: c.share_mode,
-                options: c.options,
-                disposition: c.disposition,
-            };
-            if result == 0 {
-                FileOpKind::Open {
-                    request,
-                    open_result: c.open_result,
+
+    fn file_record(&mut self, event: &Event<'_>) -> Option<Record> {
+        let counts = &mut self.counts;
+        let op = event.operation();
+        let result = event.result();
+        match op {
+            fs_op::CREATE_FILE => {
+                counts.create_file += 1;
+                if result == 0 {
+                    counts.create_file_success += 1;
+                } else {
+                    counts.create_file_failed += 1;
+                    if result != STATUS_SHARING_VIOLATION {
+                        return None;
+                    }
                 }
-            } else {
-                FileOpKind::SharingViolation { request }
             }
+            fs_op::CLOSE_FILE => counts.close_file += 1,
+            fs_op::IRP_MJ_CLOSE => {
+                counts.irp_mj_close += 1;
+                return None;
+            }
+            _ => return None,
         }
-        None => FileOpKind::Close,
-    };
-    Some(Record::File(FileOp {
-        event_index: event.index(),
-        time: event.time(),
-        process_index: event.process_index(),
-        tid: event.tid(),
-        path: details.path.to_string_lossy(),
-        kind,
-    }))
+        let Ok(details) = FsDetails::decode(event) else {
+            counts.undecodable += 1;
+            return None;
+        };
+        let key = paths::key_of_bytes(details.path.raw(), details.path.is_narrow(), &mut self.buf);
+        let (kind, path) = match details.create_file() {
+            Some(c) => {
+                let request = OpenRequest {
+                    desired_access: c.desired_access,
+                    share_mode: c.share_mode,
+                    options: c.options,
+                    disposition: c.disposition,
+                };
+                let kind = if result == 0 {
+                    FileOpKind::Open {
+                        request,
+                        open_result: c.open_result,
+                    }
+                } else {
+                    FileOpKind::SharingViolation { request }
+                };
+                (kind, details.path.to_string_lossy())
+            }
+            None => (FileOpKind::Close, String::new()),
+        };
+        Some(Record::File(FileOp {
+            event_index: event.index(),
+            time: event.time(),
+            process_index: event.process_index(),
+            tid: event.tid(),
+            path,
+            key,
+            kind,
+        }))
+    }
 }
 
 fn process_record(event: &Event<'_>) -> Option<Record> {
@@ -142,16 +157,16 @@ fn process_record(event: &Event<'_>) -> Option<Record> {
 
 /// The records of a range of events, in order.
 fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCounts) {
-    let mut counts = EventCounts::default();
+    let mut x = Extractor::default();
     let mut records = Vec::new();
     for event in capture.events_in(range) {
-        counts.events += 1;
+        x.counts.events += 1;
         match event {
-            Ok(e) => records.extend(record_of(&e, &mut counts)),
-            Err(_) => counts.unreadable_events += 1,
+            Ok(e) => records.extend(x.record_of(&e)),
+            Err(_) => x.counts.unreadable_events += 1,
         }
     }
-    (records, counts)
+    (records, x.counts)
 }
 
 /// The records of a batch, extracted on all threads, in order.

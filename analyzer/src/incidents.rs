@@ -125,7 +125,7 @@ pub fn build(f: &Findings) -> Vec<Incident> {
     }
 
     // The remaining failures, grouped by path and by the handles open at the time.
-    let mut groups: BTreeMap<(String, Vec<u64>), Vec<&SharingViolation>> = BTreeMap::new();
+    let mut groups: BTreeMap<(paths::PathKey, Vec<u64>), Vec<&SharingViolation>> = BTreeMap::new();
     for s in f
         .sharing_violations
         .iter()

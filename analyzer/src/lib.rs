@@ -17,6 +17,7 @@ pub mod access;
 pub mod explain;
 pub mod extract;
 pub mod findings;
+pub mod hash;
 pub mod incidents;
 pub mod lifetimes;
 pub mod model;

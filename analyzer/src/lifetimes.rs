@@ -10,12 +10,14 @@
 //! a holder, so memory grows with open handles and findings, not with events.
 
 use std::collections::{HashMap, VecDeque};
+
+use crate::hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use pml_parser::FileTime;
 
 use crate::model::{FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record};
-use crate::paths;
+use crate::paths::{self, PathKey};
 use crate::process_tree::ProcessTree;
 
 /// FILETIME ticks per millisecond.
@@ -161,20 +163,19 @@ struct PathState {
 pub struct Tracker {
     window_ticks: u64,
     tree: ProcessTree,
-    paths: HashMap<String, PathState>,
+    paths: FxHashMap<PathKey, PathState>,
     /// Open intervals.
-    open: HashMap<IntervalId, Interval>,
+    open: FxHashMap<IntervalId, Interval>,
     /// Intervals that ended but must be kept.
     kept: HashMap<IntervalId, Interval>,
     /// Per process, its opens of the last window (pruned lazily), for spawn detection.
-    recent: HashMap<u32, VecDeque<(FileTime, IntervalId)>>,
+    recent: FxHashMap<u32, VecDeque<(FileTime, IntervalId)>>,
     /// Intervals a failure named as holders.
-    pinned: std::collections::HashSet<IntervalId>,
+    pinned: FxHashSet<IntervalId>,
     failures: Vec<Failure>,
     next_id: IntervalId,
     end_time: FileTime,
     stats: PairingStats,
-    key: String,
 }
 
 impl Tracker {
@@ -183,16 +184,15 @@ impl Tracker {
         Tracker {
             window_ticks: window_ms.saturating_mul(TICKS_PER_MS),
             tree: ProcessTree::new(processes),
-            paths: HashMap::new(),
-            open: HashMap::new(),
+            paths: FxHashMap::default(),
+            open: FxHashMap::default(),
             kept: HashMap::new(),
-            recent: HashMap::new(),
+            recent: FxHashMap::default(),
             pinned: Default::default(),
             failures: Vec::new(),
             next_id: 0,
             end_time: FileTime(0),
             stats: PairingStats::default(),
-            key: String::new(),
         }
     }
 
@@ -210,33 +210,28 @@ impl Tracker {
 
     fn feed_file(&mut self, op: &FileOp) {
         self.touch(op.time);
-        let mut key = std::mem::take(&mut self.key);
-        paths::write_key(&op.path, &mut key);
-        if !key.is_empty() {
+        let key = op.key;
+        if !paths::is_empty_key(key) {
             match op.kind {
                 FileOpKind::Open {
                     request,
                     open_result,
-                } => self.on_open(op, &key, request, open_result),
-                FileOpKind::Close => self.on_close(op, &key),
-                FileOpKind::SharingViolation { request } => self.on_failure(op, &key, request),
+                } => self.on_open(op, key, request, open_result),
+                FileOpKind::Close => self.on_close(op, key),
+                FileOpKind::SharingViolation { request } => self.on_failure(op, key, request),
             }
         }
-        self.key = key;
     }
 
-    fn on_open(&mut self, op: &FileOp, key: &str, request: OpenRequest, open_result: Option<u32>) {
+    fn on_open(&mut self, op: &FileOp, key: PathKey, request: OpenRequest, open_result: Option<u32>) {
         self.stats.opens += 1;
         let id = self.next_id;
         self.next_id += 1;
-        let state = match self.paths.get_mut(key) {
-            Some(s) => s,
-            None => self.paths.entry(key.to_owned()).or_insert(PathState {
+        let state = self.paths.entry(key).or_insert_with(|| PathState {
                 display: Arc::from(op.path.as_str()),
                 open: Vec::new(),
                 deferred: Vec::new(),
-            }),
-        };
+            });
         state.open.push(id);
         self.open.insert(
             id,
@@ -268,7 +263,7 @@ impl Tracker {
     /// Picks the open interval (position in `ids`) a CloseFile ends: the closer's own latest
     /// open of the same thread, else of any thread, else an open of its nearest ancestor.
     fn pick(
-        open: &HashMap<IntervalId, Interval>,
+        open: &FxHashMap<IntervalId, Interval>,
         tree: &ProcessTree,
         ids: &[IntervalId],
         close: Close,
@@ -301,7 +296,7 @@ impl Tracker {
         ancestor.map(|(_, std::cmp::Reverse(pos))| (pos, Pairing::Descendant))
     }
 
-    fn on_close(&mut self, op: &FileOp, key: &str) {
+    fn on_close(&mut self, op: &FileOp, key: PathKey) {
         self.stats.closes += 1;
         let close = Close {
             event_index: op.event_index,
@@ -309,7 +304,7 @@ impl Tracker {
             process_index: op.process_index,
             tid: op.tid,
         };
-        let Some(state) = self.paths.get_mut(key) else {
+        let Some(state) = self.paths.get_mut(&key) else {
             self.stats.closes_without_open += 1;
             return;
         };
@@ -326,7 +321,7 @@ impl Tracker {
         let id = state.open.remove(pos);
         if state.open.is_empty() {
             self.stats.closes_without_open += state.deferred.len() as u64;
-            self.paths.remove(key);
+            self.paths.remove(&key);
         }
         let Some(mut interval) = self.open.remove(&id) else {
             return;
@@ -337,9 +332,9 @@ impl Tracker {
         }
     }
 
-    fn on_failure(&mut self, op: &FileOp, key: &str, request: OpenRequest) {
+    fn on_failure(&mut self, op: &FileOp, key: PathKey, request: OpenRequest) {
         self.stats.sharing_violations += 1;
-        let (path, holders) = match self.paths.get(key) {
+        let (path, holders) = match self.paths.get(&key) {
             Some(s) => (s.display.clone(), s.open.clone()),
             None => (Arc::from(op.path.as_str()), Vec::new()),
         };
@@ -468,13 +463,13 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn open(ev: u64, t: u64, p: u32, path: &str, access: u32, share: u16) -> Record {
-        Record::File(FileOp {
-            event_index: ev,
-            time: ms(t),
-            process_index: p,
-            tid: p * 10,
-            path: path.to_string(),
-            kind: FileOpKind::Open {
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::Open {
                 request: OpenRequest {
                     desired_access: access,
                     share_mode: share,
@@ -482,35 +477,35 @@ pub(crate) mod tests {
                 },
                 open_result: Some(1),
             },
-        })
+        ))
     }
 
     pub(crate) fn close(ev: u64, t: u64, p: u32, path: &str) -> Record {
-        Record::File(FileOp {
-            event_index: ev,
-            time: ms(t),
-            process_index: p,
-            tid: p * 10,
-            path: path.to_string(),
-            kind: FileOpKind::Close,
-        })
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::Close,
+        ))
     }
 
     pub(crate) fn fail(ev: u64, t: u64, p: u32, path: &str, access: u32, share: u16) -> Record {
-        Record::File(FileOp {
-            event_index: ev,
-            time: ms(t),
-            process_index: p,
-            tid: p * 10,
-            path: path.to_string(),
-            kind: FileOpKind::SharingViolation {
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::SharingViolation {
                 request: OpenRequest {
                     desired_access: access,
                     share_mode: share,
                     ..OpenRequest::default()
                 },
             },
-        })
+        ))
     }
 
     pub(crate) fn spawn(ev: u64, t: u64, parent: u32, child: u32) -> Record {

@@ -50,10 +50,35 @@ pub struct FileOp {
     pub process_index: u32,
     /// Thread id.
     pub tid: u32,
-    /// The path, as in the Path column.
+    /// The path, as in the Path column; empty for a CloseFile read from a capture, which needs
+    /// only its key.
     pub path: String,
+    /// The path's comparison key.
+    pub key: crate::paths::PathKey,
     /// Open, close or failure.
     pub kind: FileOpKind,
+}
+
+impl FileOp {
+    /// A record with the key computed from `path`.
+    pub fn new(
+        event_index: u64,
+        time: FileTime,
+        process_index: u32,
+        tid: u32,
+        path: String,
+        kind: FileOpKind,
+    ) -> FileOp {
+        FileOp {
+            event_index,
+            time,
+            process_index,
+            tid,
+            key: crate::paths::key(&path),
+            path,
+            kind,
+        }
+    }
 }
 
 /// The kind of a process record.
