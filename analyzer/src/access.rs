@@ -34,7 +34,8 @@ impl SharedAccess {
     pub fn of(mask: u32) -> SharedAccess {
         let all = mask & (GENERIC_ALL | MAXIMUM_ALLOWED) != 0;
         SharedAccess {
-            read: all || mask & (FILE_READ_DATA | FILE_EXECUTE | GENERIC_READ | GENERIC_EXECUTE) != 0,
+            read: all
+                || mask & (FILE_READ_DATA | FILE_EXECUTE | GENERIC_READ | GENERIC_EXECUTE) != 0,
             write: all || mask & (FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE) != 0,
             delete: all || mask & DELETE != 0,
         }
@@ -110,7 +111,10 @@ mod tests {
     fn writer_sharing_read_blocks_a_second_writer_but_not_a_reader() {
         let writer = open(GENERIC_WRITE, SHARE_READ);
         assert!(conflicts(&writer, &open(GENERIC_WRITE, 7)));
-        assert!(!conflicts(&writer, &open(GENERIC_READ, SHARE_READ | SHARE_WRITE)));
+        assert!(!conflicts(
+            &writer,
+            &open(GENERIC_READ, SHARE_READ | SHARE_WRITE)
+        ));
         // A reader that does not share write cannot open while a writer holds the file.
         assert!(conflicts(&writer, &open(GENERIC_READ, SHARE_READ)));
     }

@@ -46,7 +46,11 @@ fn failures_sentence(out: &mut String, victims: &[&SharingViolation]) {
         first.event_index
     );
     if victims.len() > 1 {
-        let _ = write!(out, "; {} more opens failed the same way", victims.len() - 1);
+        let _ = write!(
+            out,
+            "; {} more opens failed the same way",
+            victims.len() - 1
+        );
     }
     out.push('.');
 }
@@ -106,7 +110,8 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
     };
     let mut out = String::new();
     failures_sentence(&mut out, group);
-    let mut out = format!("{} opens of {} failed.{}", group.len(), first.path, out);
+    let opens = if group.len() == 1 { "open" } else { "opens" };
+    let mut out = format!("{} {opens} of {} failed.{}", group.len(), first.path, out);
     if first.holders.is_empty() {
         out.push_str(
             " No open of the file is in the capture: it was opened before the capture began, \
@@ -201,7 +206,8 @@ const WIN32_FIX: &str = "Do not let children inherit the handle: create them wit
      (SECURITY_ATTRIBUTES.bInheritHandle=FALSE, or SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0)); \
      or close it before creating the child.";
 
-const SCANNER_FIX: &str = "An antivirus or indexer scanned the fresh file while the build wanted it: \
+const SCANNER_FIX: &str =
+    "An antivirus or indexer scanned the fresh file while the build wanted it: \
      exclude the build output folders (and the compilers) from real-time scanning and indexing, \
      or retry the open for a short while.";
 

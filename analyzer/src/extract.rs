@@ -14,10 +14,10 @@ use pml_parser::details::process::ProcessDetails;
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::{Capture, Event, EventClass};
 
-use crate::paths;
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
 };
+use crate::paths;
 
 /// Events per batch handed from the parallel extraction to the sequential pass.
 const BATCH: u64 = 1 << 13;

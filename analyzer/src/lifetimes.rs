@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use pml_parser::FileTime;
 
-use crate::model::{FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record};
+use crate::model::{
+    FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
+};
 use crate::paths::{self, PathKey};
 use crate::process_tree::ProcessTree;
 
@@ -223,15 +225,21 @@ impl Tracker {
         }
     }
 
-    fn on_open(&mut self, op: &FileOp, key: PathKey, request: OpenRequest, open_result: Option<u32>) {
+    fn on_open(
+        &mut self,
+        op: &FileOp,
+        key: PathKey,
+        request: OpenRequest,
+        open_result: Option<u32>,
+    ) {
         self.stats.opens += 1;
         let id = self.next_id;
         self.next_id += 1;
         let state = self.paths.entry(key).or_insert_with(|| PathState {
-                display: Arc::from(op.path.as_str()),
-                open: Vec::new(),
-                deferred: Vec::new(),
-            });
+            display: Arc::from(op.path.as_str()),
+            open: Vec::new(),
+            deferred: Vec::new(),
+        });
         state.open.push(id);
         self.open.insert(
             id,
@@ -415,7 +423,11 @@ impl Tracker {
                 });
                 if let Some(pos) = taken {
                     let close = state.deferred.remove(pos);
-                    if self.tree.depth_below(close.process_index, interval.process_index).is_some() {
+                    if self
+                        .tree
+                        .depth_below(close.process_index, interval.process_index)
+                        .is_some()
+                    {
                         self.stats.closes_by_descendant += 1;
                     } else {
                         self.stats.closes_by_unrelated += 1;
@@ -584,7 +596,10 @@ pub(crate) mod tests {
         // Like mixed-32bit: DllHost 1628 closes its working directory (opened before the capture)
         // while DllHost 1860 holds the same directory, which 1860 closes itself later.
         let l = run(
-            vec![proc_info(1, 1860, None, "DllHost.exe"), proc_info(2, 1628, None, "DllHost.exe")],
+            vec![
+                proc_info(1, 1860, None, "DllHost.exe"),
+                proc_info(2, 1628, None, "DllHost.exe"),
+            ],
             &[
                 open(0, 0, 1, r"C:\Windows\System32", 0x20, 7),
                 close(1, 5, 2, r"C:\Windows\System32"),
@@ -600,7 +615,10 @@ pub(crate) mod tests {
     #[test]
     fn a_stranger_closing_what_the_opener_never_closes_is_a_duplicated_handle() {
         let l = run(
-            vec![proc_info(1, 10, None, "broker.exe"), proc_info(2, 20, None, "app.exe")],
+            vec![
+                proc_info(1, 10, None, "broker.exe"),
+                proc_info(2, 20, None, "app.exe"),
+            ],
             &[
                 open(0, 0, 1, r"C:\f", 1, 0),
                 close(1, 1, 2, r"C:\f"),
@@ -608,7 +626,11 @@ pub(crate) mod tests {
             ],
         );
         let i = l.intervals.values().next().unwrap();
-        assert_eq!(i.close.unwrap().event_index, 1, "the first close after the open");
+        assert_eq!(
+            i.close.unwrap().event_index,
+            1,
+            "the first close after the open"
+        );
         assert_eq!(l.stats.closes_by_unrelated, 1);
         assert_eq!(l.stats.closes_without_open, 1);
     }
@@ -616,7 +638,10 @@ pub(crate) mod tests {
     #[test]
     fn a_child_that_existed_before_the_open_did_not_inherit_it() {
         let l = run(
-            vec![proc_info(1, 10, None, "a.exe"), proc_info(2, 20, Some(1), "b.exe")],
+            vec![
+                proc_info(1, 10, None, "a.exe"),
+                proc_info(2, 20, Some(1), "b.exe"),
+            ],
             &[
                 spawn(0, 0, 1, 2),
                 open(1, 5, 1, r"C:\f", 1, 0),
@@ -631,7 +656,10 @@ pub(crate) mod tests {
     #[test]
     fn failures_snapshot_the_holders_and_keep_them() {
         let l = run(
-            vec![proc_info(1, 100, None, "MsMpEng.exe"), proc_info(2, 200, None, "link.exe")],
+            vec![
+                proc_info(1, 100, None, "MsMpEng.exe"),
+                proc_info(2, 200, None, "link.exe"),
+            ],
             &[
                 open(0, 0, 1, r"C:\o.obj", 1, 0),
                 fail(1, 1, 2, r"C:\O.OBJ", 2, 1),
@@ -642,13 +670,19 @@ pub(crate) mod tests {
         assert_eq!(l.failures.len(), 2);
         assert_eq!(l.failures[0].holders.len(), 1);
         assert!(l.failures[1].holders.is_empty());
-        assert!(l.interval(l.failures[0].holders[0]).unwrap().closed_by_opener());
+        assert!(l
+            .interval(l.failures[0].holders[0])
+            .unwrap()
+            .closed_by_opener());
     }
 
     #[test]
     fn spawns_outside_the_window_or_after_the_close_are_not_noted() {
         let l = run(
-            vec![proc_info(1, 100, None, "a.exe"), proc_info(2, 200, Some(1), "b.exe")],
+            vec![
+                proc_info(1, 100, None, "a.exe"),
+                proc_info(2, 200, Some(1), "b.exe"),
+            ],
             &[
                 open(0, 0, 1, r"C:\f", 2, 0),
                 open(1, 10, 1, r"C:\g", 2, 0),

@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn case_prefix_and_separators_do_not_matter() {
-        assert_eq!(key(r"C:\Build\gen\Parser.cpp"), key(r"c:/build/GEN/parser.CPP"));
+        assert_eq!(
+            key(r"C:\Build\gen\Parser.cpp"),
+            key(r"c:/build/GEN/parser.CPP")
+        );
         assert_eq!(key(r"\\?\C:\x\y.txt"), key(r"C:\X\Y.TXT"));
         assert_eq!(key(r"\??\C:\x"), key(r"C:\X"));
         assert_eq!(key(r"C:\dir\\"), key(r"C:\DIR"));

@@ -169,7 +169,11 @@ mod tests {
         assert_eq!(i.events, [10, 11, 13, 14]);
         assert_eq!(i.spawn_gap_ms, Some(7.0));
         assert_eq!(i.severity, Severity::High);
-        assert!(i.explanation.contains("cmd.exe (PID 5000)"), "{}", i.explanation);
+        assert!(
+            i.explanation.contains("cmd.exe (PID 5000)"),
+            "{}",
+            i.explanation
+        );
         assert!(i.fix.contains("close_fds=True"));
 
         assert_eq!(r.unmatched_opens.len(), 1);
@@ -201,7 +205,10 @@ mod tests {
         let kinds: Vec<_> = r.incidents.iter().map(|i| i.kind).collect();
         assert_eq!(
             kinds,
-            [IncidentKind::InheritedHandle, IncidentKind::SharingViolation]
+            [
+                IncidentKind::InheritedHandle,
+                IncidentKind::SharingViolation
+            ]
         );
         assert!(r.incidents[0].victims.is_empty());
         assert_eq!(r.incidents[0].severity, Severity::Medium);
@@ -352,10 +359,7 @@ mod tests {
                 proc_info(1, 100, None, "MSBuild.exe"),
                 proc_info(2, 200, None, "csc.exe"),
             ],
-            &[
-                open(1, 0, 1, dll, READ, 1),
-                fail(2, 5000, 2, dll, WRITE, 1),
-            ],
+            &[open(1, 0, 1, dll, READ, 1), fail(2, 5000, 2, dll, WRITE, 1)],
         );
         assert_eq!(r.incidents.len(), 1);
         let i = &r.incidents[0];

@@ -33,7 +33,12 @@ fn gunzip(path: &Path) -> Vec<u8> {
 /// Operation and Result columns.
 fn golden_counts(csv: &str) -> (u64, u64) {
     let mut lines = csv.lines();
-    let header = split(lines.next().unwrap_or_default().trim_start_matches('\u{feff}'));
+    let header = split(
+        lines
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('\u{feff}'),
+    );
     let op = header.iter().position(|h| h == "Operation").unwrap();
     let result = header.iter().position(|h| h == "Result").unwrap();
     let (mut opens, mut closes) = (0, 0);
@@ -82,7 +87,12 @@ fn check_accounting(name: &str, r: &Report) {
 #[test]
 fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
     let Some(dir) = samples_dir() else { return };
-    for name in ["mixed-64bit", "mixed-32bit", "unity-basic-64bit", "filesystem-64bit"] {
+    for name in [
+        "mixed-64bit",
+        "mixed-32bit",
+        "unity-basic-64bit",
+        "filesystem-64bit",
+    ] {
         let capture = Capture::from_bytes(gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
         let report = analyze(&capture, &Options::default());
         let csv = String::from_utf8(gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
@@ -108,7 +118,10 @@ fn win11_fileio_pairs_every_close_in_its_own_process() {
     let report = analyze(&capture, &Options::default());
     check_accounting("win11-fileio", &report);
     let p = &report.summary.pairing;
-    assert_eq!(p.closes_same_process, report.summary.events.unwrap().close_file);
+    assert_eq!(
+        p.closes_same_process,
+        report.summary.events.unwrap().close_file
+    );
     // IRP_MJ_CLOSE is counted but never paired.
     assert!(report.summary.events.unwrap().irp_mj_close > 0);
     assert!(report.incidents.is_empty());

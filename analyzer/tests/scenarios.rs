@@ -135,8 +135,7 @@ fn synthesized_scenarios_yield_exactly_the_expected_findings() {
         let pml = PathBuf::from(name.trim_end_matches(".expected.json").to_string() + ".pml");
         let text = std::fs::read_to_string(file).unwrap();
         let expected: Value = serde_json::from_str(&text).unwrap();
-        let capture =
-            Capture::open(&pml).unwrap_or_else(|e| panic!("{}: {e}", pml.display()));
+        let capture = Capture::open(&pml).unwrap_or_else(|e| panic!("{}: {e}", pml.display()));
         let report = analyze(&capture, &Options::default());
         let (want, got) = (expected_view(&expected), actual_view(&report));
         if want != got {

@@ -48,7 +48,10 @@ fn baseline_scan() {
             n += u64::from(e.operation());
         }
     }
-    println!("seq parse: {:.2} ms/round ({n})", t.elapsed().as_secs_f64() * 1000.0 / 30.0);
+    println!(
+        "seq parse: {:.2} ms/round ({n})",
+        t.elapsed().as_secs_f64() * 1000.0 / 30.0
+    );
     let t = Instant::now();
     let mut x = pml_analyzer::extract::Extractor::default();
     let mut recs = 0;
@@ -57,5 +60,8 @@ fn baseline_scan() {
             recs += x.record_of(&e).is_some() as u32;
         }
     }
-    println!("seq extract: {:.2} ms/round ({recs})", t.elapsed().as_secs_f64() * 1000.0 / 30.0);
+    println!(
+        "seq extract: {:.2} ms/round ({recs})",
+        t.elapsed().as_secs_f64() * 1000.0 / 30.0
+    );
 }

@@ -80,8 +80,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut all = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let capture = Capture::open(path)
-            .with_context(|| format!("cannot analyze {}", path.display()))?;
+        let capture =
+            Capture::open(path).with_context(|| format!("cannot analyze {}", path.display()))?;
         let report = pml_analyzer::analyze(&capture, &options);
         all.push(Analyzed {
             file: path.display().to_string(),
@@ -122,7 +122,10 @@ fn tag<'a, T>(a: &'a Analyzed, items: &'a [T]) -> impl Iterator<Item = Tagged<'a
 fn document(all: &[Analyzed]) -> Document<'_> {
     let sum = |f: &dyn Fn(&Report) -> usize| all.iter().map(|a| f(&a.report)).sum();
     Document {
-        incidents: all.iter().flat_map(|a| tag(a, &a.report.incidents)).collect(),
+        incidents: all
+            .iter()
+            .flat_map(|a| tag(a, &a.report.incidents))
+            .collect(),
         unmatched_opens: all
             .iter()
             .flat_map(|a| tag(a, &a.report.unmatched_opens))
@@ -158,12 +161,16 @@ const LIST_LIMIT: usize = 20;
 /// Text width the explanations are wrapped to.
 const WIDTH: usize = 100;
 
-/// Appends `text` wrapped to [`WIDTH`], every line starting with `indent`.
-fn wrap(out: &mut String, indent: &str, text: &str) {
+/// Appends `text` wrapped to [`WIDTH`]: the first line starts with `first`, the others with as
+/// many spaces.
+fn wrap(out: &mut String, first: &str, text: &str) {
+    let pad = " ".repeat(first.chars().count());
+    let mut indent = first;
     let mut line = String::new();
     for word in text.split_whitespace() {
         if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > WIDTH {
             let _ = writeln!(out, "{indent}{line}");
+            indent = &pad;
             line.clear();
         }
         if !line.is_empty() {
@@ -190,7 +197,11 @@ fn incident_text(out: &mut String, n: usize, i: &Incident) {
         let _ = writeln!(out, "    opener   {}", who(opener));
     }
     if let (Some(child), Some(gap)) = (&i.child, i.spawn_gap_ms) {
-        let _ = writeln!(out, "    child    {} created {gap:.1} ms after the open", who(child));
+        let _ = writeln!(
+            out,
+            "    child    {} created {gap:.1} ms after the open",
+            who(child)
+        );
     }
     let _ = writeln!(out, "    holders  {}", names(&i.holders));
     let _ = writeln!(out, "    victims  {}", names(&i.victims));
@@ -227,7 +238,11 @@ fn text(a: &Analyzed) -> String {
     );
 
     let mut order: Vec<&Incident> = r.incidents.iter().collect();
-    order.sort_by(|x, y| x.severity.cmp(&y.severity).then(x.first_time.cmp(&y.first_time)));
+    order.sort_by(|x, y| {
+        x.severity
+            .cmp(&y.severity)
+            .then(x.first_time.cmp(&y.first_time))
+    });
     for (n, i) in order.iter().enumerate() {
         incident_text(&mut out, n + 1, i);
     }
@@ -249,7 +264,10 @@ fn text(a: &Analyzed) -> String {
         more(&mut out, r.sharing_violations.len());
     }
     if !r.unmatched_opens.is_empty() {
-        let _ = writeln!(out, "Unmatched opens (no CloseFile in the opening process):");
+        let _ = writeln!(
+            out,
+            "Unmatched opens (no CloseFile in the opening process):"
+        );
         for (class, count) in &s.unmatched_by_classification {
             let _ = writeln!(out, "  {class:<22} {count}");
         }
