@@ -1,7 +1,7 @@
 //! Path keys: paths compared the way Windows compares them, case-insensitively.
 //!
 //! A key is a 128-bit hash of the normalized UTF-16 code units, computed straight from the
-//! capture's bytes without building a string: `\\?\` and `\??\` prefixes dropped, `/` read as
+//! capture's bytes without building a string or allocating: `\\?\` and `\??\` prefixes dropped, `/` read as
 //! `\`, letters upper-cased, trailing backslashes removed (but not the one of a drive root such as
 //! `C:\`). Two different paths share a key with probability about 2^-128 per pair.
 
@@ -28,32 +28,42 @@ fn upper(u: u16) -> u16 {
     }
 }
 
-/// Normalizes `units` (stopping at a NUL) into `buf` and hashes them.
-pub fn key_of_units(units: impl Iterator<Item = u16>, buf: &mut Vec<u16>) -> PathKey {
-    buf.clear();
-    buf.extend(units.take_while(|&u| u != 0).map(|u| match u {
-        0x2F => 0x5C,
-        u => upper(u),
-    }));
-    let bs = 0x5C;
-    let q = u16::from(b'?');
-    let skip = match buf.as_slice() {
-        [a, b, c, d, ..] if *a == bs && *d == bs && *c == q && (*b == bs || *b == q) => 4,
+/// Normalizes `units` in place (`/` read as `\\`, letters upper-cased), then hashes them
+/// without a `\\?\\` or `\\??\\` prefix and without trailing backslashes.
+fn key_of_units(units: &mut [u16]) -> PathKey {
+    const BS: u16 = 0x5C;
+    const Q: u16 = 0x3F;
+    let mut wide = 0u16;
+    for u in units.iter_mut() {
+        // Branch-free for ASCII so that the loop vectorizes.
+        let lower = u16::from(u.wrapping_sub(0x61) < 26);
+        let slash = u16::from(*u == 0x2F);
+        wide |= *u & 0xFF80;
+        *u = *u - lower * 0x20 + slash * (BS - 0x2F);
+    }
+    if wide != 0 {
+        for u in units.iter_mut().filter(|u| **u >= 0x80) {
+            *u = upper(*u);
+        }
+    }
+    let skip = match units {
+        [BS, b, Q, BS, ..] if *b == BS || *b == Q => 4,
         _ => 0,
     };
-    let mut end = buf.len();
-    while end > skip + 3 && buf[end - 1] == bs {
+    let mut end = units.len();
+    while end > skip + 3 && units[end - 1] == BS {
         end -= 1;
     }
-    hash(&buf[skip..end])
+    hash(&units[skip..end])
 }
 
 fn hash(units: &[u16]) -> PathKey {
-    let (mut a, mut b) = (units.len() as u64, !(units.len() as u64));
+    let len = units.len() as u64;
+    let (mut a, mut b) = (len, !len);
     for chunk in units.chunks(4) {
         let mut w = 0u64;
-        for (i, &u) in chunk.iter().enumerate() {
-            w |= u64::from(u) << (16 * i);
+        for (k, &u) in chunk.iter().enumerate() {
+            w |= u64::from(u) << (16 * k);
         }
         a = (a.rotate_left(5) ^ w).wrapping_mul(SEED_A);
         b = (b.rotate_left(23) ^ w).wrapping_mul(SEED_B);
@@ -68,23 +78,28 @@ fn hash(units: &[u16]) -> PathKey {
     (u128::from(a) << 64) | u128::from(b)
 }
 
-/// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`.
+/// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL;
+/// `buf` is scratch space, reused from call to call.
 pub fn key_of_bytes(bytes: &[u8], narrow: bool, buf: &mut Vec<u16>) -> PathKey {
+    buf.clear();
     if narrow {
-        key_of_units(bytes.iter().map(|&b| u16::from(b)), buf)
+        buf.extend(bytes.iter().map(|&b| u16::from(b)));
     } else {
-        key_of_units(
+        buf.extend(
             bytes
                 .chunks_exact(2)
                 .map(|c| u16::from_le_bytes([c[0], c[1]])),
-            buf,
-        )
+        );
     }
+    let end = buf.iter().position(|&u| u == 0).unwrap_or(buf.len());
+    key_of_units(&mut buf[..end])
 }
 
 /// The key of a path.
 pub fn key(path: &str) -> PathKey {
-    key_of_units(path.encode_utf16(), &mut Vec::with_capacity(path.len()))
+    let mut units: Vec<u16> = path.encode_utf16().collect();
+    let end = units.iter().position(|&u| u == 0).unwrap_or(units.len());
+    key_of_units(&mut units[..end])
 }
 
 /// True when the path is empty once normalized.
@@ -117,11 +132,15 @@ mod tests {
     fn bytes_and_strings_agree() {
         let path = "C:\\Users\\Ådne\\x.txt";
         let utf16: Vec<u8> = path.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let mut buf = Vec::new();
-        assert_eq!(key_of_bytes(&utf16, false, &mut buf), key(path));
+        let buf = &mut Vec::new();
+        assert_eq!(key_of_bytes(&utf16, false, buf), key(path));
         let latin1: Vec<u8> = path.chars().map(|c| c as u8).collect();
-        assert_eq!(key_of_bytes(&latin1, true, &mut buf), key(path));
+        assert_eq!(key_of_bytes(&latin1, true, buf), key(path));
         let with_nul = [utf16.as_slice(), &[0, 0, b'x', 0]].concat();
-        assert_eq!(key_of_bytes(&with_nul, false, &mut buf), key(path));
+        assert_eq!(key_of_bytes(&with_nul, false, buf), key(path));
+        assert_eq!(
+            key_of_bytes(&utf16[..5], false, buf),
+            key_of_bytes(&utf16[..4], false, buf)
+        );
     }
 }

@@ -1,11 +1,22 @@
 //! Throughput of the analysis on the largest real capture. Run with
 //! `cargo test --release -p pml-analyzer --test speed -- --ignored --nocapture`.
+//! `PML_SPEED_CAPTURE` names another capture.
 
 use std::path::Path;
 use std::time::Instant;
 
 use pml_analyzer::{analyze, Options};
 use pml_parser::Capture;
+
+/// CPU seconds (user + system) the process has used so far, from `/proc/self/stat` (Linux only;
+/// clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
 
 #[test]
 #[ignore = "a measurement, not a check; run in release"]
@@ -19,49 +30,27 @@ fn events_per_second_on_win11_fileio() {
         eprintln!("SKIPPED: no capture at {}", path.display());
         return;
     };
-    let rounds = 30;
+    let first = analyze(&capture, &Options::default());
+    let rounds = 50;
+    let cpu = cpu_seconds();
     let start = Instant::now();
-    let mut incidents = 0;
     for _ in 0..rounds {
-        incidents += analyze(&capture, &Options::default()).incidents.len();
+        let again = analyze(&capture, &Options::default());
+        assert_eq!(
+            again.summary, first.summary,
+            "the analysis is deterministic"
+        );
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
     let events = capture.event_count() as f64 * f64::from(rounds);
     println!(
-        "{}: {:.1} M events/s on {} threads ({rounds} rounds, {:.2} ms each, {incidents} incidents)",
+        "{}: {:.1} M events/s wall on {} threads, {:.2} ms per pass; {} CPU s ({:.1} M events per CPU s)",
         path.display(),
         events / secs / 1e6,
         rayon::current_num_threads(),
-        secs * 1000.0 / f64::from(rounds)
-    );
-}
-
-#[test]
-#[ignore = "a measurement"]
-fn baseline_scan() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scratch/win11-fileio-64bit.pml");
-    let capture = Capture::open(&path).unwrap();
-    let t = Instant::now();
-    let mut n = 0u64;
-    for _ in 0..30 {
-        for e in capture.events().flatten() {
-            n += u64::from(e.operation());
-        }
-    }
-    println!(
-        "seq parse: {:.2} ms/round ({n})",
-        t.elapsed().as_secs_f64() * 1000.0 / 30.0
-    );
-    let t = Instant::now();
-    let mut x = pml_analyzer::extract::Extractor::default();
-    let mut recs = 0;
-    for _ in 0..30 {
-        for e in capture.events().flatten() {
-            recs += x.record_of(&e).is_some() as u32;
-        }
-    }
-    println!(
-        "seq extract: {:.2} ms/round ({recs})",
-        t.elapsed().as_secs_f64() * 1000.0 / 30.0
+        secs * 1000.0 / f64::from(rounds),
+        cpu.map_or("?".into(), |c| format!("{c:.2}")),
+        cpu.map_or(0.0, |c| events / c / 1e6),
     );
 }
