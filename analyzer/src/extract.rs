@@ -157,7 +157,7 @@ fn process_record(event: &Event<'_>) -> Option<Record> {
 }
 
 /// How many events ahead of the one being read the next event header is fetched into the cache.
-const PREFETCH_AHEAD: u64 = 12;
+const PREFETCH_AHEAD: u64 = 16;
 
 /// How many events ahead the detail blob of a CreateFile or CloseFile is fetched (its header is
 /// in the cache by then; the blob sits after the stack trace, usually in other cache lines).

@@ -1,9 +1,9 @@
 //! Path keys: paths compared the way Windows compares them, case-insensitively.
 //!
-//! A key is a 128-bit hash of the normalized UTF-16 code units, computed straight from the
-//! capture's bytes without building a string or allocating: `\\?\` and `\??\` prefixes dropped, `/` read as
-//! `\`, letters upper-cased, trailing backslashes removed (but not the one of a drive root such as
-//! `C:\`). Two different paths share a key with probability about 2^-128 per pair.
+//! A key is a 128-bit hash of the normalized UTF-16 code units, computed from the capture's
+//! bytes without building a string: `\\?\` and `\??\` prefixes dropped, `/` read as `\`,
+//! letters upper-cased, trailing backslashes removed (but not the one of a drive root such as
+//! `C:\`). Two different paths share a key with probability at most about 2^-64 per pair.
 
 /// The comparison key of a path.
 pub type PathKey = u128;
@@ -58,16 +58,23 @@ fn key_of_units(units: &mut [u16]) -> PathKey {
 }
 
 fn hash(units: &[u16]) -> PathKey {
+    let word = |c: &[u16]| {
+        c.iter()
+            .enumerate()
+            .fold(0u64, |w, (k, &u)| w | u64::from(u) << (16 * k))
+    };
     let len = units.len() as u64;
     let (mut a, mut b) = (len, !len);
-    for chunk in units.chunks(4) {
-        let mut w = 0u64;
-        for (k, &u) in chunk.iter().enumerate() {
-            w |= u64::from(u) << (16 * k);
-        }
-        a = (a.rotate_left(5) ^ w).wrapping_mul(SEED_A);
-        b = (b.rotate_left(23) ^ w).wrapping_mul(SEED_B);
+    // Two independent multiply chains, each over every other 4-unit word.
+    let mut chunks = units.chunks_exact(8);
+    for c in &mut chunks {
+        a = (a.rotate_left(5) ^ word(&c[..4])).wrapping_mul(SEED_A);
+        b = (b.rotate_left(23) ^ word(&c[4..])).wrapping_mul(SEED_B);
     }
+    let rest = chunks.remainder();
+    let (lo, hi) = rest.split_at(rest.len().min(4));
+    a = (a.rotate_left(5) ^ word(lo)).wrapping_mul(SEED_A);
+    b = (b.rotate_left(23) ^ word(hi)).wrapping_mul(SEED_B);
     // Final avalanche so that short keys spread over all bits.
     a ^= a >> 33;
     a = a.wrapping_mul(0xff51_afd7_ed55_8ccd);

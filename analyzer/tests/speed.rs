@@ -31,7 +31,10 @@ fn events_per_second_on_win11_fileio() {
         return;
     };
     let first = analyze(&capture, &Options::default());
-    let rounds = 50;
+    let rounds: u32 = std::env::var("PML_SPEED_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(50);
     let cpu = cpu_seconds();
     let start = Instant::now();
     for _ in 0..rounds {
