@@ -12,7 +12,7 @@ use serde::Serialize;
 use pml_parser::details::fs::FsDetails;
 use pml_parser::details::process::ProcessDetails;
 use pml_parser::ops::{fs_op, process_op};
-use pml_parser::{Capture, Event, EventClass};
+use pml_parser::{Capture, Event, EventClass, FileTime};
 
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
@@ -41,6 +41,9 @@ pub struct EventCounts {
     pub irp_mj_close: u64,
     /// CreateFile/CloseFile events whose detail could not be decoded.
     pub undecodable: u64,
+    /// Time of the latest event.
+    #[serde(skip)]
+    pub last_time: FileTime,
 }
 
 impl EventCounts {
@@ -53,6 +56,7 @@ impl EventCounts {
         self.close_file += o.close_file;
         self.irp_mj_close += o.irp_mj_close;
         self.undecodable += o.undecodable;
+        self.last_time = self.last_time.max(o.last_time);
     }
 }
 
@@ -226,7 +230,10 @@ fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCou
         prefetch_detail(capture, i + PREFETCH_DETAIL_AHEAD, end);
         x.counts.events += 1;
         match event {
-            Ok(e) => records.extend(x.record_of(&e)),
+            Ok(e) => {
+                x.counts.last_time = x.counts.last_time.max(e.time());
+                records.extend(x.record_of(&e));
+            }
             Err(_) => x.counts.unreadable_events += 1,
         }
     }

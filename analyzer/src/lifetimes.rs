@@ -138,7 +138,7 @@ pub struct Lifetimes {
     pub failures: Vec<Failure>,
     /// The process tree with lifetimes.
     pub tree: ProcessTree,
-    /// Time of the last record (the capture end as far as the detectors know).
+    /// Time of the last event (or record, for records fed by hand).
     pub end_time: FileTime,
     /// Counts.
     pub stats: PairingStats,
@@ -208,6 +208,12 @@ impl Tracker {
 
     fn touch(&mut self, t: FileTime) {
         self.end_time = self.end_time.max(t);
+    }
+
+    /// Tells the tracker that the capture went on until `t` (events it was not fed count too
+    /// when deciding whether a process exited before the end).
+    pub fn extend_to(&mut self, t: FileTime) {
+        self.touch(t);
     }
 
     fn feed_file(&mut self, op: &FileOp) {

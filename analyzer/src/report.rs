@@ -48,7 +48,7 @@ pub struct Summary {
     pub incidents: usize,
     /// Inherited-handle candidates, incidents or not.
     pub inherited_handle_candidates: usize,
-    /// Time of the last record.
+    /// Time of the last event.
     pub end_time: Option<Time>,
 }
 
@@ -72,6 +72,7 @@ pub fn analyze(capture: &Capture, options: &Options) -> Report {
     let processes = capture.processes().iter().map(ProcessInfo::from_table);
     let mut tracker = Tracker::new(processes, options.window_ms);
     let counts = extract::for_each_record(capture, |r| tracker.feed(r));
+    tracker.extend_to(counts.last_time);
     finish(tracker, options, Some(counts))
 }
 
