@@ -375,6 +375,52 @@ mod tests {
     }
 
     #[test]
+    fn a_handle_nobody_closes_with_victims_while_the_child_lives_is_an_incident() {
+        let r = run(
+            seed_race_procs(),
+            &[
+                open(10, 0, 1, GEN, WRITE, 1),
+                spawn(11, 20, 1, 2),
+                spawn(12, 30, 1, 3),
+                fail(13, 40, 3, GEN, READ, 1),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::InheritedHandle);
+        assert!(i.closer.is_none());
+        assert_eq!(i.severity, Severity::High);
+        assert!(i.explanation.contains("Nobody closed it"), "{}", i.explanation);
+        // Without a close under the child, the opener is the holder ProcMon can show.
+        assert_eq!(indices(&i.holders), [1]);
+        assert_eq!(
+            r.unmatched_opens[0].classification,
+            Classification::OpenAtCaptureEnd
+        );
+        let h = &r.inherited_handles[0];
+        assert_eq!(h.score, 3);
+        assert_eq!(h.corroboration.victim_events, [13]);
+    }
+
+    #[test]
+    fn a_larger_window_catches_a_later_spawn() {
+        let records = [
+            open(10, 0, 1, GEN, WRITE, 1),
+            spawn(11, 80, 1, 2),
+            close(12, 200, 2, GEN),
+        ];
+        let narrow = run(seed_race_procs(), &records);
+        assert!(narrow.incidents.is_empty());
+        assert_eq!(
+            narrow.unmatched_opens[0].classification,
+            Classification::ClosedByChild
+        );
+        let wide = analyze_records(seed_race_procs(), &records, &Options { window_ms: 100 });
+        assert_eq!(wide.incidents.len(), 1);
+        assert_eq!(wide.incidents[0].spawn_gap_ms, Some(80.0));
+    }
+
+    #[test]
     fn a_failure_with_no_open_in_the_capture_has_no_holder() {
         let r = run(
             vec![proc_info(1, 100, None, "cl.exe")],
