@@ -106,8 +106,14 @@ impl Extractor {
             counts.undecodable += 1;
             return None;
         };
-        let key = paths::key_of_bytes(details.path.raw(), details.path.is_narrow(), &mut self.buf);
-        let (kind, path) = match details.create_file() {
+        let create = details.create_file();
+        let (key, text) = paths::key_and_text(
+            details.path.raw(),
+            details.path.is_narrow(),
+            create.is_some(),
+            &mut self.buf,
+        );
+        let kind = match create {
             Some(c) => {
                 let request = OpenRequest {
                     desired_access: c.desired_access,
@@ -115,18 +121,18 @@ impl Extractor {
                     options: c.options,
                     disposition: c.disposition,
                 };
-                let kind = if result == 0 {
+                if result == 0 {
                     FileOpKind::Open {
                         request,
                         open_result: c.open_result,
                     }
                 } else {
                     FileOpKind::SharingViolation { request }
-                };
-                (kind, details.path.to_string_lossy())
+                }
             }
-            None => (FileOpKind::Close, String::new()),
+            None => FileOpKind::Close,
         };
+        let path = text.unwrap_or_default();
         Some(Record::File(FileOp {
             event_index: event.index(),
             time: event.time(),

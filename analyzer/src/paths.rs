@@ -85,9 +85,15 @@ fn hash(units: &[u16]) -> PathKey {
     (u128::from(a) << 64) | u128::from(b)
 }
 
-/// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL;
-/// `buf` is scratch space, reused from call to call.
-pub fn key_of_bytes(bytes: &[u8], narrow: bool, buf: &mut Vec<u16>) -> PathKey {
+/// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL,
+/// and, when `want_text`, the path itself as text; `buf` is scratch space, reused from call to
+/// call.
+pub fn key_and_text(
+    bytes: &[u8],
+    narrow: bool,
+    want_text: bool,
+    buf: &mut Vec<u16>,
+) -> (PathKey, Option<String>) {
     buf.clear();
     if narrow {
         buf.extend(bytes.iter().map(|&b| u16::from(b)));
@@ -98,8 +104,34 @@ pub fn key_of_bytes(bytes: &[u8], narrow: bool, buf: &mut Vec<u16>) -> PathKey {
                 .map(|c| u16::from_le_bytes([c[0], c[1]])),
         );
     }
-    let end = buf.iter().position(|&u| u == 0).unwrap_or(buf.len());
-    key_of_units(&mut buf[..end])
+    // One branch-free pass (it vectorizes) finds out whether there is a NUL or non-ASCII text.
+    let (mut high, mut nul) = (0u16, false);
+    for &u in buf.iter() {
+        high |= u & 0xFF80;
+        nul |= u == 0;
+    }
+    let end = if nul {
+        buf.iter().position(|&u| u == 0).unwrap_or(buf.len())
+    } else {
+        buf.len()
+    };
+    let units = &mut buf[..end];
+    let text = want_text.then(|| text_of(units, high == 0 || nul));
+    (key_of_units(units), text)
+}
+
+/// UTF-16 code units as text (unpaired surrogates become U+FFFD); `maybe_ascii` false promises
+/// that some unit is not ASCII.
+fn text_of(units: &[u16], maybe_ascii: bool) -> String {
+    if maybe_ascii && units.iter().all(|&u| u < 0x80) {
+        let bytes: Vec<u8> = units.iter().map(|&u| u as u8).collect();
+        if let Ok(text) = String::from_utf8(bytes) {
+            return text;
+        }
+    }
+    char::decode_utf16(units.iter().copied())
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 /// The key of a path.
@@ -140,14 +172,31 @@ mod tests {
         let path = "C:\\Users\\Ådne\\x.txt";
         let utf16: Vec<u8> = path.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let buf = &mut Vec::new();
-        assert_eq!(key_of_bytes(&utf16, false, buf), key(path));
-        let latin1: Vec<u8> = path.chars().map(|c| c as u8).collect();
-        assert_eq!(key_of_bytes(&latin1, true, buf), key(path));
-        let with_nul = [utf16.as_slice(), &[0, 0, b'x', 0]].concat();
-        assert_eq!(key_of_bytes(&with_nul, false, buf), key(path));
+        let both = |b: &[u8], narrow, buf: &mut Vec<u16>| key_and_text(b, narrow, true, buf);
         assert_eq!(
-            key_of_bytes(&utf16[..5], false, buf),
-            key_of_bytes(&utf16[..4], false, buf)
+            both(&utf16, false, buf),
+            (key(path), Some(path.to_string()))
+        );
+        let latin1: Vec<u8> = path.chars().map(|c| c as u8).collect();
+        assert_eq!(
+            both(&latin1, true, buf),
+            (key(path), Some(path.to_string()))
+        );
+        let with_nul = [utf16.as_slice(), &[0, 0, b'x', 0]].concat();
+        assert_eq!(
+            both(&with_nul, false, buf),
+            (key(path), Some(path.to_string()))
+        );
+        assert_eq!(
+            key_and_text(&utf16[..5], false, false, buf),
+            (key_and_text(&utf16[..4], false, false, buf).0, None)
+        );
+        let ascii: Vec<u8> = "C:\\x".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(both(&ascii, false, buf).1.as_deref(), Some("C:\\x"));
+        let lone_surrogate = [0x00, 0xD8, b'a', 0];
+        assert_eq!(
+            both(&lone_surrogate, false, buf).1.as_deref(),
+            Some("\u{FFFD}a")
         );
     }
 }

@@ -390,7 +390,11 @@ mod tests {
         assert_eq!(i.kind, IncidentKind::InheritedHandle);
         assert!(i.closer.is_none());
         assert_eq!(i.severity, Severity::High);
-        assert!(i.explanation.contains("Nobody closed it"), "{}", i.explanation);
+        assert!(
+            i.explanation.contains("Nobody closed it"),
+            "{}",
+            i.explanation
+        );
         // Without a close under the child, the opener is the holder ProcMon can show.
         assert_eq!(indices(&i.holders), [1]);
         assert_eq!(
