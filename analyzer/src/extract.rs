@@ -270,18 +270,21 @@ pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record) + Send) -> 
             records.iter().for_each(&mut f);
         }
     };
-    let mut start = 0;
-    let mut pending = extract_batch(capture, 0..n.min(BATCH));
-    start += BATCH;
-    while start < n {
-        let next = start..(start + BATCH).min(n);
-        let (_, extracted) = rayon::join(
-            || feed(std::mem::take(&mut pending), &mut counts),
-            || extract_batch(capture, next),
-        );
-        pending = extracted;
+    // The loop runs on a pool thread, so that the joins below need no hand-over between threads.
+    rayon::scope(|_| {
+        let mut start = 0;
+        let mut pending = extract_batch(capture, 0..n.min(BATCH));
         start += BATCH;
-    }
-    feed(pending, &mut counts);
+        while start < n {
+            let next = start..(start + BATCH).min(n);
+            let (_, extracted) = rayon::join(
+                || feed(std::mem::take(&mut pending), &mut counts),
+                || extract_batch(capture, next),
+            );
+            pending = extracted;
+            start += BATCH;
+        }
+        feed(pending, &mut counts);
+    });
     counts
 }
