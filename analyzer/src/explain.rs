@@ -79,11 +79,17 @@ pub fn inherited(h: &InheritedHandle, victims: &[&SharingViolation]) -> String {
     let _ = write!(out, " {} never closed the file itself.", h.opener.name);
     failures_sentence(&mut out, victims);
     if let Some(first) = victims.first() {
+        let held = if h.open.access.share_mode == 0 {
+            "The inherited handle shares nothing".to_string()
+        } else {
+            format!("The inherited handle shares only {}", h.open.access.share)
+        };
         if first.explained {
+            let _ = write!(out, " {held}, which rules that out.");
+        } else {
             let _ = write!(
                 out,
-                " The inherited handle shares only {}, which rules that out.",
-                h.open.access.share
+                " {held}; that alone does not explain the failure, another open may."
             );
         }
     }
