@@ -372,19 +372,14 @@ impl Tracker {
                 child_pid,
             } => {
                 self.stats.process_creates += 1;
-                self.tree.on_create(
-                    op.process_index,
-                    child_index,
-                    child_pid,
-                    op.event_index,
-                    op.time,
-                );
+                self.tree
+                    .on_create(op.process_index, child_index, child_pid, op.time);
                 self.note_spawn(op, child_index);
             }
             ProcessOpKind::Start => self.tree.on_start(op.process_index, op.time),
             ProcessOpKind::Exit => {
                 self.stats.process_exits += 1;
-                self.tree.on_exit(op.process_index, op.event_index, op.time);
+                self.tree.on_exit(op.process_index, op.time);
             }
         }
     }

@@ -119,16 +119,6 @@ pub enum Record {
     Process(ProcessOp),
 }
 
-impl Record {
-    /// Position of the event in the capture.
-    pub fn event_index(&self) -> u64 {
-        match self {
-            Record::File(f) => f.event_index,
-            Record::Process(p) => p.event_index,
-        }
-    }
-}
-
 /// A process as the capture's process table describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProcessInfo {

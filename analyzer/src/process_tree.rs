@@ -27,12 +27,12 @@ pub struct ProcessRef {
 #[derive(Debug, Clone, Default)]
 struct Node {
     info: ProcessInfo,
-    /// Event index and time of the Process Create that made it.
-    created: Option<(u64, FileTime)>,
+    /// Time of the Process Create that made it.
+    created: Option<FileTime>,
     /// Time of its Process Start.
     started: Option<FileTime>,
-    /// Event index and time of its Process Exit.
-    exited: Option<(u64, FileTime)>,
+    /// Time of its Process Exit.
+    exited: Option<FileTime>,
 }
 
 /// The process tree of a capture.
@@ -70,7 +70,7 @@ impl ProcessTree {
     }
 
     /// Records a Process Create by `parent` of `child`.
-    pub fn on_create(&mut self, parent: u32, child: u32, child_pid: u32, event: u64, t: FileTime) {
+    pub fn on_create(&mut self, parent: u32, child: u32, child_pid: u32, t: FileTime) {
         let node = self.node(child);
         if child != parent {
             node.info.parent_index = Some(parent);
@@ -78,7 +78,7 @@ impl ProcessTree {
         if node.info.pid == 0 {
             node.info.pid = child_pid;
         }
-        node.created.get_or_insert((event, t));
+        node.created.get_or_insert(t);
     }
 
     /// Records the Process Start of `process`.
@@ -87,8 +87,8 @@ impl ProcessTree {
     }
 
     /// Records the Process Exit of `process`.
-    pub fn on_exit(&mut self, process: u32, event: u64, t: FileTime) {
-        self.node(process).exited.get_or_insert((event, t));
+    pub fn on_exit(&mut self, process: u32, t: FileTime) {
+        self.node(process).exited.get_or_insert(t);
     }
 
     /// The parent's process index.
@@ -131,26 +131,15 @@ impl ProcessTree {
     pub fn created_at(&self, index: u32) -> Option<FileTime> {
         let n = self.nodes.get(&index)?;
         n.created
-            .map(|c| c.1)
             .or(n.started)
             .or((!n.info.start_time.is_zero()).then_some(n.info.start_time))
-    }
-
-    /// Event index of the Process Create of `index`, when it was seen.
-    pub fn create_event(&self, index: u32) -> Option<u64> {
-        self.nodes.get(&index)?.created.map(|c| c.0)
-    }
-
-    /// Event index of the Process Exit of `index`, when it was seen.
-    pub fn exit_event(&self, index: u32) -> Option<u64> {
-        self.nodes.get(&index)?.exited.map(|c| c.0)
     }
 
     /// When the process ended, if it ended before `capture_end`: its Process Exit, else the
     /// table's end time when that is not after the last event.
     pub fn exited_at(&self, index: u32, capture_end: FileTime) -> Option<FileTime> {
         let n = self.nodes.get(&index)?;
-        n.exited.map(|e| e.1).or_else(|| {
+        n.exited.or_else(|| {
             let end = n.info.end_time;
             (!end.is_zero() && end <= capture_end).then_some(end)
         })
@@ -178,11 +167,6 @@ impl ProcessTree {
                 command_line: String::new(),
             },
         }
-    }
-
-    /// The process name (empty when unknown).
-    pub fn name(&self, index: u32) -> &str {
-        self.nodes.get(&index).map_or("", |n| n.info.name.as_str())
     }
 
     /// Number of processes known.
@@ -214,7 +198,7 @@ mod tests {
     fn create_events_override_the_table_and_chains_follow_them() {
         let mut tree = ProcessTree::new([info(1, None), info(2, Some(9)), info(3, Some(2))]);
         assert_eq!(tree.depth_below(3, 1), None);
-        tree.on_create(1, 2, 8, 10, FileTime(100));
+        tree.on_create(1, 2, 8, FileTime(100));
         assert_eq!(tree.depth_below(2, 1), Some(1));
         assert_eq!(tree.depth_below(3, 1), Some(2));
         assert_eq!(tree.chain_below(1, 3), Some(vec![2, 3]));
