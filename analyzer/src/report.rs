@@ -425,6 +425,45 @@ mod tests {
     }
 
     #[test]
+    fn two_locks_of_one_path_are_two_incidents() {
+        let obj = r"C:\o.obj";
+        let r = run(
+            vec![
+                proc_info(1, 10, None, "MsMpEng.exe"),
+                proc_info(2, 20, None, "link.exe"),
+            ],
+            &[
+                open(1, 0, 1, obj, READ, 0),
+                fail(2, 1, 2, obj, READ, 1),
+                fail(3, 2, 2, obj, READ, 1),
+                close(4, 3, 1, obj),
+                open(5, 10, 1, obj, READ, 0),
+                fail(6, 11, 2, obj, READ, 1),
+                close(7, 12, 1, obj),
+            ],
+        );
+        let events: Vec<_> = r.incidents.iter().map(|i| i.events.clone()).collect();
+        assert_eq!(events, [vec![1, 2, 3, 4], vec![5, 6, 7]]);
+        assert_eq!(r.sharing_violations.len(), 3);
+    }
+
+    #[test]
+    fn a_handle_closed_only_by_a_stranger_is_closed_by_unrelated() {
+        let r = run(
+            vec![
+                proc_info(1, 10, None, "broker.exe"),
+                proc_info(2, 20, None, "app.exe"),
+            ],
+            &[open(1, 0, 1, GEN, READ, 1), close(2, 5, 2, GEN)],
+        );
+        assert_eq!(r.unmatched_opens.len(), 1);
+        let u = &r.unmatched_opens[0];
+        assert_eq!(u.classification, Classification::ClosedByUnrelated);
+        assert_eq!(u.close.as_ref().unwrap().process.process_index, 2);
+        assert!(r.incidents.is_empty());
+    }
+
+    #[test]
     fn a_failure_with_no_open_in_the_capture_has_no_holder() {
         let r = run(
             vec![proc_info(1, 100, None, "cl.exe")],
