@@ -298,10 +298,9 @@ fn more(out: &mut String, total: usize) {
 fn pairing_text(out: &mut String, s: &Summary) {
     let p = &s.pairing;
     if let Some(e) = &s.events {
-        let _ = writeln!(
-            out,
+        let text = format!(
             "CreateFile {} ({} succeeded, {} failed, {} of them SHARING VIOLATION); CloseFile {}; \
-             IRP_MJ_CLOSE {} (a last reference going away, not a handle close)",
+             IRP_MJ_CLOSE {} (a last reference going away, not a handle close).",
             e.create_file,
             e.create_file_success,
             e.create_file_failed,
@@ -309,9 +308,9 @@ fn pairing_text(out: &mut String, s: &Summary) {
             e.close_file,
             e.irp_mj_close
         );
+        wrap(out, "", &text);
     }
-    let _ = writeln!(
-        out,
+    let text = format!(
         "CloseFile paired with an open of the same process {}, of an ancestor {}, of an unrelated \
          process {}; without an open in the capture {}. Peak open handles {}.",
         p.closes_same_process,
@@ -320,4 +319,5 @@ fn pairing_text(out: &mut String, s: &Summary) {
         p.closes_without_open,
         p.peak_open
     );
+    wrap(out, "", &text);
 }
