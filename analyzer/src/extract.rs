@@ -2,7 +2,8 @@
 //! details are decoded only for CreateFile, CloseFile and Process Create/Start/Exit.
 //!
 //! [`for_each_record`] extracts batches of events in parallel and hands their records over in
-//! event order while the next batch is being extracted, so memory stays bounded by the batch.
+//! event order while the next batches are being extracted, so memory stays bounded by a few
+//! batches.
 
 use std::ops::Range;
 
@@ -260,31 +261,46 @@ fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, Even
         .collect()
 }
 
+/// Batches extracted ahead of the sequential pass, at most.
+const QUEUE: usize = 4;
+
 /// Calls `f` with every record of the capture, in event order, and returns the event counts.
-pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record) + Send) -> EventCounts {
+///
+/// A producer thread extracts batch after batch (each on all of rayon's threads) into a short
+/// queue; the calling thread feeds `f` from it, so neither waits for the other batch by batch.
+pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record)) -> EventCounts {
     let n = capture.event_count();
+    let batches = move || {
+        (0..n)
+            .step_by(BATCH as usize)
+            .map(move |start| start..(start + BATCH).min(n))
+    };
     let mut counts = EventCounts::default();
-    let mut feed = |parts: Vec<(Vec<Record>, EventCounts)>, counts: &mut EventCounts| {
+    let mut feed = |parts: Vec<(Vec<Record>, EventCounts)>| {
         for (records, c) in parts {
             counts.merge(&c);
             records.iter().for_each(&mut f);
         }
     };
-    // The loop runs on a pool thread, so that the joins below need no hand-over between threads.
-    rayon::scope(|_| {
-        let mut start = 0;
-        let mut pending = extract_batch(capture, 0..n.min(BATCH));
-        start += BATCH;
-        while start < n {
-            let next = start..(start + BATCH).min(n);
-            let (_, extracted) = rayon::join(
-                || feed(std::mem::take(&mut pending), &mut counts),
-                || extract_batch(capture, next),
-            );
-            pending = extracted;
-            start += BATCH;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
+        let producer = std::thread::Builder::new()
+            .name("pml-extract".into())
+            .spawn_scoped(scope, move || {
+                for batch in batches() {
+                    if tx.send(extract_batch(capture, batch)).is_err() {
+                        break;
+                    }
+                }
+            });
+        if producer.is_ok() {
+            rx.into_iter().for_each(&mut feed);
+        } else {
+            // No thread to be had: extract and feed in turn.
+            for batch in batches() {
+                feed(extract_batch(capture, batch));
+            }
         }
-        feed(pending, &mut counts);
     });
     counts
 }
