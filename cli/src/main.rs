@@ -27,6 +27,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Write a synthetic capture with a known failure story (and its expected findings).
     Synth(cmd::synth::Args),
+    /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
+    Analyze(cmd::analyze::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Info(args) => cmd::info::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::Analyze(args) => cmd::analyze::run(args),
     };
     match result {
         Ok(code) => code,
