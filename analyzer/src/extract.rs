@@ -153,7 +153,7 @@ fn process_record(event: &Event<'_>) -> Option<Record> {
                 child_index: c.child_index,
                 child_pid: c.child_pid,
             },
-            ProcessDetails::Other(_) => return None,
+            _ => return None,
         },
         process_op::PROCESS_START => ProcessOpKind::Start,
         process_op::PROCESS_EXIT => ProcessOpKind::Exit,
