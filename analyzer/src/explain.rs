@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::access::conflict_reason;
 use crate::findings::{gap_ms, InheritedHandle, SharingViolation, Time};
 use crate::process_tree::ProcessRef;
 
@@ -79,18 +80,15 @@ pub fn inherited(h: &InheritedHandle, victims: &[&SharingViolation]) -> String {
     let _ = write!(out, " {} never closed the file itself.", h.opener.name);
     failures_sentence(&mut out, victims);
     if let Some(first) = victims.first() {
-        let held = if h.open.access.share_mode == 0 {
-            "The inherited handle shares nothing".to_string()
-        } else {
-            format!("The inherited handle shares only {}", h.open.access.share)
-        };
-        if first.explained {
-            let _ = write!(out, " {held}, which rules that out.");
-        } else {
-            let _ = write!(
-                out,
-                " {held}; that alone does not explain the failure, another open may."
-            );
+        let holder = (h.open.access.desired_access, h.open.access.share_mode);
+        let request = (first.request.desired_access, first.request.share_mode);
+        match conflict_reason(holder, request) {
+            Some(reason) => {
+                let _ = write!(out, " It failed because {reason}.");
+            }
+            None => out.push_str(
+                " The inherited handle alone does not explain the failure; another open may.",
+            ),
         }
     }
     match &h.close {
@@ -138,11 +136,14 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
         if h.inherited {
             let _ = write!(out, ", a handle inherited from {}", who(&h.opener));
         }
-        out.push_str(if h.explains_conflict {
-            ", which conflicts with the request."
-        } else {
-            ", which by itself does not conflict with the request."
-        });
+        let holder = (h.open.access.desired_access, h.open.access.share_mode);
+        let request = (first.request.desired_access, first.request.share_mode);
+        match conflict_reason(holder, request) {
+            Some(reason) => {
+                let _ = write!(out, "; the open failed because {reason}.");
+            }
+            None => out.push_str(", which by itself does not conflict with the request."),
+        }
         match &h.close {
             Some(c) => {
                 let _ = write!(
