@@ -95,6 +95,44 @@ pub fn describe_share(share: u16) -> String {
     }
 }
 
+/// Why an open asking for `request` fails while `holder` is open, in words, or `None` when the two
+/// are compatible: either the request asks for an access the holder does not share, or the holder
+/// has an access the request does not share.
+/// Each side is `(desired access, share mode)`.
+pub fn conflict_reason(holder: (u32, u16), request: (u32, u16)) -> Option<String> {
+    let (h, holder_share) = (SharedAccess::of(holder.0), holder.1);
+    let (r, request_share) = (SharedAccess::of(request.0), request.1);
+    if !h.any() || !r.any() {
+        return None;
+    }
+    let unshared = |access: SharedAccess, share: u16| -> Vec<&'static str> {
+        [
+            (access.read && share & SHARE_READ == 0, "read"),
+            (access.write && share & SHARE_WRITE == 0, "write"),
+            (access.delete && share & SHARE_DELETE == 0, "delete"),
+        ]
+        .into_iter()
+        .filter_map(|(denied, word)| denied.then_some(word))
+        .collect()
+    };
+    let asked = unshared(r, holder_share);
+    if !asked.is_empty() {
+        return Some(format!(
+            "it asks for {} access, which the open handle does not share (it shares {})",
+            asked.join("/"),
+            describe_share(holder_share)
+        ));
+    }
+    let held = unshared(h, request_share);
+    (!held.is_empty()).then(|| {
+        format!(
+            "the open handle has {} access, which the failed open does not share (it shares {})",
+            held.join("/"),
+            describe_share(request_share)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,42 +172,19 @@ mod tests {
         assert_eq!(describe_share(0), "None");
         assert_eq!(describe_share(5), "Read, Delete");
     }
-}
 
-/// Why an open asking for `request` fails while `holder` is open, in words, or `None` when the two
-/// are compatible: either the request asks for an access the holder does not share, or the holder
-/// has an access the request does not share.
-/// Each side is `(desired access, share mode)`.
-pub fn conflict_reason(holder: (u32, u16), request: (u32, u16)) -> Option<String> {
-    let (h, holder_share) = (SharedAccess::of(holder.0), holder.1);
-    let (r, request_share) = (SharedAccess::of(request.0), request.1);
-    if !h.any() || !r.any() {
-        return None;
+    #[test]
+    fn conflict_reason_names_the_side_that_refuses() {
+        // A writer sharing Read, and a reader sharing only Read: the reader refuses the writer.
+        let reason = conflict_reason((0x0012_0196, 1), (0x0012_0089, 1)).unwrap();
+        assert!(
+            reason.starts_with("the open handle has write access"),
+            "{reason}"
+        );
+        // An exclusive scanner: the reader asks for read, which the scanner does not share.
+        let reason = conflict_reason((0x0012_0089, 0), (0x0012_0089, 7)).unwrap();
+        assert!(reason.starts_with("it asks for read access"), "{reason}");
+        // Readers sharing Read get along.
+        assert_eq!(conflict_reason((0x0012_0089, 1), (0x0012_0089, 1)), None);
     }
-    let unshared = |access: SharedAccess, share: u16| -> Vec<&'static str> {
-        [
-            (access.read && share & SHARE_READ == 0, "read"),
-            (access.write && share & SHARE_WRITE == 0, "write"),
-            (access.delete && share & SHARE_DELETE == 0, "delete"),
-        ]
-        .into_iter()
-        .filter_map(|(denied, word)| denied.then_some(word))
-        .collect()
-    };
-    let asked = unshared(r, holder_share);
-    if !asked.is_empty() {
-        return Some(format!(
-            "it asks for {} access, which the open handle does not share (it shares {})",
-            asked.join("/"),
-            describe_share(holder_share)
-        ));
-    }
-    let held = unshared(h, request_share);
-    (!held.is_empty()).then(|| {
-        format!(
-            "the open handle has {} access, which the failed open does not share (it shares {})",
-            held.join("/"),
-            describe_share(request_share)
-        )
-    })
 }
