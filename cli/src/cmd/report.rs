@@ -1,6 +1,6 @@
 //! `pml report`: one self-contained HTML page with each incident on a timeline.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,9 +9,8 @@ use pml_parser::{Capture, EventClass, FileTime};
 use rayon::prelude::*;
 
 use crate::output::AtomicFile;
-use crate::report::model::{
-    CaptureSummary, ClassSeries, Histogram, IncidentView, ProcessNode, ReportData, TableRow,
-};
+use crate::report::model::{CaptureSummary, ClassSeries, Histogram, ProcessNode, ReportData};
+use crate::report::views::{self, FindingViews};
 
 /// Arguments of `pml report`.
 #[derive(clap::Args)]
@@ -33,38 +32,19 @@ const MAX_BUCKETS: u64 = 120;
 /// FILETIME ticks per second.
 const TICKS_PER_SECOND: u64 = 10_000_000;
 
-/// The analyzer's findings as the report shows them.
-#[derive(Debug, Default)]
-pub struct FindingViews {
-    /// Number of findings per kind.
-    pub counts_by_kind: BTreeMap<String, u64>,
-    /// Incidents, most important first.
-    pub incidents: Vec<IncidentView>,
-    /// Opens without a close.
-    pub unmatched_opens: Vec<TableRow>,
-    /// Opens that failed with SHARING VIOLATION.
-    pub sharing_violations: Vec<TableRow>,
-}
-
-/// Turns the analyzer's findings on `captures` into what the page shows.
-///
-/// **For the integrator:** run the handle-race detectors of `pml_analyzer` here (with
-/// `window_ms` as the inheritance window, `None` for the analyzer's default) and map
-///   - each `inherited-handle` / `sharing-violation` incident to an [`IncidentView`]: one
-///     [`Lane`](crate::report::model::Lane) per process involved (opener, child, victims,
-///     holders, closer; `process_index` = the capture's process index), one
-///     [`Mark`](crate::report::model::Mark) per event (open, Process Create, each failed open,
-///     close, exits) with `time_ms` relative to the open and the event's index and rendered
-///     Time of Day, Operation, Path, Result and Detail as tooltip, and a
-///     [`Bar`](crate::report::model::Bar) per lane that held the handle (from its open or
-///     creation to its close, or to the end of the capture with `still_open`);
-///   - unmatched opens and sharing violations to [`TableRow`]s;
-///   - the number of findings per kind to `counts_by_kind`.
-///
-/// Until the analyzer is merged this returns no findings, and the page shows the capture
-/// summary and the activity histogram only.
-pub fn findings_to_views(_captures: &[Capture], _window_ms: Option<u64>) -> FindingViews {
-    FindingViews::default()
+/// Runs the analyzer on each part and turns its findings into what the page shows.
+/// Event indices are those of each part.
+pub fn findings_to_views(captures: &[Capture], window_ms: Option<u64>) -> FindingViews {
+    let mut options = pml_analyzer::Options::default();
+    if let Some(window) = window_ms {
+        options.window_ms = window;
+    }
+    let mut all = FindingViews::default();
+    for capture in captures {
+        let report = pml_analyzer::analyze(capture, &options);
+        all.extend(views::views(capture, &report));
+    }
+    all
 }
 
 /// Runs `pml report`.

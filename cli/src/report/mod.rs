@@ -7,10 +7,9 @@ mod axis;
 mod escape;
 mod histogram;
 mod html;
-#[allow(dead_code)]
-// its enums' variants are built by findings_to_views once the analyzer is merged
 pub mod model;
 pub mod svg;
+pub mod views;
 
 use std::io::Write;
 
