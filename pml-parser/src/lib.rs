@@ -32,6 +32,7 @@ pub use event::{Event, Frame};
 pub use header::{Header, OsVersion};
 pub use ops::EventClass;
 pub use render::columns::{Column, ColumnRenderer};
+pub use render::{TimeZoneError, TimeZoneSpec};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};
 pub use text::{PmlStr, StrInfo};
 pub use time::FileTime;
