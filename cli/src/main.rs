@@ -1,7 +1,7 @@
 //! `pml`: read, query, export and analyze Process Monitor captures on any OS.
 
 mod cmd;
-#[allow(dead_code)] // used by the export commands that land next
+mod export;
 mod output;
 
 use std::process::ExitCode;
@@ -20,12 +20,15 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// Write the events as CSV exactly as Process Monitor exports it.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -25,8 +25,7 @@ fn check(name: &str, zone: &str, expected_columns: usize) -> u64 {
         return 0;
     };
     let capture = common::open_sample(&dir, name);
-    let renderer =
-        ColumnRenderer::new(&capture).with_time_zone(TimeZoneSpec::parse(zone).unwrap());
+    let renderer = ColumnRenderer::new(&capture).with_time_zone(TimeZoneSpec::parse(zone).unwrap());
     let (header, rows) = golden::golden_rows(&dir, name);
     let report = golden::compare_with(&capture, &renderer, &header, &rows);
     let mut failures = Vec::new();
@@ -55,7 +54,11 @@ fn check(name: &str, zone: &str, expected_columns: usize) -> u64 {
             );
         }
     }
-    assert!(failures.is_empty(), "{name} ({zone}):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{name} ({zone}):\n{}",
+        failures.join("\n")
+    );
     assert_eq!(columns, expected_columns, "{name}: columns compared");
     checked
 }
