@@ -31,6 +31,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, Frame};
 pub use header::{Header, OsVersion};
 pub use ops::EventClass;
+pub use render::columns::EventRow;
 pub use render::columns::{Column, ColumnRenderer};
 pub use render::{TimeZoneError, TimeZoneSpec};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};

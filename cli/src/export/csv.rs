@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::ops::Range;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use pml_parser::render::csv::{write_header, RecordWriter};
@@ -20,23 +21,38 @@ pub fn write(job: &Job, out: &mut (impl Write + Send)) -> Result<Written> {
     let mut header = String::new();
     write_header(&job.columns, &mut header);
     out.write_all(header.as_bytes()).context("cannot write")?;
+    // Buffers of written chunks, reused so that rendering does not fault in fresh memory.
+    let spare: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut written = Written::default();
     job.ordered_chunks(
-        |part, range| render(job, part, range),
-        |chunk| {
+        |part, range| {
+            let text = spare
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            render(job, part, range, text)
+        },
+        |mut chunk| {
             written.events += chunk.events;
             written.unreadable += chunk.unreadable;
-            out.write_all(chunk.text.as_bytes()).context("cannot write")
+            out.write_all(chunk.text.as_bytes())
+                .context("cannot write")?;
+            chunk.text.clear();
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(chunk.text);
+            }
+            Ok(())
         },
     )?;
     Ok(written)
 }
 
-fn render(job: &Job, part: &Part, range: Range<u64>) -> Chunk {
+/// Renders the records of the events in `range` into `text` (empty, perhaps with capacity).
+fn render(job: &Job, part: &Part, range: Range<u64>, text: String) -> Chunk {
     let mut records = RecordWriter::new(&part.renderer, &job.columns);
     let mut chunk = Chunk {
-        // A guess of 24 bytes per cell; the string grows when cells are longer.
-        text: String::with_capacity((range.end - range.start) as usize * 24 * job.columns.len()),
+        text,
         events: 0,
         unreadable: 0,
     };

@@ -5,6 +5,7 @@ use super::digits::{push_hex_lower_padded, push_u64};
 use super::status;
 use crate::capture::Capture;
 use crate::event::Event;
+use crate::tables::Process;
 use crate::time::FileTime;
 
 /// A Process Monitor column.
@@ -186,6 +187,24 @@ pub struct ColumnRenderer {
     clock: Clock,
 }
 
+/// An event with its process looked up, for rendering several of its columns.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRow<'e, 'a> {
+    event: &'e Event<'a>,
+    process: Option<&'a Process>,
+}
+
+impl<'e, 'a> EventRow<'e, 'a> {
+    /// Looks up the process of `event`.
+    #[inline]
+    pub fn new(event: &'e Event<'a>) -> EventRow<'e, 'a> {
+        EventRow {
+            event,
+            process: event.process(),
+        }
+    }
+}
+
 /// Margin around the capture's first and last event times for precomputed offsets
 /// (completion times can fall after the last start time).
 const SPAN_MARGIN: u64 = 2 * 86_400 * clock::TICKS_PER_SECOND;
@@ -231,7 +250,13 @@ impl ColumnRenderer {
 
     /// Appends `column` of `event` to `out`.
     pub fn write(&self, event: &Event<'_>, column: Column, out: &mut String) {
-        let process = event.process();
+        self.write_row(&EventRow::new(event), column, out);
+    }
+
+    /// Appends `column` of `row` to `out`; for several columns of one event, cheaper than
+    /// [`ColumnRenderer::write`], which looks the event's process up each time.
+    pub fn write_row(&self, row: &EventRow<'_, '_>, column: Column, out: &mut String) {
+        let (event, process) = (row.event, row.process);
         match column {
             Column::TimeOfDay => clock::push_time_of_day(out, self.clock.local(event.time())),
             Column::ProcessName => out.push_str(process.map_or("", |p| &p.name)),

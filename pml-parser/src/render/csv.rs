@@ -7,7 +7,7 @@
 //! entries with a bare CR followed by `;` and a tab, as ProcMon writes it), so a reader that
 //! honours quoting gets the cell back unchanged.
 
-use super::columns::{Column, ColumnRenderer};
+use super::columns::{Column, ColumnRenderer, EventRow};
 use crate::event::Event;
 
 /// The UTF-8 byte-order mark ProcMon writes first.
@@ -68,14 +68,15 @@ impl<'r> RecordWriter<'r> {
 
     /// Appends the record of `event`, line end included, to `out`.
     pub fn write(&mut self, event: &Event<'_>, out: &mut String) {
+        let row = EventRow::new(event);
         for (i, &column) in self.columns.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push('"');
             let start = out.len();
-            self.renderer.write(event, column, out);
-            if out.as_bytes()[start..].contains(&b'"') {
+            self.renderer.write_row(&row, column, out);
+            if may_quote(column) && out.as_bytes()[start..].contains(&b'"') {
                 self.scratch.clear();
                 self.scratch.push_str(&out[start..]);
                 out.truncate(start);
@@ -85,6 +86,23 @@ impl<'r> RecordWriter<'r> {
         }
         out.push_str(LINE_END);
     }
+}
+
+/// False for columns whose text never contains a `"`: numbers, times and fixed names.
+fn may_quote(column: Column) -> bool {
+    matches!(
+        column,
+        Column::ProcessName
+            | Column::Path
+            | Column::Detail
+            | Column::ImagePath
+            | Column::Company
+            | Column::Description
+            | Column::Version
+            | Column::User
+            | Column::CommandLine
+            | Column::Integrity
+    )
 }
 
 #[cfg(test)]

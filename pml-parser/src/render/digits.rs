@@ -1,68 +1,80 @@
 //! Number formatting straight into a `String`, without `fmt` machinery or allocation
 //! (the column renderer writes millions of numbers per second).
 
+/// "00" to "99": two digits are appended as one slice, with no per-byte work.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                     40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                     8081828384858687888990919293949596979899";
+const ZEROS: &str = "00000000000000000000";
+const HEX_UPPER: &str = "0123456789ABCDEF";
+const HEX_LOWER: &str = "0123456789abcdef";
+
+/// The two digits of `n % 100`.
+#[inline]
+fn pair(n: u64) -> &'static str {
+    let i = (n % 100) as usize * 2;
+    &PAIRS[i..i + 2]
+}
+
+/// Number of decimal digits of `value` (1 for zero).
+#[inline]
+fn decimal_len(value: u64) -> usize {
+    value.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
 /// Appends `value` in decimal.
 #[inline]
 pub fn push_u64(out: &mut String, value: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut v = value;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+    // Constant divisors only: they compile to multiplications.
+    if value < 100 {
+        push_short(out, value);
+    } else if value < 10_000 {
+        push_short(out, value / 100);
+        out.push_str(pair(value));
+    } else {
+        push_u64(out, value / 10_000);
+        out.push_str(pair(value / 100 % 100));
+        out.push_str(pair(value));
     }
-    push_ascii(out, &buf[at..]);
 }
 
-/// Appends `value` in decimal, left-padded with zeros to at least `width` digits (at most 20).
+/// Appends `value` (below 100) with one or two digits.
+#[inline]
+fn push_short(out: &mut String, value: u64) {
+    let digits = pair(value);
+    out.push_str(if value < 10 { &digits[1..] } else { digits });
+}
+
+/// Appends `value` in decimal, left-padded with zeros to at least `width` digits.
 #[inline]
 pub fn push_padded(out: &mut String, value: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut at = buf.len();
-    let mut v = value;
-    while v != 0 {
-        at -= 1;
-        buf[at] = b'0' + (v % 10) as u8;
-        v /= 10;
+    let len = decimal_len(value);
+    if width > len {
+        out.push_str(&ZEROS[..(width - len).min(ZEROS.len())]);
     }
-    let start = at.min(buf.len().saturating_sub(width.max(1)));
-    push_ascii(out, &buf[start..]);
+    push_u64(out, value);
 }
 
 /// Appends `value` in upper-case hex without leading zeros (`0` for zero).
 #[inline]
 pub fn push_hex_upper(out: &mut String, value: u64) {
-    push_hex(out, value, 1, b"0123456789ABCDEF");
+    push_hex(out, value, 1, HEX_UPPER);
 }
 
-/// Appends `value` in lower-case hex, left-padded with zeros to at least `width` digits (at most 16).
+/// Appends `value` in lower-case hex, left-padded with zeros to at least `width` digits.
 #[inline]
 pub fn push_hex_lower_padded(out: &mut String, value: u64, width: usize) {
-    push_hex(out, value, width, b"0123456789abcdef");
+    push_hex(out, value, width, HEX_LOWER);
 }
 
-fn push_hex(out: &mut String, value: u64, width: usize, alphabet: &[u8; 16]) {
-    let mut buf = [b'0'; 16];
-    let mut at = buf.len();
-    let mut v = value;
-    while v != 0 {
-        at -= 1;
-        buf[at] = alphabet[(v & 0xF) as usize];
-        v >>= 4;
+fn push_hex(out: &mut String, value: u64, width: usize, alphabet: &'static str) {
+    let len = (value.checked_ilog2().unwrap_or(0) / 4 + 1) as usize;
+    if width > len {
+        out.push_str(&ZEROS[..(width - len).min(ZEROS.len())]);
     }
-    let start = at.min(buf.len().saturating_sub(width.max(1)));
-    push_ascii(out, &buf[start..]);
-}
-
-/// Appends bytes that are ASCII digits or letters.
-#[inline]
-fn push_ascii(out: &mut String, ascii: &[u8]) {
-    for &b in ascii {
-        out.push(char::from(b));
+    for shift in (0..len).rev() {
+        let nibble = ((value >> (shift * 4)) & 0xF) as usize;
+        out.push_str(&alphabet[nibble..nibble + 1]);
     }
 }
 
@@ -84,6 +96,24 @@ mod tests {
         assert_eq!(with(|s| push_padded(s, 0, 2)), "00");
         assert_eq!(with(|s| push_padded(s, 123, 2)), "123");
         assert_eq!(with(|s| push_padded(s, 0, 0)), "0");
+        for v in [
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            10_001,
+            1_234_567,
+            10u64.pow(18),
+            10u64.pow(19),
+        ] {
+            assert_eq!(with(|s| push_u64(s, v)), v.to_string());
+            assert_eq!(with(|s| push_u64(s, v - 1)), (v - 1).to_string());
+            assert_eq!(with(|s| push_padded(s, v, 9)), format!("{v:09}"));
+        }
     }
 
     #[test]
