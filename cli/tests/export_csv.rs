@@ -37,22 +37,33 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `pml export` on sample `name` and returns (exit code, stderr, output bytes).
-fn export(name: &str, args: &[&str]) -> (i32, String, Option<Vec<u8>>) {
+/// Decompresses sample `name` into this test's scratch directory.
+fn sample_file(name: &str) -> PathBuf {
     let dir = samples_dir().expect("checked by the caller");
-    let work = scratch(name);
-    let pml = work.join(format!("{name}.pml"));
+    let pml = scratch(name).join(format!("{name}.pml"));
     if !pml.exists() {
         std::fs::write(&pml, gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
     }
-    let out = work.join(format!(
-        "{}.csv",
+    pml
+}
+
+/// Runs `pml export` on sample `name` and returns (exit code, stderr, output bytes).
+fn export(name: &str, args: &[&str]) -> (i32, String, Option<Vec<u8>>) {
+    let pml = sample_file(name);
+    export_files(&[pml.as_path()], name, args)
+}
+
+/// Runs `pml export FILES... -o OUT ARGS` and returns (exit code, stderr, output bytes).
+fn export_files(files: &[&Path], name: &str, args: &[&str]) -> (i32, String, Option<Vec<u8>>) {
+    let out = scratch(name).join(format!(
+        "{}-{}.csv",
+        files.len(),
         args.join("_").replace(['/', ' ', ','], "-")
     ));
     let _ = std::fs::remove_file(&out);
     let run = Command::new(env!("CARGO_BIN_EXE_pml"))
         .arg("export")
-        .arg(&pml)
+        .args(files)
         .arg("-o")
         .arg(&out)
         .args(args)
@@ -217,4 +228,46 @@ fn bad_arguments_fail_without_writing() {
         .unwrap()
         .count();
     assert_eq!(leftovers, 0, "no temporary file is left behind");
+}
+
+/// Parts of a split capture are exported one after the other under one header, Relative Time
+/// counting from the first part's first event.
+#[test]
+fn parts_are_concatenated() {
+    if samples_dir().is_none() {
+        return;
+    }
+    let pml = sample_file("unity-basic-64bit");
+    let columns = ["--columns", "Relative Time,TID,Operation"];
+    let (code, stderr, one) = export_files(&[&pml], "unity-basic-64bit", &columns);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr, two) = export_files(&[&pml, &pml], "unity-basic-64bit", &columns);
+    assert_eq!(code, 0, "{stderr}");
+    let one = parse_strict(&one.unwrap(), b"\r\n");
+    let two = parse_strict(&two.unwrap(), b"\r\n");
+    assert_eq!(one.len(), 325);
+    assert_eq!(two.len(), 1 + 2 * 324);
+    assert_eq!(two[..325], one[..]);
+    assert_eq!(two[325..], one[1..]);
+    assert_eq!(one[1][0], "00:00:00.0000000");
+}
+
+/// An event whose offset points outside the file is left out; the rest is written and the
+/// exit code says that something was missing.
+#[test]
+fn unreadable_events_are_left_out() {
+    if samples_dir().is_none() {
+        return;
+    }
+    let mut data = std::fs::read(sample_file("unity-basic-64bit")).unwrap();
+    let capture = pml_parser::Capture::from_bytes(data.clone()).unwrap();
+    let entry = capture.header().event_offsets_offset as usize + 5 * 7;
+    data[entry..entry + 5].copy_from_slice(&[0xFF; 5]);
+    let broken = scratch("broken").join("broken.pml");
+    std::fs::write(&broken, &data).unwrap();
+    let (code, stderr, out) = export_files(&[&broken], "broken", &["--columns", "TID"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("1 unreadable event"), "{stderr}");
+    let rows = parse_strict(&out.expect("written despite the bad event"), b"\r\n");
+    assert_eq!(rows.len(), 1 + 323);
 }
