@@ -153,22 +153,22 @@ fn export_csv(capture: &Capture, renderer: &ColumnRenderer) {
     write_header(&Column::ALL, &mut header);
     file.write_all(header.as_bytes()).unwrap();
     let ranges = chunks(capture);
+    // One buffer per chunk of a batch, reused from batch to batch as `pml export` does.
+    let mut texts: Vec<String> = Vec::new();
     for batch in ranges.chunks(rayon::current_num_threads() * 4) {
-        let texts: Vec<String> = batch
+        texts.resize_with(batch.len(), String::new);
+        batch
             .par_iter()
-            .map(|range| {
+            .zip(texts.par_iter_mut())
+            .for_each(|(range, text)| {
+                text.clear();
                 let mut records = RecordWriter::new(renderer, &Column::ALL);
-                let mut text = String::with_capacity(1 << 20);
                 for event in capture.events_in(range.clone()).flatten() {
-                    records.write(&event, &mut text);
+                    records.write(&event, text);
                 }
-                text
-            })
-            .collect();
-        if std::env::var_os("NOWRITE").is_none() {
-            for text in texts {
-                file.write_all(text.as_bytes()).unwrap();
-            }
+            });
+        for text in &texts {
+            file.write_all(text.as_bytes()).unwrap();
         }
     }
     file.flush().unwrap();
