@@ -202,6 +202,22 @@ fn chosen_columns_and_time_zone_of_unity_basic() {
     assert_eq!(equal, cells, "{first:?}");
 }
 
+/// A negative offset is taken as the zone, not as an option.
+#[test]
+fn negative_offsets() {
+    if samples_dir().is_none() {
+        return;
+    }
+    let (code, stderr, out) = export(
+        "unity-basic-64bit",
+        &["--columns", "Time of Day", "--tz", "-05:30"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_strict(&out.unwrap(), b"\r\n");
+    // 12:51:41.5084596 PM at UTC+1 is 6:21:41.5084596 AM at UTC-5:30.
+    assert_eq!(rows[1][0], "6:21:41.5084596 AM");
+}
+
 #[test]
 fn bad_arguments_fail_without_writing() {
     if samples_dir().is_none() {

@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, default_value = "default")]
     columns: String,
     /// Time zone of the time columns: UTC, an offset (+01:00) or an IANA name (Europe/Berlin).
-    #[arg(long, default_value = "UTC")]
+    #[arg(long, default_value = "UTC", allow_hyphen_values = true)]
     tz: String,
 }
 
