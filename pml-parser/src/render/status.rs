@@ -5,6 +5,11 @@
 //! nothing for `STATUS_PENDING` (0x103), the result of an operation that had not completed.
 //! The table is ProcMon's own list as observed in its exports (pml-format.md §11), including
 //! its spelling slips (`ALREADY COMMITED`) and the few names it prints with underscores.
+//!
+//! It is deliberately not the whole of the SDK's `ntstatus.h`: ProcMon prints SDK names it does
+//! not know in hex (0x368, `STATUS_REPARSE_GLOBAL`, appears as `0x368` in its exports) and
+//! shortens others (`STATUS_OBJECT_NAME_NOT_FOUND` is `NAME NOT FOUND`), so a table generated
+//! from the SDK would disagree with ProcMon on both counts.
 
 /// ProcMon's name for the NTSTATUS `code`, or `None` when it prints the code in hex.
 /// `STATUS_PENDING` (0x103) has the empty name.
