@@ -103,6 +103,9 @@ fn parse_offset(text: &str) -> Option<i32> {
         }
         s.parse().ok()
     };
+    if !digits.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
     let (hours, minutes) = match digits.split_once(':') {
         Some((h, m)) if m.len() == 2 => (number(h)?, number(m)?),
         Some(_) => return None,
@@ -336,7 +339,18 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "+26:00", "+1:5", "+123", "Mars/Olympus", "+01:60", "-"] {
+        for bad in [
+            "",
+            "+26:00",
+            "+1:5",
+            "+123",
+            "Mars/Olympus",
+            "+01:60",
+            "-",
+            "+1é1",
+            "+é",
+            "+01:0é",
+        ] {
             assert!(TimeZoneSpec::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(
