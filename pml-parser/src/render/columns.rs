@@ -203,6 +203,12 @@ impl<'e, 'a> EventRow<'e, 'a> {
             process: event.process(),
         }
     }
+
+    /// The event's process, when the process table has it.
+    #[inline]
+    pub fn process(&self) -> Option<&'a Process> {
+        self.process
+    }
 }
 
 /// Margin around the capture's first and last event times for precomputed offsets

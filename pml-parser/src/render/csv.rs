@@ -9,6 +9,7 @@
 
 use super::columns::{Column, ColumnRenderer, EventRow};
 use crate::event::Event;
+use crate::tables::Process;
 
 /// The UTF-8 byte-order mark ProcMon writes first.
 pub const BOM: &str = "\u{FEFF}";
@@ -48,12 +49,16 @@ fn push_escaped(value: &str, out: &mut String) {
 /// Writes the records of events: the chosen columns, rendered and quoted.
 ///
 /// Cells are rendered straight into the output; only a cell that contains a `"` goes through a
-/// scratch buffer that the writer keeps, so a writer reused across events stops allocating.
+/// scratch buffer that the writer keeps. The cells of process-level columns are kept for the
+/// last process seen in each column and copied while the process stays the same. A writer
+/// reused across events stops allocating.
 #[derive(Debug, Clone)]
 pub struct RecordWriter<'r> {
     renderer: &'r ColumnRenderer,
     columns: &'r [Column],
     scratch: String,
+    /// Per column position: the process of the kept cell and its escaped text.
+    process_cells: Vec<Option<(&'r Process, String)>>,
 }
 
 impl<'r> RecordWriter<'r> {
@@ -63,24 +68,39 @@ impl<'r> RecordWriter<'r> {
             renderer,
             columns,
             scratch: String::new(),
+            process_cells: vec![None; columns.len()],
         }
     }
 
     /// Appends the record of `event`, line end included, to `out`.
-    pub fn write(&mut self, event: &Event<'_>, out: &mut String) {
+    pub fn write(&mut self, event: &Event<'r>, out: &mut String) {
         let row = EventRow::new(event);
         for (i, &column) in self.columns.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push('"');
-            let start = out.len();
-            self.renderer.write_row(&row, column, out);
-            if may_quote(column) && out.as_bytes()[start..].contains(&b'"') {
-                self.scratch.clear();
-                self.scratch.push_str(&out[start..]);
-                out.truncate(start);
-                push_escaped(&self.scratch, out);
+            let kept = match (&mut self.process_cells[i], row.process()) {
+                (Some((process, text)), Some(p)) if std::ptr::eq(*process, p) => Some(text),
+                _ => None,
+            };
+            if let Some(text) = kept {
+                out.push_str(text);
+            } else {
+                let start = out.len();
+                self.renderer.write_row(&row, column, out);
+                if may_quote(column) && out.as_bytes()[start..].contains(&b'"') {
+                    self.scratch.clear();
+                    self.scratch.push_str(&out[start..]);
+                    out.truncate(start);
+                    push_escaped(&self.scratch, out);
+                }
+                if let (true, Some(p)) = (column.is_process_level(), row.process()) {
+                    let slot = self.process_cells[i].get_or_insert_with(|| (p, String::new()));
+                    slot.0 = p;
+                    slot.1.clear();
+                    slot.1.push_str(&out[start..]);
+                }
             }
             out.push('"');
         }
