@@ -283,7 +283,8 @@ fn unreadable_events_are_left_out() {
     std::fs::write(&broken, &data).unwrap();
     let (code, stderr, out) = export_files(&[&broken], "broken", &["--columns", "TID"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("1 unreadable event"), "{stderr}");
+    assert!(stderr.contains("1 unreadable events left out"), "{stderr}");
+    assert!(stderr.contains("(323 written)"), "{stderr}");
     let rows = parse_strict(&out.expect("written despite the bad event"), b"\r\n");
     assert_eq!(rows.len(), 1 + 323);
 }

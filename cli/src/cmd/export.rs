@@ -70,9 +70,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     file.commit()?;
     if written.unreadable > 0 {
         eprintln!(
-            "pml: warning: {} unreadable events left out of {}",
+            "pml: warning: {} unreadable events left out of {} ({} written)",
             written.unreadable,
-            args.output.display()
+            args.output.display(),
+            written.events
         );
         return Ok(ExitCode::from(1));
     }
