@@ -15,6 +15,8 @@ const TICKS_PER_DAY: u64 = 86_400 * TICKS_PER_SECOND;
 const DAYS_1601_TO_1970: i64 = 134_774;
 /// Most offset changes kept in the precomputed table (a zone with DST has two a year).
 const MAX_TRANSITIONS: usize = 4096;
+/// Most local days whose date text is precomputed.
+const MAX_DATES: u64 = 1024;
 
 /// A time zone given by the user: `UTC`, a fixed offset (`+01:00`) or an IANA name (`Europe/Berlin`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +130,10 @@ pub struct Clock {
     offsets: Vec<i64>,
     /// End of the precomputed span (UTC ticks); times outside it ask the zone.
     end: u64,
+    /// Local day number (since 1601-01-01) of `dates[0]`.
+    first_day: u64,
+    /// `M/D/YYYY` of each local day of the span (none when the span is implausibly long).
+    dates: Vec<String>,
 }
 
 impl Clock {
@@ -139,6 +145,8 @@ impl Clock {
             offsets: vec![zone_offset(&spec.zone, start)],
             end,
             spec,
+            first_day: 0,
+            dates: Vec::new(),
         };
         if let Some(from) = FileTime(start).to_timestamp() {
             for transition in clock.spec.zone.following(from).take(MAX_TRANSITIONS) {
@@ -151,6 +159,18 @@ impl Clock {
                     .offsets
                     .push(i64::from(transition.offset().seconds()) * TICKS_PER_SECOND as i64);
             }
+        }
+        let first_day = clock.local(FileTime(start)) / TICKS_PER_DAY;
+        let last_day = clock.local(FileTime(end)) / TICKS_PER_DAY;
+        if last_day.saturating_sub(first_day) < MAX_DATES {
+            clock.first_day = first_day;
+            clock.dates = (first_day..=last_day)
+                .map(|day| {
+                    let mut text = String::new();
+                    push_date(&mut text, day);
+                    text
+                })
+                .collect();
         }
         clock
     }
@@ -170,6 +190,21 @@ impl Clock {
             zone_offset(&self.spec.zone, t.0)
         };
         t.0.saturating_add_signed(offset)
+    }
+
+    /// `7/31/2020 7:37:18 AM` for local ticks `local`: no leading zeros, whole seconds.
+    #[inline]
+    pub fn push_date_time(&self, out: &mut String, local: u64) {
+        let day = local / TICKS_PER_DAY;
+        match day
+            .checked_sub(self.first_day)
+            .and_then(|i| self.dates.get(i as usize))
+        {
+            Some(date) => out.push_str(date),
+            None => push_date(out, day),
+        }
+        out.push(' ');
+        push_clock(out, (local % TICKS_PER_DAY) / TICKS_PER_SECOND, None);
     }
 }
 
@@ -194,17 +229,14 @@ pub fn push_time_of_day(out: &mut String, local: u64) {
     );
 }
 
-/// `7/31/2020 7:37:18 AM`: no leading zeros, whole seconds.
-#[inline]
-pub fn push_date_time(out: &mut String, local: u64) {
-    let (year, month, day) = civil_date(local / TICKS_PER_DAY);
+/// `7/31/2020` for day `day` since 1601-01-01.
+fn push_date(out: &mut String, day: u64) {
+    let (year, month, day) = civil_date(day);
     push_u64(out, month);
     out.push('/');
     push_u64(out, day);
     out.push('/');
     push_u64(out, year);
-    out.push(' ');
-    push_clock(out, (local % TICKS_PER_DAY) / TICKS_PER_SECOND, None);
 }
 
 /// `00:00:08.4226954`: an elapsed time as hours (at least two digits), minutes, seconds, 100 ns.
@@ -288,12 +320,15 @@ mod tests {
         let clock = utc_clock();
         let t = clock.local(at("2020-07-31T07:37:18.2093997Z"));
         assert_eq!(render(|s| push_time_of_day(s, t)), "7:37:18.2093997 AM");
-        assert_eq!(render(|s| push_date_time(s, t)), "7/31/2020 7:37:18 AM");
+        assert_eq!(
+            render(|s| clock.push_date_time(s, t)),
+            "7/31/2020 7:37:18 AM"
+        );
         let noon = clock.local(at("2021-12-05T12:51:41.5084596Z"));
         assert_eq!(render(|s| push_time_of_day(s, noon)), "12:51:41.5084596 PM");
         let midnight = clock.local(at("2000-02-29T00:00:00Z"));
         assert_eq!(
-            render(|s| push_date_time(s, midnight)),
+            render(|s| clock.push_date_time(s, midnight)),
             "2/29/2000 12:00:00 AM"
         );
         assert_eq!(render(|s| push_elapsed(s, 637_862)), "00:00:00.0637862");
@@ -303,6 +338,27 @@ mod tests {
         );
         assert_eq!(render(|s| push_seconds(s, 74)), "0.0000074");
         assert_eq!(render(|s| push_seconds(s, 123_456_789)), "12.3456789");
+    }
+
+    #[test]
+    fn precomputed_dates_agree_with_computed_ones() {
+        let (from, to) = (at("2020-02-27T00:00:00Z"), at("2020-03-03T00:00:00Z"));
+        let spec = TimeZoneSpec::parse("Europe/Berlin").unwrap();
+        let clock = Clock::new(spec, from..to);
+        assert_eq!(clock.dates.len(), 6);
+        let outside = Clock::new(clock.spec.clone(), FileTime(0)..FileTime(0));
+        for hours in (0..24 * 8).map(|h| h * 3600 * TICKS_PER_SECOND) {
+            let local = clock.local(FileTime(from.0 - 86_400 * TICKS_PER_SECOND + hours));
+            assert_eq!(
+                render(|s| clock.push_date_time(s, local)),
+                render(|s| outside.push_date_time(s, local))
+            );
+        }
+        let leap = clock.local(at("2020-02-29T22:59:59Z"));
+        assert_eq!(
+            render(|s| clock.push_date_time(s, leap)),
+            "2/29/2020 11:59:59 PM"
+        );
     }
 
     #[test]

@@ -271,7 +271,9 @@ impl ColumnRenderer {
             Column::Path => super::write_path(event, out),
             Column::Result => status::write(event.result(), out),
             Column::Detail => super::write_detail(event, out),
-            Column::DateTime => clock::push_date_time(out, self.clock.local(event.time())),
+            Column::DateTime => self
+                .clock
+                .push_date_time(out, self.clock.local(event.time())),
             Column::RelativeTime => {
                 clock::push_elapsed(out, event.time().ticks_since(self.first_time));
             }
