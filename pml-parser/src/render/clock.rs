@@ -2,8 +2,9 @@
 //!
 //! ProcMon prints times in the local time zone of the machine that exports; a PML stores
 //! UTC FILETIMEs, so the zone is an explicit choice here: UTC, a fixed offset or an IANA zone
-//! (jiff's bundled tz database). The UTC offsets a capture needs are looked up once, when the
-//! renderer is built, so that formatting a time is integer arithmetic only.
+//! (jiff's bundled tz database). The UTC offsets a capture needs and the date texts of its days
+//! are computed once, when the renderer is built, so that formatting a time is integer
+//! arithmetic and copying only.
 
 use super::digits::{push_padded, push_u64};
 use crate::time::FileTime;
