@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Columns whose rendering is checked elsewhere.
 const NOT_HERE: &[&str] = &["Path", "Detail", "Category"];
@@ -55,11 +56,9 @@ fn export(name: &str, args: &[&str]) -> (i32, String, Option<Vec<u8>>) {
 
 /// Runs `pml export FILES... -o OUT ARGS` and returns (exit code, stderr, output bytes).
 fn export_files(files: &[&Path], name: &str, args: &[&str]) -> (i32, String, Option<Vec<u8>>) {
-    let out = scratch(name).join(format!(
-        "{}-{}.csv",
-        files.len(),
-        args.join("_").replace(['/', ' ', ','], "-")
-    ));
+    // Tests run in parallel: each run writes its own file.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let out = scratch(name).join(format!("out-{}.csv", RUNS.fetch_add(1, Ordering::Relaxed)));
     let _ = std::fs::remove_file(&out);
     let run = Command::new(env!("CARGO_BIN_EXE_pml"))
         .arg("export")
@@ -161,6 +160,23 @@ fn all_columns_match_procmons_export_of_process_64bit() {
     let theirs = parse_strict(&golden, b"\r\n");
     let (cells, equal, first) = compare(&ours, &theirs);
     assert_eq!(cells, 3400 * 24);
+    assert_eq!(equal, cells, "{first:?}");
+}
+
+/// A 32-bit capture with network events, exported by ProcMon with the 27 columns in another
+/// order: the same order is asked for with `--columns`.
+#[test]
+fn all_columns_in_the_golden_order_of_mixed_32bit() {
+    let Some(dir) = samples_dir() else {
+        return;
+    };
+    let golden = parse_strict(&gunzip(&dir.join("mixed-32bit.golden.csv.gz")), b"\r\n");
+    let order = golden[0].join(",");
+    let (code, stderr, out) = export("mixed-32bit", &["--columns", &order]);
+    assert_eq!(code, 0, "{stderr}");
+    let ours = parse_strict(&out.unwrap(), b"\r\n");
+    let (cells, equal, first) = compare(&ours, &golden);
+    assert_eq!(cells, 32_930 * 24);
     assert_eq!(equal, cells, "{first:?}");
 }
 
