@@ -14,7 +14,7 @@ use pml_parser::{Capture, Column, ColumnRenderer};
 use rayon::prelude::*;
 
 /// Events rendered per parallel task.
-const CHUNK_EVENTS: u64 = 8192;
+const CHUNK_EVENTS: u64 = 4096;
 /// Tasks per thread held in memory at once: output is written batch by batch.
 const CHUNKS_PER_THREAD: usize = 4;
 
