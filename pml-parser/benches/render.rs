@@ -15,7 +15,7 @@ use rayon::prelude::*;
 mod common;
 
 const RUNS: usize = 7;
-const CHUNK_EVENTS: u64 = 8192;
+const CHUNK_EVENTS: u64 = 4096;
 
 fn main() {
     let files: Vec<String> = std::env::args()
