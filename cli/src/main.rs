@@ -2,7 +2,7 @@
 
 mod cmd;
 mod exit;
-#[allow(dead_code)] // used by the export commands that land next
+mod export;
 mod output;
 mod report;
 mod synth;
@@ -29,6 +29,8 @@ enum Command {
     Synth(cmd::synth::Args),
     /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
     Analyze(cmd::analyze::Args),
+    /// Write the events as CSV exactly as Process Monitor exports it.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Synth(args) => cmd::synth::run(args),
         Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,12 +1,18 @@
 //! Rendering of Process Monitor's columns, byte for byte as ProcMon's US-English CSV export
 //! prints them. Each event class has its own module for the Path, Detail and Category columns.
 
+mod clock;
 pub mod columns;
+pub mod csv;
+mod digits;
 mod fs;
 mod network;
 mod process;
 mod profiling;
 mod registry;
+pub mod status;
+
+pub use clock::{TimeZoneError, TimeZoneSpec};
 
 use crate::event::Event;
 use crate::ops::EventClass;
