@@ -87,6 +87,11 @@ impl TimeZoneSpec {
         })
     }
 
+    /// The jiff time zone.
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
+    }
+
     /// The zone as the user wrote it (`UTC` for the default).
     pub fn name(&self) -> &str {
         &self.name

@@ -270,7 +270,8 @@ impl ColumnRenderer {
             Column::Operation => out.push_str(event.operation_name()),
             Column::Path => super::write_path(event, out),
             Column::Result => status::write(event.result(), out),
-            Column::Detail => super::write_detail(event, out),
+            // Dates inside Detail are local times of the exporting machine, like the time columns.
+            Column::Detail => super::write_detail_in(event, self.time_zone().zone(), out),
             Column::DateTime => self
                 .clock
                 .push_date_time(out, self.clock.local(event.time())),
