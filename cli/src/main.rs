@@ -1,8 +1,14 @@
 //! `pml`: read, query, export and analyze Process Monitor captures on any OS.
 
 mod cmd;
+mod export;
+mod filter_args;
+mod inputs;
 #[allow(dead_code)] // used by the export commands that land next
 mod output;
+mod progress;
+mod scan;
+mod text_table;
 
 use std::process::ExitCode;
 
@@ -20,12 +26,21 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// List the events that pass a filter: a table on a terminal, CSV or JSON Lines in pipes.
+    Events(cmd::events::Args),
+    /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
+    Summary(cmd::summary::Args),
+    /// Export the events that pass a filter as Parquet or JSON Lines.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Events(args) => cmd::events::run(args),
+        Command::Summary(args) => cmd::summary::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,

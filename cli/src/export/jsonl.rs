@@ -1,0 +1,45 @@
+//! JSON Lines: one object per event, `{"index": N, "<column name>": "<rendered text>", ...}`,
+//! keys in the order of the chosen columns, values exactly as in the CSV export.
+
+use std::io::Write;
+
+use anyhow::Result;
+use pml_parser::{Column, ColumnRenderer, Event};
+
+/// Appends one event as a JSON object and a newline; `cell` is a scratch buffer.
+pub fn write_event(
+    out: &mut Vec<u8>,
+    index: u64,
+    event: &Event<'_>,
+    columns: &[Column],
+    renderer: &ColumnRenderer,
+    cell: &mut String,
+) -> Result<()> {
+    write!(out, "{{\"index\":{index}")?;
+    for &column in columns {
+        cell.clear();
+        renderer.write(event, column, cell);
+        out.push(b',');
+        serde_json::to_writer(&mut *out, column.name())?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, cell.as_str())?;
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// Appends a summary row as a JSON object keyed by the table's column names.
+pub fn write_row(
+    out: &mut Vec<u8>,
+    columns: &[(String, pml_analyzer::summary::ValueType)],
+    row: &[pml_analyzer::summary::Value],
+) -> Result<()> {
+    let object: serde_json::Map<String, serde_json::Value> = columns
+        .iter()
+        .zip(row)
+        .map(|((name, _), value)| (name.clone(), value.to_json()))
+        .collect();
+    serde_json::to_writer(&mut *out, &object)?;
+    out.push(b'\n');
+    Ok(())
+}

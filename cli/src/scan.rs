@@ -1,0 +1,96 @@
+//! Parallel passes over the events of the inputs with the filter applied, results in order.
+
+use std::ops::Range;
+
+use anyhow::Result;
+use pml_analyzer::filter::{Filter, Matcher, Scratch};
+use pml_parser::Event;
+use rayon::prelude::*;
+
+use crate::inputs::{Inputs, Part};
+use crate::progress::Progress;
+
+/// The filter prepared for each file of the inputs.
+pub struct Query<'a> {
+    inputs: &'a Inputs,
+    matchers: Vec<Matcher>,
+}
+
+/// What a pass over a chunk sees: unreadable events are counted, not fatal.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ChunkStats {
+    /// Events that could not be read.
+    pub unreadable: u64,
+}
+
+impl<'a> Query<'a> {
+    /// Prepares `filter` for every file of `inputs`.
+    pub fn new(inputs: &'a Inputs, filter: &Filter) -> Query<'a> {
+        let matchers = inputs
+            .parts()
+            .iter()
+            .map(|p| Matcher::new(filter, &p.capture, p.renderer.clone()))
+            .collect();
+        Query { inputs, matchers }
+    }
+
+    /// Calls `f(part, global index, event)` for each event of a chunk that passes the filter.
+    pub fn for_each_match<'s>(
+        &'s self,
+        part_no: usize,
+        range: Range<u64>,
+        mut f: impl FnMut(&'s Part, u64, &Event<'s>) -> Result<()>,
+    ) -> Result<ChunkStats> {
+        let part = &self.inputs.parts()[part_no];
+        let matcher = &self.matchers[part_no];
+        let mut scratch = Scratch::default();
+        let mut stats = ChunkStats::default();
+        for event in part.capture.events_in(range) {
+            match event {
+                Ok(e) => {
+                    if matcher.matches(&e, &mut scratch) {
+                        f(part, part.global(e.index()), &e)?;
+                    }
+                }
+                Err(_) => stats.unreadable += 1,
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Runs `work` over chunks of `chunk` events in parallel, a few chunks at a time, and gives
+    /// the results to `sink` in event order; stops early when `sink` returns `false`.
+    pub fn run_ordered<T: Send>(
+        &self,
+        chunk: u64,
+        progress: &Progress,
+        work: impl Fn(usize, Range<u64>) -> Result<T> + Sync,
+        mut sink: impl FnMut(T) -> Result<bool>,
+    ) -> Result<()> {
+        let chunks = self.inputs.chunks(chunk);
+        let batch = rayon::current_num_threads().max(1) * 2;
+        for group in chunks.chunks(batch) {
+            let results: Vec<Result<T>> = group
+                .par_iter()
+                .map(|(part, range)| {
+                    let r = work(*part, range.clone());
+                    progress.add(range.end - range.start);
+                    r
+                })
+                .collect();
+            for r in results {
+                if !sink(r?)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reports unreadable events once, on stderr.
+pub fn warn_unreadable(unreadable: u64) {
+    if unreadable > 0 {
+        eprintln!("pml: warning: {unreadable} events could not be read and were skipped");
+    }
+}
