@@ -37,7 +37,8 @@ impl FilterArgs {
     pub fn selection(&self) -> Result<Selection> {
         let mut selection = Selection::default();
         if let Some(path) = &self.config {
-            let config = Config::load(path).with_context(|| format!("--config {}", path.display()))?;
+            let config =
+                Config::load(path).with_context(|| format!("--config {}", path.display()))?;
             for warning in &config.warnings {
                 eprintln!("pml: warning: {}: {warning}", path.display());
             }
@@ -49,7 +50,8 @@ impl FilterArgs {
             (&self.exclude, Action::Exclude, "--exclude"),
         ] {
             for text in texts {
-                let rule = Rule::parse(text, action).with_context(|| format!("{option} '{text}'"))?;
+                let rule =
+                    Rule::parse(text, action).with_context(|| format!("{option} '{text}'"))?;
                 selection.filter.push(rule);
             }
         }
@@ -91,7 +93,10 @@ mod tests {
             ..FilterArgs::default()
         };
         let err = format!("{:#}", bad.selection().unwrap_err());
-        assert!(err.contains("--filter 'Proc is x'") && err.contains("Process Name"), "{err}");
+        assert!(
+            err.contains("--filter 'Proc is x'") && err.contains("Process Name"),
+            "{err}"
+        );
         assert_eq!(
             parse_columns("Process Name, pid ,Path").unwrap(),
             [Column::ProcessName, Column::Pid, Column::Path]

@@ -109,7 +109,10 @@ impl<W: Write> TextTable<W> {
             }
             let len = cell.chars().count();
             let text: String = if len > w {
-                cell.chars().take(w.saturating_sub(1)).chain(['…']).collect()
+                cell.chars()
+                    .take(w.saturating_sub(1))
+                    .chain(['…'])
+                    .collect()
             } else {
                 cell.clone()
             };
@@ -144,9 +147,14 @@ mod tests {
             vec![false, true, false],
             Some(30),
         );
-        t.push(vec!["cl.exe".into(), "12".into(), "C:\\a\\very\\long\\path\\file.obj".into()])
+        t.push(vec![
+            "cl.exe".into(),
+            "12".into(),
+            "C:\\a\\very\\long\\path\\file.obj".into(),
+        ])
+        .unwrap();
+        t.push(vec!["x".into(), "3".into(), "C:\\b".into()])
             .unwrap();
-        t.push(vec!["x".into(), "3".into(), "C:\\b".into()]).unwrap();
         t.finish().unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();

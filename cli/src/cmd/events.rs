@@ -132,9 +132,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let stats = query.for_each_match(part, range, |part, index, event| {
             let renderer = &part.renderer;
             match format {
-                Format::Jsonl => {
-                    jsonl::write_event(&mut chunk.bytes, index, event, &columns, renderer, &mut cell)?
-                }
+                Format::Jsonl => jsonl::write_event(
+                    &mut chunk.bytes,
+                    index,
+                    event,
+                    &columns,
+                    renderer,
+                    &mut cell,
+                )?,
                 Format::Csv => {
                     for (i, &c) in columns.iter().enumerate() {
                         if i > 0 {

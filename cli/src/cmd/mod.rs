@@ -1,6 +1,6 @@
 //! One module per subcommand.
 
-pub mod info;
 pub mod events;
 pub mod export;
+pub mod info;
 pub mod summary;

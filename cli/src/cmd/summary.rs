@@ -68,7 +68,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Some(Column::from_name(&name).with_context(|| {
             let valid: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-            format!("unknown column '{name}': the columns are {}", valid.join(", "))
+            format!(
+                "unknown column '{name}': the columns are {}",
+                valid.join(", ")
+            )
         })?)
     } else {
         None
@@ -159,7 +162,11 @@ fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Res
                 .iter()
                 .map(|(_, t)| matches!(t, ValueType::Int | ValueType::Float))
                 .collect();
-            let width = if output.is_none() { terminal_width() } else { None };
+            let width = if output.is_none() {
+                terminal_width()
+            } else {
+                None
+            };
             let mut text = TextTable::new(&mut bytes, headers, right, width);
             for row in &table.rows {
                 text.push(row.iter().map(|v| v.to_text()).collect())?;

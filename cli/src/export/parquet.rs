@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use polars::prelude::{
     Categories, DataFrame, DataType, Float64Chunked, Int64Chunked, IntoColumn, IntoSeries,
-    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder, TimeUnit,
-    TimeZone,
+    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder,
+    TimeUnit, TimeZone,
 };
 
 use pml_analyzer::summary::{Table, Value, ValueType};
@@ -178,9 +178,11 @@ impl<'a> Batch<'a> {
             .flatten();
         let create = details.as_ref().and_then(|d| d.create_file());
         self.desired_access.push(create.map(|c| c.desired_access));
-        self.disposition.push(create.map(|c| u32::from(c.disposition)));
+        self.disposition
+            .push(create.map(|c| u32::from(c.disposition)));
         self.options.push(create.map(|c| c.options));
-        self.share_mode.push(create.map(|c| u32::from(c.share_mode)));
+        self.share_mode
+            .push(create.map(|c| u32::from(c.share_mode)));
         self.open_result.push(create.and_then(|c| c.open_result));
         let rw = details
             .as_ref()
@@ -216,7 +218,10 @@ impl<'a> Batch<'a> {
             col(Series::new("index".into(), self.index)),
             time("time", self.time),
             col(Series::new("relative_time".into(), self.relative_time)),
-            col(Float64Chunked::from_iter_options("duration".into(), self.duration.into_iter()).into_series()),
+            col(
+                Float64Chunked::from_iter_options("duration".into(), self.duration.into_iter())
+                    .into_series(),
+            ),
             time("completion_time", self.completion_time),
             cat("process_name", &self.process_name)?,
             col(Series::new("pid".into(), self.pid)),
@@ -260,7 +265,12 @@ impl<'a> Batch<'a> {
 }
 
 /// Writes the events that pass `query` to `path` as Parquet; returns the number of rows.
-pub fn write_events(inputs: &Inputs, query: &Query<'_>, path: &Path, progress: &Progress) -> Result<u64> {
+pub fn write_events(
+    inputs: &Inputs,
+    query: &Query<'_>,
+    path: &Path,
+    progress: &Progress,
+) -> Result<u64> {
     let first = inputs
         .parts()
         .first()
@@ -324,9 +334,7 @@ pub fn write_table(table: &Table, path: &Path) -> Result<()> {
         let name = name.as_str().into();
         let series = match kind {
             ValueType::Text => {
-                let v: Vec<Option<String>> = cells
-                    .map(|c| c.map(Value::to_text))
-                    .collect();
+                let v: Vec<Option<String>> = cells.map(|c| c.map(Value::to_text)).collect();
                 Series::new(name, v)
             }
             ValueType::Int => {
