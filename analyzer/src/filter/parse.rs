@@ -71,10 +71,10 @@ fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
 }
 
 /// The longest candidate that `text` starts with, and the rest.
-fn longest<'t, T: Copy>(
-    text: &'t str,
+fn longest<T: Copy>(
+    text: &str,
     candidates: impl Iterator<Item = (T, &'static str)>,
-) -> Option<(T, &'t str)> {
+) -> Option<(T, &str)> {
     candidates
         .filter_map(|(item, word)| strip_word(text, word).map(|rest| (item, word.len(), rest)))
         .max_by_key(|&(_, len, _)| len)

@@ -134,28 +134,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// Writes the table in `format` to `output` or standard output.
 fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Result<()> {
-    if format == Format::Parquet {
-        let Some(path) = output else {
-            bail!("--format parquet needs --output FILE.parquet");
-        };
-        return parquet::write_table(table, path);
-    }
-    let mut bytes = Vec::new();
-    match format {
+    let bytes = match format {
+        Format::Parquet => {
+            let Some(path) = output else {
+                bail!("--format parquet needs --output FILE.parquet");
+            };
+            return parquet::write_table(table, path);
+        }
         Format::Csv => {
+            let mut bytes = Vec::new();
             let header: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
             csv_line(&mut bytes, header.iter().copied());
             for row in &table.rows {
                 let cells: Vec<String> = row.iter().map(|v| v.to_text()).collect();
                 csv_line(&mut bytes, cells.iter().map(String::as_str));
             }
+            bytes
         }
         Format::Jsonl => {
+            let mut bytes = Vec::new();
             for row in &table.rows {
                 jsonl::write_row(&mut bytes, &table.columns, row)?;
             }
+            bytes
         }
         Format::Table => {
+            let mut bytes = Vec::new();
             let headers = table.columns.iter().map(|(n, _)| n.clone()).collect();
             let right = table
                 .columns
@@ -172,9 +176,9 @@ fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Res
                 text.push(row.iter().map(|v| v.to_text()).collect())?;
             }
             text.finish()?;
+            bytes
         }
-        Format::Parquet => unreachable!("handled above"),
-    }
+    };
     match output {
         Some(path) => {
             let mut file = crate::output::AtomicFile::create(path)?;
