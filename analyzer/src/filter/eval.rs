@@ -99,7 +99,7 @@ pub struct Matcher {
     renderer: ColumnRenderer,
     process_steps: Vec<Step>,
     event_steps: Vec<Step>,
-    /// Verdict per process index; the last slot is for indexes not in the table.
+    /// Verdict per process index; the last slot is for indexes above the table's largest.
     verdicts: Vec<AtomicU8>,
 }
 
@@ -158,7 +158,8 @@ impl Matcher {
             return evaluate(scratch);
         }
         let index = event.process_index() as usize;
-        let slot = if event.process().is_some() && index < self.verdicts.len() - 1 {
+        // An index always names the same process (or none), so it can key the cache directly.
+        let slot = if index < self.verdicts.len() - 1 {
             index
         } else {
             self.verdicts.len() - 1

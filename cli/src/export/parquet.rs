@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use polars::prelude::{
-    Categories, DataFrame, DataType, Float64Chunked, Int64Chunked, IntoColumn, IntoSeries,
+    Categories, DataFrame, DataType, Float64Chunked, IdxSize, Int64Chunked, IntoColumn, IntoSeries,
     NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder,
     TimeUnit, TimeZone,
 };
@@ -39,29 +39,21 @@ struct Batch<'a> {
     relative_time: Vec<f64>,
     duration: Vec<Option<f64>>,
     completion_time: Vec<Option<i64>>,
-    process_name: Vec<Option<&'a str>>,
+    /// The process-level text columns, once per process of the chunk.
+    processes: Dict<u32, Option<&'a pml_parser::Process>>,
     pid: Vec<Option<u32>>,
     tid: Vec<u32>,
     parent_pid: Vec<Option<u32>>,
     process_index: Vec<u32>,
-    event_class: Vec<&'static str>,
-    operation: Vec<&'static str>,
-    result: StringChunkedBuilder,
+    event_class: Dict<u32, &'static str>,
+    operation: Dict<usize, &'static str>,
+    result: Dict<u32, String>,
     result_code: Vec<u32>,
     path: StringChunkedBuilder,
     detail: StringChunkedBuilder,
-    category: Vec<&'static str>,
-    image_path: Vec<Option<&'a str>>,
-    command_line: Vec<Option<&'a str>>,
-    company: Vec<Option<&'a str>>,
-    description: Vec<Option<&'a str>>,
-    version: Vec<Option<&'a str>>,
-    user: Vec<Option<&'a str>>,
-    authentication_id: StringChunkedBuilder,
+    category: Dict<usize, &'static str>,
     session: Vec<Option<u32>>,
     virtualized: Vec<Option<bool>>,
-    integrity: Vec<Option<&'a str>>,
-    architecture: Vec<Option<&'static str>>,
     stack_depth: Vec<u32>,
     desired_access: Vec<Option<u32>>,
     disposition: Vec<Option<u32>>,
@@ -82,29 +74,20 @@ impl<'a> Batch<'a> {
             relative_time: Vec::with_capacity(capacity),
             duration: Vec::with_capacity(capacity),
             completion_time: Vec::with_capacity(capacity),
-            process_name: Vec::with_capacity(capacity),
+            processes: Dict::default(),
             pid: Vec::with_capacity(capacity),
             tid: Vec::with_capacity(capacity),
             parent_pid: Vec::with_capacity(capacity),
             process_index: Vec::with_capacity(capacity),
-            event_class: Vec::with_capacity(capacity),
-            operation: Vec::with_capacity(capacity),
-            result: text("result"),
+            event_class: Dict::default(),
+            operation: Dict::default(),
+            result: Dict::default(),
             result_code: Vec::with_capacity(capacity),
             path: text("path"),
             detail: text("detail"),
-            category: Vec::with_capacity(capacity),
-            image_path: Vec::with_capacity(capacity),
-            command_line: Vec::with_capacity(capacity),
-            company: Vec::with_capacity(capacity),
-            description: Vec::with_capacity(capacity),
-            version: Vec::with_capacity(capacity),
-            user: Vec::with_capacity(capacity),
-            authentication_id: text("authentication_id"),
+            category: Dict::default(),
             session: Vec::with_capacity(capacity),
             virtualized: Vec::with_capacity(capacity),
-            integrity: Vec::with_capacity(capacity),
-            architecture: Vec::with_capacity(capacity),
             stack_depth: Vec::with_capacity(capacity),
             desired_access: Vec::with_capacity(capacity),
             disposition: Vec::with_capacity(capacity),
@@ -127,7 +110,6 @@ impl<'a> Batch<'a> {
         cell: &mut String,
     ) {
         let process = event.process();
-        let text = |f: fn(&'a pml_parser::Process) -> &'a str| process.map(f);
         self.index.push(index);
         let time = event.time();
         self.time.push(unix_nanos(time));
@@ -136,37 +118,36 @@ impl<'a> Batch<'a> {
         self.duration.push(event.duration().map(|d| d as f64 / 1e7));
         self.completion_time
             .push(event.completion_time().and_then(unix_nanos));
-        self.process_name.push(text(|p| &p.name));
+        self.processes.push(event.process_index(), || process);
         self.pid.push(process.map(|p| p.pid));
         self.tid.push(event.tid());
         self.parent_pid.push(process.map(|p| p.parent_pid));
         self.process_index.push(event.process_index());
-        self.event_class.push(event.class().name());
-        self.operation.push(event.operation_name());
+        let class = event.class();
+        self.event_class.push(class.code(), || class.name());
+        let operation = event.operation_name();
+        self.operation
+            .push(operation.as_ptr() as usize, || operation);
+        // The Result text depends only on the status code.
+        self.result.push(event.result(), || {
+            let mut text = String::new();
+            renderer.write(event, Column::Result, &mut text);
+            text
+        });
         for (column, builder) in [
-            (Column::Result, &mut self.result),
             (Column::Path, &mut self.path),
             (Column::Detail, &mut self.detail),
-            (Column::AuthenticationId, &mut self.authentication_id),
         ] {
             cell.clear();
             renderer.write(event, column, cell);
             builder.append_value(cell.as_str());
         }
         self.result_code.push(event.result());
-        self.category.push(pml_parser::render::category(event));
-        self.image_path.push(text(|p| &p.image_path));
-        self.command_line.push(text(|p| &p.command_line));
-        self.company.push(text(|p| &p.company));
-        self.description.push(text(|p| &p.description));
-        self.version.push(text(|p| &p.version));
-        self.user.push(text(|p| &p.user));
+        let category = pml_parser::render::category(event);
+        self.category.push(category.as_ptr() as usize, || category);
         self.session.push(process.map(|p| p.session));
         self.virtualized
             .push(process.and_then(|p| (p.virtualized <= 1).then_some(p.virtualized == 1)));
-        self.integrity.push(text(|p| &p.integrity));
-        self.architecture
-            .push(process.map(|p| if p.is_64bit { "64-bit" } else { "32-bit" }));
         self.stack_depth.push(event.stack_depth() as u32);
         self.push_file_fields(event);
     }
@@ -196,16 +177,7 @@ impl<'a> Batch<'a> {
     /// The DataFrame, columns in the documented order.
     fn into_frame(self) -> Result<DataFrame> {
         let categorical = DataType::from_categories(Categories::global());
-        let cat = |name: &str, values: &[Option<&str>]| -> Result<polars::prelude::Column> {
-            Ok(Series::new(name.into(), values)
-                .cast(&categorical)?
-                .into_column())
-        };
-        let cat_static = |name: &str, values: &[&str]| -> Result<polars::prelude::Column> {
-            Ok(Series::new(name.into(), values)
-                .cast(&categorical)?
-                .into_column())
-        };
+        let to_cat = |s: Series| -> Result<Series> { Ok(s.cast(&categorical)?) };
         let time = |name: &str, values: Vec<Option<i64>>| {
             Int64Chunked::from_iter_options(name.into(), values.into_iter())
                 .into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
@@ -213,7 +185,54 @@ impl<'a> Batch<'a> {
                 .into_column()
         };
         let col = |s: Series| s.into_column();
-        let result = self.result.finish().into_series().cast(&categorical)?;
+        let dict =
+            |name: &str, values: Vec<&str>, codes: &[IdxSize]| -> Result<polars::prelude::Column> {
+                let values = to_cat(Series::new(name.into(), values))?;
+                Ok(values.take_slice(codes)?.into_column())
+            };
+
+        // Process-level text: one row per process of the chunk, then spread to the events.
+        let procs = &self.processes.values;
+        let text = |f: fn(&'a pml_parser::Process) -> &'a str| -> Vec<Option<&'a str>> {
+            procs.iter().map(|p| p.map(f)).collect()
+        };
+        let per_process = [
+            ("process_name", text(|p| &p.name)),
+            ("image_path", text(|p| &p.image_path)),
+            ("command_line", text(|p| &p.command_line)),
+            ("company", text(|p| &p.company)),
+            ("description", text(|p| &p.description)),
+            ("version", text(|p| &p.version)),
+            ("user", text(|p| &p.user)),
+            ("integrity", text(|p| &p.integrity)),
+            (
+                "architecture",
+                text(|p| if p.is_64bit { "64-bit" } else { "32-bit" }),
+            ),
+        ];
+        let auth: Vec<Option<String>> = procs
+            .iter()
+            .map(|p| {
+                p.map(|p| {
+                    let luid = p.authentication_id;
+                    format!("{:08x}:{:08x}", luid >> 32, luid & 0xFFFF_FFFF)
+                })
+            })
+            .collect();
+        let codes = &self.processes.codes;
+        let mut process_columns = std::collections::HashMap::new();
+        for (name, values) in per_process {
+            let values = to_cat(Series::new(name.into(), values))?;
+            process_columns.insert(name, values.take_slice(codes)?.into_column());
+        }
+        let auth = to_cat(Series::new("authentication_id".into(), auth))?.take_slice(codes)?;
+        let mut take = |name: &str| -> Result<polars::prelude::Column> {
+            process_columns
+                .remove(name)
+                .with_context(|| format!("no column {name}"))
+        };
+
+        let result_values: Vec<&str> = self.result.values.iter().map(String::as_str).collect();
         let columns = vec![
             col(Series::new("index".into(), self.index)),
             time("time", self.time),
@@ -223,33 +242,33 @@ impl<'a> Batch<'a> {
                     .into_series(),
             ),
             time("completion_time", self.completion_time),
-            cat("process_name", &self.process_name)?,
+            take("process_name")?,
             col(Series::new("pid".into(), self.pid)),
             col(Series::new("tid".into(), self.tid)),
             col(Series::new("parent_pid".into(), self.parent_pid)),
             col(Series::new("process_index".into(), self.process_index)),
-            cat_static("event_class", &self.event_class)?,
-            cat_static("operation", &self.operation)?,
-            col(result),
+            dict(
+                "event_class",
+                self.event_class.values,
+                &self.event_class.codes,
+            )?,
+            dict("operation", self.operation.values, &self.operation.codes)?,
+            dict("result", result_values, &self.result.codes)?,
             col(Series::new("result_code".into(), self.result_code)),
             col(self.path.finish().into_series()),
             col(self.detail.finish().into_series()),
-            cat_static("category", &self.category)?,
-            cat("image_path", &self.image_path)?,
-            cat("command_line", &self.command_line)?,
-            cat("company", &self.company)?,
-            cat("description", &self.description)?,
-            cat("version", &self.version)?,
-            cat("user", &self.user)?,
-            col(self
-                .authentication_id
-                .finish()
-                .into_series()
-                .cast(&categorical)?),
+            dict("category", self.category.values, &self.category.codes)?,
+            take("image_path")?,
+            take("command_line")?,
+            take("company")?,
+            take("description")?,
+            take("version")?,
+            take("user")?,
+            col(auth),
             col(Series::new("session".into(), self.session)),
             col(Series::new("virtualized".into(), self.virtualized)),
-            cat("integrity", &self.integrity)?,
-            cat("architecture", &self.architecture)?,
+            take("integrity")?,
+            take("architecture")?,
             col(Series::new("stack_depth".into(), self.stack_depth)),
             col(Series::new("desired_access".into(), self.desired_access)),
             col(Series::new("disposition".into(), self.disposition)),
@@ -261,6 +280,36 @@ impl<'a> Batch<'a> {
             col(Series::new("transferred".into(), self.transferred)),
         ];
         Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
+/// The distinct values of a column in a chunk, each kept once, and each row's value number:
+/// categorical columns are built from the few distinct values instead of hashing every row.
+struct Dict<K, V> {
+    map: std::collections::HashMap<K, IdxSize>,
+    values: Vec<V>,
+    codes: Vec<IdxSize>,
+}
+
+impl<K, V> Default for Dict<K, V> {
+    fn default() -> Self {
+        Dict {
+            map: std::collections::HashMap::new(),
+            values: Vec::new(),
+            codes: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Dict<K, V> {
+    /// Adds a row whose value is identified by `key`; `value` is called for a new key only.
+    fn push(&mut self, key: K, value: impl FnOnce() -> V) {
+        let next = self.values.len() as IdxSize;
+        let code = *self.map.entry(key).or_insert(next);
+        if code == next {
+            self.values.push(value());
+        }
+        self.codes.push(code);
     }
 }
 
