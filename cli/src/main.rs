@@ -12,6 +12,11 @@ mod text_table;
 
 use std::process::ExitCode;
 
+/// mimalloc: the exports and summaries allocate and free large column buffers per chunk, which
+/// glibc's allocator maps and unmaps from the kernel each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 /// Read, query, export and analyze Sysinternals Process Monitor captures (.PML).
