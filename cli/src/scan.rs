@@ -45,11 +45,18 @@ impl<'a> Query<'a> {
         let matcher = &self.matchers[part_no];
         let mut scratch = Scratch::default();
         let mut stats = ChunkStats::default();
-        for event in part.capture.events_in(range) {
-            match event {
+        let capture = &part.capture;
+        for index in range {
+            // A known verdict for the event's process spares decoding the event.
+            if let Some(false) =
+                process_index(capture, index).and_then(|p| matcher.process_verdict(p))
+            {
+                continue;
+            }
+            match capture.event(index) {
                 Ok(e) => {
                     if matcher.matches(&e, &mut scratch) {
-                        f(part, part.global(e.index()), &e)?;
+                        f(part, part.global(index), &e)?;
                     }
                 }
                 Err(_) => stats.unreadable += 1,
@@ -86,6 +93,14 @@ impl<'a> Query<'a> {
         }
         Ok(())
     }
+}
+
+/// The process index of event `index` (the first field of its record), read without decoding
+/// the event; `None` when the record is out of the file.
+fn process_index(capture: &pml_parser::Capture, index: u64) -> Option<u32> {
+    let at = usize::try_from(capture.event_offset(index).ok()?).ok()?;
+    let bytes = capture.data().get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// Reports unreadable events once, on stderr.

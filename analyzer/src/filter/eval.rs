@@ -135,6 +135,25 @@ impl Matcher {
         &self.renderer
     }
 
+    /// The verdict for every event of the process with this index, when it is already known
+    /// without looking at the event: all rules are on process-level columns and an event of that
+    /// process has been tested. Lets a scan skip decoding the events of filtered-out processes.
+    #[inline]
+    pub fn process_verdict(&self, process_index: u32) -> Option<bool> {
+        if !self.event_steps.is_empty() {
+            return None;
+        }
+        if self.process_steps.is_empty() {
+            return Some(true);
+        }
+        let slot = (process_index as usize).min(self.verdicts.len().checked_sub(1)?);
+        match self.verdicts[slot].load(Ordering::Relaxed) {
+            PASS => Some(true),
+            FAIL => Some(false),
+            _ => None,
+        }
+    }
+
     /// True when `event` passes the filter.
     pub fn matches(&self, event: &Event<'_>, scratch: &mut Scratch) -> bool {
         self.process_passes(event, scratch)
