@@ -213,6 +213,28 @@ fn filters_limit_and_summaries_from_the_command_line() {
     assert_eq!(lines.count(), want);
     assert!(want > 0);
 
+    // Only process-level rules: the scan skips the events of rejected processes undecoded.
+    let by_process = pml(&[
+        "events",
+        file,
+        "--filter",
+        "Process Name is notepad.exe",
+        "--exclude",
+        "PID is 2632",
+        "--format",
+        "jsonl",
+    ]);
+    let want = capture
+        .events()
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            let p = e.process().unwrap();
+            p.name.eq_ignore_ascii_case("notepad.exe") && p.pid != 2632
+        })
+        .count();
+    assert_eq!(by_process.lines().count(), want);
+    assert!(want > 0);
+
     let limited = pml(&["events", file, "--limit", "7", "--format", "jsonl"]);
     assert_eq!(limited.lines().count(), 7);
 
