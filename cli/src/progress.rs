@@ -46,7 +46,7 @@ impl Progress {
             let bar = self.bar.get_or_init(|| {
                 let bar = ProgressBar::new(self.total);
                 let template = format!(
-                    "{{bar:40}} {{human_pos}}/{{human_len}} {} {{per_sec}} eta {{eta}}",
+                    "{{bar:40}} {{human_pos}}/{{human_len}} {}, {{eta}} left",
                     self.label
                 );
                 if let Ok(style) = ProgressStyle::with_template(&template) {
