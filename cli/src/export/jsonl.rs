@@ -28,18 +28,21 @@ pub fn write_event(
     Ok(())
 }
 
-/// Appends a summary row as a JSON object keyed by the table's column names.
+/// Appends a summary row as a JSON object keyed by the table's column names, in column order.
 pub fn write_row(
     out: &mut Vec<u8>,
     columns: &[(String, pml_analyzer::summary::ValueType)],
     row: &[pml_analyzer::summary::Value],
 ) -> Result<()> {
-    let object: serde_json::Map<String, serde_json::Value> = columns
-        .iter()
-        .zip(row)
-        .map(|((name, _), value)| (name.clone(), value.to_json()))
-        .collect();
-    serde_json::to_writer(&mut *out, &object)?;
-    out.push(b'\n');
+    out.push(b'{');
+    for (i, ((name, _), value)) in columns.iter().zip(row).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, name)?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, &value.to_json())?;
+    }
+    out.extend_from_slice(b"}\n");
     Ok(())
 }
