@@ -1,6 +1,34 @@
 //! Analysis of Process Monitor captures: ProcMon-style filters, summaries, and the detectors
 //! that explain handle races (unmatched opens, sharing violations, inherited handles).
+//!
+//! ```no_run
+//! let capture = pml_parser::Capture::open("build.pml")?;
+//! let report = pml_analyzer::analyze(&capture, &pml_analyzer::Options::default());
+//! for incident in &report.incidents {
+//!     println!("{}: {}", incident.kind.as_str(), incident.explanation);
+//! }
+//! # Ok::<(), pml_parser::Error>(())
+//! ```
+//!
+//! The detectors consume plain [`model::Record`]s, so they can be driven without a PML file
+//! ([`analyze_records`]).
 
+pub mod access;
+pub mod explain;
+pub mod extract;
 pub mod filter;
+pub mod findings;
+pub mod hash;
+pub mod incidents;
+pub mod lifetimes;
+pub mod model;
+pub mod paths;
 pub mod pmc;
+pub mod process_tree;
+pub mod report;
 pub mod summary;
+
+pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
+pub use incidents::{Incident, IncidentKind, Severity};
+pub use process_tree::ProcessRef;
+pub use report::{analyze, analyze_records, Options, Report, Summary};

@@ -59,29 +59,12 @@ impl FilterArgs {
     }
 }
 
-/// Parses a comma-separated list of column names (`--columns 'Process Name,PID,Path'`).
-pub fn parse_columns(text: &str) -> Result<Vec<Column>> {
-    text.split(',')
-        .filter(|name| !name.trim().is_empty())
-        .map(|name| {
-            Column::from_name(name).with_context(|| {
-                let valid: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!(
-                    "unknown column '{}': the columns are {}",
-                    name.trim(),
-                    valid.join(", ")
-                )
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn rules_and_columns_parse_with_clear_errors() {
+    fn rules_parse_with_clear_errors() {
         let args = FilterArgs {
             include: vec!["Process Name is cl.exe".into()],
             exclude: vec!["Path ends with .pdb".into()],
@@ -97,10 +80,5 @@ mod tests {
             err.contains("--filter 'Proc is x'") && err.contains("Process Name"),
             "{err}"
         );
-        assert_eq!(
-            parse_columns("Process Name, pid ,Path").unwrap(),
-            [Column::ProcessName, Column::Pid, Column::Path]
-        );
-        assert!(format!("{:#}", parse_columns("Nope").unwrap_err()).contains("'Nope'"));
     }
 }

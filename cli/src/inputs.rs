@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use pml_parser::{Capture, ColumnRenderer};
+use pml_parser::{Capture, ColumnRenderer, TimeZoneSpec};
 
 /// The captures of one command, ordered by the time of their first event.
 pub struct Inputs {
@@ -79,8 +79,13 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 impl Inputs {
-    /// Opens every file; a file that cannot be opened is an error naming it.
+    /// Opens every file, times in UTC; a file that cannot be opened is an error naming it.
     pub fn open(args: &[PathBuf]) -> Result<Inputs> {
+        Inputs::open_in_zone(args, TimeZoneSpec::utc())
+    }
+
+    /// Opens every file, with time columns rendered in `zone`.
+    pub fn open_in_zone(args: &[PathBuf], zone: TimeZoneSpec) -> Result<Inputs> {
         let files = expand(args)?;
         let mut captures = Vec::with_capacity(files.len());
         for file in &files {
@@ -90,21 +95,30 @@ impl Inputs {
             }
             captures.push(capture);
         }
-        Ok(Inputs::from_captures(captures))
+        Ok(Inputs::from_captures(captures, zone))
     }
 
-    /// Orders captures by their first event's time and numbers their events globally.
-    pub fn from_captures(mut captures: Vec<Capture>) -> Inputs {
+    /// Orders captures by their first event's time and numbers their events globally;
+    /// Relative Time counts from the first event of the first of them.
+    pub fn from_captures(mut captures: Vec<Capture>, zone: TimeZoneSpec) -> Inputs {
         let first_time = |c: &Capture| c.event(0).map(|e| e.time().0).unwrap_or(u64::MAX);
         captures.sort_by_key(first_time);
+        let start = captures
+            .first()
+            .and_then(|c| c.event(0).ok())
+            .map(|e| e.time());
         let mut total = 0;
         let parts = captures
             .into_iter()
             .map(|capture| {
                 let first_index = total;
                 total += capture.event_count();
+                let renderer = ColumnRenderer::new(&capture).with_time_zone(zone.clone());
                 Part {
-                    renderer: ColumnRenderer::new(&capture),
+                    renderer: match start {
+                        Some(t) => renderer.with_first_time(t),
+                        None => renderer,
+                    },
                     capture,
                     first_index,
                 }

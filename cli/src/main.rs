@@ -1,13 +1,15 @@
 //! `pml`: read, query, export and analyze Process Monitor captures on any OS.
 
 mod cmd;
+mod exit;
 mod export;
 mod filter_args;
 mod inputs;
-#[allow(dead_code)] // used by the export commands that land next
 mod output;
 mod progress;
+mod report;
 mod scan;
+mod synth;
 mod text_table;
 
 use std::process::ExitCode;
@@ -31,11 +33,17 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
+    /// Write a self-contained HTML page that shows each incident on a timeline.
+    Report(cmd::report::Args),
+    /// Write a synthetic capture with a known failure story (and its expected findings).
+    Synth(cmd::synth::Args),
+    /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
+    Analyze(cmd::analyze::Args),
     /// List the events that pass a filter: a table on a terminal, CSV or JSON Lines in pipes.
     Events(cmd::events::Args),
     /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
     Summary(cmd::summary::Args),
-    /// Export the events that pass a filter as Parquet or JSON Lines.
+    /// Write the events as CSV exactly as Process Monitor exports it, or as Parquet or JSON Lines.
     Export(cmd::export::Args),
 }
 
@@ -43,6 +51,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
+        Command::Analyze(args) => cmd::analyze::run(args),
         Command::Events(args) => cmd::events::run(args),
         Command::Summary(args) => cmd::summary::run(args),
         Command::Export(args) => cmd::export::run(args),
@@ -52,7 +63,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let message = format!("{e:#}");
             eprintln!("pml: error: {}", message.replace('\n', " "));
-            ExitCode::from(2)
+            exit::code(exit::ERROR)
         }
     }
 }

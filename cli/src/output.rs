@@ -39,6 +39,7 @@ impl AtomicFile {
     }
 
     /// The temporary path (for writers that need a path, such as Parquet).
+    #[allow(dead_code)] // for the Parquet writer that lands next
     pub fn temp_path(&self) -> &Path {
         &self.temp
     }

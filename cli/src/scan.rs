@@ -34,6 +34,11 @@ impl<'a> Query<'a> {
         Query { inputs, matchers }
     }
 
+    /// The inputs the query reads.
+    pub fn inputs(&self) -> &'a Inputs {
+        self.inputs
+    }
+
     /// Calls `f(part, global index, event)` for each event of a chunk that passes the filter.
     pub fn for_each_match<'s>(
         &'s self,

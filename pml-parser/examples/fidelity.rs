@@ -1,41 +1,78 @@
 //! Prints how closely pml's columns match ProcMon's own CSV exports of the shared samples.
 //!
-//! `cargo run -p pml-parser --example fidelity [--all] [SAMPLE...]`
+//! `cargo run -p pml-parser --example fidelity [--all | --summary] [SAMPLE...]`
+//!
+//! By default: per capture, the per-column table and the (column, class/operation) groups that
+//! differ (`--all`: every group). `--summary`: one table, a row per column and a column per
+//! capture, as in docs/fidelity.md.
+
+use std::collections::BTreeMap;
+
+use pml_parser::{Column, ColumnRenderer, TimeZoneSpec};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 #[path = "../tests/common/golden.rs"]
 mod golden;
 
-const GOLDEN: &[&str] = &[
-    "mixed-64bit",
-    "mixed-32bit",
-    "filesystem-32bit",
-    "filesystem-64bit",
-    "process-64bit",
-    "registry-64bit",
+/// The captures with a golden CSV, and the time zone ProcMon exported each in.
+const GOLDEN: &[(&str, &str)] = &[
+    ("mixed-64bit", "UTC"),
+    ("mixed-32bit", "UTC"),
+    ("filesystem-32bit", "UTC"),
+    ("filesystem-64bit", "UTC"),
+    ("process-64bit", "UTC"),
+    ("registry-64bit", "UTC"),
+    ("unity-basic-64bit", "+01:00"),
 ];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let all = args.iter().any(|a| a == "--all");
+    let summary = args.iter().any(|a| a == "--summary");
     let names: Vec<&str> = args
         .iter()
         .filter(|a| !a.starts_with("--"))
         .map(String::as_str)
         .collect();
-    let names = if names.is_empty() {
-        GOLDEN.to_vec()
-    } else {
-        names
-    };
     let Some(dir) = common::samples_dir() else {
         std::process::exit(1);
     };
-    for name in names {
+    let mut table: BTreeMap<Column, Vec<String>> = BTreeMap::new();
+    let mut captures = Vec::new();
+    for &(name, zone) in GOLDEN {
+        if !names.is_empty() && !names.contains(&name) {
+            continue;
+        }
         let capture = common::open_sample(&dir, name);
+        let renderer = ColumnRenderer::new(&capture)
+            .with_time_zone(TimeZoneSpec::parse(zone).expect("known zone"));
         let (header, rows) = golden::golden_rows(&dir, name);
-        let report = golden::compare(&capture, &header, &rows);
-        println!("## {name}\n\n{}", report.to_markdown(!all));
+        let report = golden::compare_with(&capture, &renderer, &header, &rows);
+        if !summary {
+            println!("## {name} ({zone})\n\n{}", report.to_markdown(!all));
+            continue;
+        }
+        for column in Column::ALL {
+            let cell = match report.per_column.get(column.name()) {
+                Some(t) if t.equal == t.rows => format!("{} (100%)", t.rows),
+                Some(t) => format!(
+                    "{}/{} ({:.2}%)",
+                    t.equal,
+                    t.rows,
+                    100.0 * t.equal as f64 / t.rows.max(1) as f64
+                ),
+                None => "–".to_string(),
+            };
+            table.entry(column).or_default().push(cell);
+        }
+        captures.push(name);
+    }
+    if summary {
+        println!("| column | {} |", captures.join(" | "));
+        println!("|---|{}", "---:|".repeat(captures.len()));
+        for (column, cells) in table {
+            println!("| {} | {} |", column.name(), cells.join(" | "));
+        }
     }
 }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::header::Header;
+use crate::salvage;
 use crate::tables::{NameTables, ProcessTable, StringTable};
 
 /// The bytes of a capture: a read-only memory map or an owned buffer.
@@ -26,6 +27,76 @@ impl Source {
     }
 }
 
+/// Where the file offsets of the events come from.
+enum EventIndex {
+    /// The 5-byte entries of the event-offsets array at this file offset.
+    InFile(usize),
+    /// Offsets found by walking the events of a capture whose array is missing (salvage).
+    Walked(Vec<u64>),
+}
+
+/// What salvage recovered from a capture whose tables are missing or cut off.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SalvageReport {
+    /// Why the capture needed salvage.
+    pub reason: String,
+    /// Events recovered by walking the records from the first event.
+    pub events: u64,
+    /// Bytes between the first event and the end of the event area that could not be read as events.
+    pub unreadable_bytes: u64,
+    /// True when the process and string tables were missing, so processes were rebuilt from
+    /// Process Create/Start/Defined events.
+    pub tables_missing: bool,
+}
+
+/// How to open a capture.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    salvage: bool,
+}
+
+impl OpenOptions {
+    /// Strict by default: a capture whose tables are missing is an error.
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// With `true`, a capture that was not closed cleanly or was cut off is opened anyway by walking
+    /// its events from the first one; see [`Capture::salvage_report`].
+    pub fn salvage(mut self, salvage: bool) -> OpenOptions {
+        self.salvage = salvage;
+        self
+    }
+
+    /// Opens and memory-maps the file at `path`.
+    ///
+    /// The map is read-only; as with any memory map, the file must not be truncated by
+    /// another program while the capture is open.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<Capture> {
+        let path = path.as_ref();
+        let with_path = |e: Error| e.with_path(path);
+        let file = File::open(path).map_err(|e| with_path(ErrorKind::Io(e).into()))?;
+        let len = file
+            .metadata()
+            .map_err(|e| with_path(ErrorKind::Io(e).into()))?
+            .len();
+        let source = if len == 0 {
+            Source::Owned(Vec::new())
+        } else {
+            // SAFETY: the map is read-only and every read is bounds-checked against its length.
+            let map = unsafe { memmap2::Mmap::map(&file) }
+                .map_err(|e| with_path(ErrorKind::Io(e).into()))?;
+            Source::Mapped(map)
+        };
+        Capture::from_source(source, Some(path.to_path_buf()), self).map_err(with_path)
+    }
+
+    /// Reads a capture held in memory.
+    pub fn from_bytes(self, data: Vec<u8>) -> Result<Capture> {
+        Capture::from_source(Source::Owned(data), None, self)
+    }
+}
+
 /// An open Process Monitor capture.
 ///
 /// Opening reads the header and the small tables (processes, strings, hosts, ports);
@@ -37,9 +108,10 @@ pub struct Capture {
     strings: StringTable,
     processes: ProcessTable,
     names: NameTables,
-    offsets_start: usize,
+    index: EventIndex,
     event_count: u64,
     warnings: Vec<String>,
+    salvage: Option<SalvageReport>,
 }
 
 impl std::fmt::Debug for Capture {
@@ -56,63 +128,69 @@ impl std::fmt::Debug for Capture {
 const OFFSET_ENTRY: usize = 5;
 
 impl Capture {
-    /// Opens and memory-maps the file at `path`.
-    ///
-    /// The map is read-only; as with any memory map, the file must not be truncated by
-    /// another program while the capture is open.
+    /// Opens and memory-maps the file at `path` (strict: see [`OpenOptions::salvage`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Capture> {
-        let path = path.as_ref();
-        let with_path = |e: Error| e.with_path(path);
-        let file = File::open(path).map_err(|e| with_path(ErrorKind::Io(e).into()))?;
-        let len = file
-            .metadata()
-            .map_err(|e| with_path(ErrorKind::Io(e).into()))?
-            .len();
-        let source = if len == 0 {
-            Source::Owned(Vec::new())
-        } else {
-            // SAFETY: the map is read-only and every read is bounds-checked against its length.
-            let map = unsafe { memmap2::Mmap::map(&file) }
-                .map_err(|e| with_path(ErrorKind::Io(e).into()))?;
-            Source::Mapped(map)
-        };
-        Capture::from_source(source, Some(path.to_path_buf())).map_err(with_path)
+        OpenOptions::new().open(path)
     }
 
-    /// Reads a capture held in memory.
+    /// Reads a capture held in memory (strict).
     pub fn from_bytes(data: Vec<u8>) -> Result<Capture> {
-        Capture::from_source(Source::Owned(data), None)
+        OpenOptions::new().from_bytes(data)
     }
 
-    fn from_source(source: Source, path: Option<PathBuf>) -> Result<Capture> {
+    fn from_source(source: Source, path: Option<PathBuf>, options: OpenOptions) -> Result<Capture> {
         let data = source.bytes();
-        let header = Header::parse(data)?;
+        let header = if options.salvage {
+            Header::parse_unchecked(data)?
+        } else {
+            Header::parse(data)?
+        };
         let mut warnings = Vec::new();
         let file_len = data.len() as u64;
-
-        let offsets_start = header.event_offsets_offset;
-        let wanted = u64::from(header.event_count) * OFFSET_ENTRY as u64;
-        let room = file_len.saturating_sub(offsets_start);
-        let event_count = if wanted > room {
-            let readable = room / OFFSET_ENTRY as u64;
-            warnings.push(format!(
-                "the header announces {} events but the event-offsets array at {offsets_start:#x} has room for {readable}; reading those",
-                header.event_count
-            ));
-            readable
-        } else {
-            u64::from(header.event_count)
+        let mut capture = Capture {
+            source: Source::Owned(Vec::new()),
+            path,
+            strings: StringTable::default(),
+            processes: ProcessTable::default(),
+            names: NameTables::default(),
+            index: EventIndex::InFile(0),
+            event_count: 0,
+            warnings: Vec::new(),
+            salvage: None,
+            header,
         };
+        let header = &capture.header;
+
+        let salvage_reason = salvage::reason_to_walk(header, file_len);
+        match (&salvage_reason, options.salvage) {
+            (Some(reason), false) => {
+                return Err(match header.missing_table() {
+                    Some(table) => ErrorKind::NotClosedCleanly { table }.into(),
+                    None => Error::corrupt(
+                        "event-offsets array",
+                        header.event_offsets_offset,
+                        reason.clone(),
+                    ),
+                })
+            }
+            (Some(_), true) => {}
+            (None, _) => {
+                capture.event_count = u64::from(header.event_count);
+                capture.index = EventIndex::InFile(header.event_offsets_offset as usize);
+            }
+        }
 
         let mut table = |name: &str, offset: u64| -> Option<usize> {
             match usize::try_from(offset)
                 .ok()
-                .filter(|&o| (o as u64) < file_len)
+                .filter(|&o| o != 0 && (o as u64) < file_len)
             {
                 Some(o) => Some(o),
+                // A zero offset is an unclosed capture: the salvage report says so.
+                None if offset == 0 => None,
                 None => {
                     warnings.push(format!(
-                        "the {name} offset {offset:#x} is past the end of the file ({file_len:#x} bytes); its data is missing"
+                        "the {name} offset {offset:#x} is not inside the file ({file_len:#x} bytes); its data is missing"
                     ));
                     None
                 }
@@ -122,7 +200,7 @@ impl Capture {
         let processes_at = table("process table", header.process_table_offset);
         let names_at = table("hosts and ports table", header.hosts_ports_offset);
 
-        let strings = strings_at
+        capture.strings = strings_at
             .map(|at| StringTable::parse(data, at))
             .transpose()
             .unwrap_or_else(|e| {
@@ -131,14 +209,15 @@ impl Capture {
             })
             .unwrap_or_default();
         let processes = processes_at
-            .map(|at| ProcessTable::parse(data, at, header.is_64bit, &strings))
+            .map(|at| ProcessTable::parse(data, at, header.is_64bit, &capture.strings))
             .transpose()
             .unwrap_or_else(|e| {
                 warnings.push(format!("{e}; events show no process details"));
                 None
-            })
-            .unwrap_or_default();
-        let names = names_at
+            });
+        let tables_missing = processes.is_none();
+        capture.processes = processes.unwrap_or_default();
+        capture.names = names_at
             .map(|at| NameTables::parse(data, at))
             .transpose()
             .unwrap_or_else(|e| {
@@ -147,17 +226,28 @@ impl Capture {
             })
             .unwrap_or_default();
 
-        Ok(Capture {
-            offsets_start: offsets_start as usize,
-            source,
-            path,
-            header,
-            strings,
-            processes,
-            names,
-            event_count,
-            warnings,
-        })
+        if let Some(reason) = salvage_reason {
+            let walk = salvage::walk_events(data, &capture.header);
+            capture.event_count = walk.offsets.len() as u64;
+            capture.index = EventIndex::Walked(walk.offsets);
+            capture.salvage = Some(SalvageReport {
+                reason,
+                events: capture.event_count,
+                unreadable_bytes: walk.unreadable_bytes,
+                tables_missing,
+            });
+        }
+        capture.warnings = warnings;
+        capture.source = source;
+        if tables_missing && capture.salvage.is_some() {
+            capture.processes = salvage::rebuild_processes(&capture);
+        }
+        Ok(capture)
+    }
+
+    /// What salvage recovered, when the capture was opened by walking its events.
+    pub fn salvage_report(&self) -> Option<&SalvageReport> {
+        self.salvage.as_ref()
     }
 
     /// The whole file.
@@ -214,9 +304,15 @@ impl Capture {
             }
             .into());
         }
-        let at = self.offsets_start + index as usize * OFFSET_ENTRY;
-        let e = &self.data()[at..at + OFFSET_ENTRY];
-        Ok(u64::from(u32::from_le_bytes([e[0], e[1], e[2], e[3]])) | (u64::from(e[4]) << 32))
+        match &self.index {
+            EventIndex::InFile(start) => {
+                let at = start + index as usize * OFFSET_ENTRY;
+                let e = &self.data()[at..at + OFFSET_ENTRY];
+                Ok(u64::from(u32::from_le_bytes([e[0], e[1], e[2], e[3]]))
+                    | (u64::from(e[4]) << 32))
+            }
+            EventIndex::Walked(offsets) => Ok(offsets[index as usize]),
+        }
     }
 
     /// Event `index`.

@@ -162,7 +162,7 @@ impl Header {
     pub fn missing_table(&self) -> Option<&'static str> {
         [
             ("first event", self.events_offset),
-            ("event offsets", self.event_offsets_offset),
+            ("event-offsets array", self.event_offsets_offset),
             ("process table", self.process_table_offset),
             ("strings table", self.strings_table_offset),
             ("icon table", self.icon_table_offset),

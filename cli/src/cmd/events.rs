@@ -9,7 +9,8 @@ use anyhow::Result;
 use pml_parser::Column;
 
 use crate::export::jsonl;
-use crate::filter_args::{parse_columns, FilterArgs};
+use crate::export::parse_columns;
+use crate::filter_args::FilterArgs;
 use crate::inputs::Inputs;
 use crate::progress::Progress;
 use crate::scan::{warn_unreadable, Query};
@@ -35,8 +36,9 @@ pub struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     filter: FilterArgs,
-    /// Columns to show, comma-separated, e.g. 'Process Name,PID,Operation,Path' (default: the
-    /// --config file's columns, else ProcMon's 7 default columns).
+    /// Columns to show: `default` (ProcMon's 7), `all` (the 27) or names separated by commas,
+    /// e.g. 'Process Name,PID,Operation,Path' (default: the --config file's columns, else
+    /// ProcMon's 7).
     #[arg(long, value_name = "LIST")]
     columns: Option<String>,
     /// Show at most N events.

@@ -1,125 +1,137 @@
-//! `pml export`: the events that pass a filter as Parquet or JSON Lines (one function per
-//! format; the CSV export lives beside them once merged).
+//! `pml export`: the events of a capture as a file of ProcMon's columns (CSV), as typed
+//! Parquet, or as JSON Lines; with filters, only the events that pass them.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use pml_parser::Column;
+use anyhow::{Context, Result};
+use pml_parser::{Capture, ColumnRenderer, TimeZoneSpec};
 
-use crate::export::{jsonl, parquet};
-use crate::filter_args::{parse_columns, FilterArgs};
+use crate::export::{self, Job, Part};
+use crate::filter_args::FilterArgs;
 use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
-use crate::scan::{warn_unreadable, Query};
-
-/// Export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Typed columns for notebooks (pandas, polars, DuckDB); schema in docs/parquet.md.
-    Parquet,
-    /// One JSON object per event with the rendered columns.
-    Jsonl,
-}
+use crate::scan::Query;
 
 /// Arguments of `pml export`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Captures (.PML): files or glob patterns (split parts X-1.PML ... are read with X.PML).
-    #[arg(required = true, value_name = "FILE")]
+    /// The capture (.PML); several files are the parts of one capture (`Log.PML Log-1.PML …`),
+    /// exported one after the other.
+    #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// The file to write; it appears only once complete.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Columns: `default` (ProcMon's 7), `all` (the 27), or a comma-separated list of column
+    /// names such as "Time of Day,Process Name,PID,Operation,Path,Result".
+    #[arg(long, default_value = "default")]
+    columns: String,
+    /// Time zone of the time columns: UTC, an offset (+01:00) or an IANA name (Europe/Berlin).
+    #[arg(long, default_value = "UTC", allow_hyphen_values = true)]
+    tz: String,
     #[command(flatten)]
     filter: FilterArgs,
-    /// Output format.
-    #[arg(long, value_enum)]
-    format: Format,
-    /// The file to write (required for parquet; JSON Lines go to standard output without it).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// JSON Lines columns, comma-separated (default: all 27 columns). Parquet has a fixed schema.
-    #[arg(long, value_name = "LIST")]
-    columns: Option<String>,
-    /// No progress bar.
+    /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
     #[arg(short, long)]
     quiet: bool,
 }
 
+/// Output formats.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    /// CSV byte for byte as ProcMon exports it (UTF-8 BOM, quoted fields, CRLF).
+    Csv,
+    /// Typed columns for notebooks (pandas, polars, DuckDB); schema in docs/parquet.md.
+    Parquet,
+    /// One JSON object per event: `index` and the chosen columns as ProcMon renders them.
+    Jsonl,
+}
+
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
+    let columns = export::parse_columns(&args.columns)?;
+    let zone = TimeZoneSpec::parse(&args.tz)?;
     let selection = args.filter.selection()?;
-    let inputs = Inputs::open(&args.files)?;
-    let query = Query::new(&inputs, &selection.filter);
-    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
-    match args.format {
-        Format::Parquet => {
-            let Some(path) = &args.output else {
-                bail!("--format parquet needs --output FILE.parquet");
-            };
-            if args.columns.is_some() {
-                bail!("--columns applies to jsonl; Parquet files have every column");
+    if !matches!(args.format, Format::Csv) || !selection.filter.is_empty() {
+        return run_filtered(&args, selection, zone);
+    }
+    let mut parts = Vec::with_capacity(args.files.len());
+    // Relative Time counts from the first event of the first part.
+    let mut first_time = None;
+    for file in &args.files {
+        let capture = Capture::open(file)?;
+        for w in capture.warnings() {
+            eprintln!("pml: warning: {}: {w}", file.display());
+        }
+        let renderer = ColumnRenderer::new(&capture).with_time_zone(zone.clone());
+        let renderer = match first_time {
+            Some(t) => renderer.with_first_time(t),
+            None => {
+                first_time = capture.event(0).ok().map(|e| e.time());
+                renderer
             }
-            export_parquet(&inputs, &query, path, &progress)
-        }
-        Format::Jsonl => {
-            let columns = match &args.columns {
-                Some(text) => parse_columns(text)?,
-                None => Column::ALL.to_vec(),
-            };
-            export_jsonl(&query, &columns, args.output.as_ref(), &progress)
-        }
-    }?;
+        };
+        parts.push(Part { capture, renderer });
+    }
+    let job = Job { parts, columns };
+    let mut file = AtomicFile::create(&args.output)?;
+    // Only CSV without a filter gets here.
+    let written = export::csv::write(&job, &mut file)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    file.commit()?;
+    if written.unreadable > 0 {
+        eprintln!(
+            "pml: warning: {} unreadable events left out of {} ({} written)",
+            written.unreadable,
+            args.output.display(),
+            written.events
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Parquet to `path`.
-pub fn export_parquet(
-    inputs: &Inputs,
-    query: &Query<'_>,
-    path: &std::path::Path,
-    progress: &Progress,
-) -> Result<()> {
-    parquet::write_events(inputs, query, path, progress)?;
-    progress.finish();
-    Ok(())
-}
-
-/// JSON Lines to `output` or standard output.
-pub fn export_jsonl(
-    query: &Query<'_>,
-    columns: &[Column],
-    output: Option<&PathBuf>,
-    progress: &Progress,
-) -> Result<()> {
-    let mut file = output.map(|p| AtomicFile::create(p)).transpose()?;
-    let mut stdout = std::io::stdout().lock();
-    let mut unreadable = 0;
-    let result = query.run_ordered(
-        1 << 15,
-        progress,
-        |part, range| {
-            let mut bytes = Vec::new();
-            let mut cell = String::new();
-            let stats = query.for_each_match(part, range, |part, index, event| {
-                jsonl::write_event(&mut bytes, index, event, columns, &part.renderer, &mut cell)
-            })?;
-            Ok((bytes, stats.unreadable))
-        },
-        |(bytes, bad)| {
-            unreadable += bad;
-            match file.as_mut() {
-                Some(f) => f.write_all(&bytes).context("cannot write the output")?,
-                None => stdout.write_all(&bytes)?,
+/// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
+fn run_filtered(
+    args: &Args,
+    selection: crate::filter_args::Selection,
+    zone: TimeZoneSpec,
+) -> Result<ExitCode> {
+    let inputs = Inputs::open_in_zone(&args.files, zone)?;
+    let query = Query::new(&inputs, &selection.filter);
+    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
+    let columns = if args.columns.trim().eq_ignore_ascii_case("default") {
+        selection
+            .columns
+            .clone()
+            .unwrap_or_else(|| pml_parser::Column::DEFAULT.to_vec())
+    } else {
+        export::parse_columns(&args.columns)?
+    };
+    let written = match args.format {
+        Format::Parquet => {
+            if !args.columns.trim().eq_ignore_ascii_case("default") {
+                anyhow::bail!("--columns does not apply to parquet: the file has every column");
             }
-            Ok(true)
-        },
-    );
-    crate::cmd::events::ignore_closed_pipe(result.and_then(|()| Ok(stdout.flush()?)))?;
-    if let Some(f) = file {
-        f.commit()?;
-    }
+            export::parquet::write_events(&inputs, &query, &args.output, &progress)?
+        }
+        Format::Jsonl => export::jsonl::write_file(&query, &columns, &args.output, &progress)?,
+        Format::Csv => export::csv_filtered::write(&query, &columns, &args.output, &progress)?,
+    };
     progress.finish();
-    warn_unreadable(unreadable);
-    Ok(())
+    if written.unreadable > 0 {
+        eprintln!(
+            "pml: warning: {} unreadable events left out of {} ({} written)",
+            written.unreadable,
+            args.output.display(),
+            written.events
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

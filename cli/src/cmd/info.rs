@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use pml_parser::{Capture, EventClass, FileTime};
+use pml_parser::{Capture, EventClass, FileTime, OpenOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -17,6 +17,9 @@ pub struct Args {
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
+    /// Refuse a capture that was not closed cleanly or was cut off, instead of salvaging its events.
+    #[arg(long)]
+    strict: bool,
 }
 
 /// What `pml info --json` prints.
@@ -38,6 +41,7 @@ struct Info {
     first_event: Option<String>,
     last_event: Option<String>,
     event_classes: BTreeMap<&'static str, u64>,
+    salvaged: Option<pml_parser::SalvageReport>,
     warnings: Vec<String>,
 }
 
@@ -88,7 +92,7 @@ fn scan(capture: &Capture) -> Scan {
 
 /// Runs `pml info`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let capture = Capture::open(&args.file)?;
+    let capture = OpenOptions::new().salvage(!args.strict).open(&args.file)?;
     let h = capture.header();
     let s = scan(&capture);
     let info = Info {
@@ -112,6 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .filter(|c| s.per_class[**c as usize] > 0)
             .map(|c| (c.name(), s.per_class[*c as usize]))
             .collect(),
+        salvaged: capture.salvage_report().cloned(),
         warnings: capture.warnings().to_vec(),
     };
     if args.json {
@@ -122,8 +127,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for w in capture.warnings() {
         eprintln!("pml: warning: {}: {w}", args.file.display());
     }
-    Ok(if s.errors > 0 {
-        ExitCode::from(1)
+    let partial = s.errors > 0
+        || info
+            .salvaged
+            .as_ref()
+            .is_some_and(|r| r.unreadable_bytes > 0);
+    Ok(if partial {
+        crate::exit::code(crate::exit::PARTIAL)
     } else {
         ExitCode::SUCCESS
     })
@@ -148,6 +158,19 @@ fn print_text(info: &Info) {
         );
     }
     println!("Processes:     {}", info.processes);
+    if let Some(r) = &info.salvaged {
+        println!(
+            "Salvaged:      {} events, {} bytes unreadable{} ({})",
+            thousands(r.events),
+            thousands(r.unreadable_bytes),
+            if r.tables_missing {
+                ", tables missing"
+            } else {
+                ""
+            },
+            r.reason
+        );
+    }
     if let (Some(first), Some(last)) = (&info.first_event, &info.last_event) {
         println!("First event:   {first}");
         println!("Last event:    {last}");

@@ -2,9 +2,49 @@
 //! keys in the order of the chosen columns, values exactly as in the CSV export.
 
 use std::io::Write;
+use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use pml_parser::{Column, ColumnRenderer, Event};
+
+use super::Written;
+use crate::output::AtomicFile;
+use crate::progress::Progress;
+use crate::scan::Query;
+
+/// Writes the events that pass `query` to `path`, one JSON object per line.
+pub fn write_file(
+    query: &Query<'_>,
+    columns: &[Column],
+    path: &Path,
+    progress: &Progress,
+) -> Result<Written> {
+    let mut file = AtomicFile::create(path)?;
+    let mut written = Written::default();
+    query.run_ordered(
+        1 << 14,
+        progress,
+        |part, range| {
+            let mut bytes = Vec::new();
+            let mut cell = String::new();
+            let mut events = 0;
+            let stats = query.for_each_match(part, range, |part, index, event| {
+                events += 1;
+                write_event(&mut bytes, index, event, columns, &part.renderer, &mut cell)
+            })?;
+            Ok((bytes, events, stats.unreadable))
+        },
+        |(bytes, events, unreadable)| {
+            written.events += events;
+            written.unreadable += unreadable;
+            file.write_all(&bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(true)
+        },
+    )?;
+    file.commit()?;
+    Ok(written)
+}
 
 /// Appends one event as a JSON object and a newline; `cell` is a scratch buffer.
 pub fn write_event(

@@ -18,10 +18,11 @@ use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
 use pml_parser::{Column, Event, EventClass, FileTime};
 
+use super::Written;
 use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
-use crate::scan::{warn_unreadable, Query};
+use crate::scan::Query;
 
 /// Events per parallel chunk (the events of a chunk that pass the filter form a row group):
 /// enough chunks to keep every thread busy, within these bounds.
@@ -324,7 +325,7 @@ impl<K: std::hash::Hash + Eq, V> Dict<K, V> {
     }
 }
 
-/// Writes the events that pass `query` to `path` as Parquet; returns the number of rows.
+/// Writes the events that pass `query` to `path` as Parquet.
 ///
 /// Chunks of events become DataFrames and are encoded and compressed into row groups in
 /// parallel; the row groups are appended to the file in event order.
@@ -333,7 +334,7 @@ pub fn write_events(
     query: &Query<'_>,
     path: &Path,
     progress: &Progress,
-) -> Result<u64> {
+) -> Result<Written> {
     let first = inputs
         .parts()
         .first()
@@ -379,8 +380,10 @@ pub fn write_events(
         .with_context(|| format!("cannot write {}", path.display()))?;
     drop(writer);
     file.commit()?;
-    warn_unreadable(unreadable);
-    Ok(rows)
+    Ok(Written {
+        events: rows,
+        unreadable,
+    })
 }
 
 /// Writes a summary table as Parquet: text, integer, seconds and UTC timestamp columns.

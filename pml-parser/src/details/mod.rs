@@ -22,7 +22,7 @@ pub enum Details<'a> {
     /// Network.
     Network(network::NetworkDetails<'a>),
     /// Profiling.
-    Profiling(profiling::ProfilingDetails),
+    Profiling(profiling::ProfilingDetails<'a>),
     /// Class 0 or an unknown class: nothing to decode.
     Unknown,
 }

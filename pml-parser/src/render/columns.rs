@@ -1,9 +1,11 @@
 //! The 27 columns of Process Monitor, by name, and a renderer that writes any of them for an event.
 
-use std::fmt::Write as _;
-
+use super::clock::{self, Clock, TimeZoneSpec};
+use super::digits::{push_hex_lower_padded, push_u64};
+use super::status;
 use crate::capture::Capture;
 use crate::event::Event;
+use crate::tables::Process;
 use crate::time::FileTime;
 
 /// A Process Monitor column.
@@ -173,96 +175,148 @@ impl Column {
 }
 
 /// Writes columns of events as ProcMon's US-English export prints them.
+///
+/// Times are in UTC unless [`ColumnRenderer::with_time_zone`] chooses another zone. Writing a
+/// column appends to a `String` and allocates nothing beyond that string's growth.
 #[derive(Debug, Clone)]
 pub struct ColumnRenderer {
     /// Time of the first event: `Relative Time` counts from it.
     first_time: FileTime,
+    /// UTC span of the capture's events, over which the zone's offsets are precomputed.
+    span: std::ops::Range<FileTime>,
+    clock: Clock,
 }
+
+/// An event with its process looked up, for rendering several of its columns.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRow<'e, 'a> {
+    event: &'e Event<'a>,
+    process: Option<&'a Process>,
+}
+
+impl<'e, 'a> EventRow<'e, 'a> {
+    /// Looks up the process of `event`.
+    #[inline]
+    pub fn new(event: &'e Event<'a>) -> EventRow<'e, 'a> {
+        EventRow {
+            event,
+            process: event.process(),
+        }
+    }
+
+    /// The event's process, when the process table has it.
+    #[inline]
+    pub fn process(&self) -> Option<&'a Process> {
+        self.process
+    }
+}
+
+/// Margin around the capture's first and last event times for precomputed offsets
+/// (completion times can fall after the last start time).
+const SPAN_MARGIN: u64 = 2 * 86_400 * clock::TICKS_PER_SECOND;
 
 impl ColumnRenderer {
     /// A renderer for the events of `capture`, times in UTC.
     pub fn new(capture: &Capture) -> ColumnRenderer {
-        let first_time = capture.event(0).map(|e| e.time()).unwrap_or_default();
-        ColumnRenderer { first_time }
+        let time_of = |index: u64| capture.event(index).map(|e| e.time()).ok();
+        let first_time = time_of(0).unwrap_or_default();
+        let last_time = capture
+            .event_count()
+            .checked_sub(1)
+            .and_then(time_of)
+            .unwrap_or(first_time);
+        let (low, high) = (first_time.min(last_time), first_time.max(last_time));
+        let span = FileTime(low.0.saturating_sub(SPAN_MARGIN))
+            ..FileTime(high.0.saturating_add(SPAN_MARGIN));
+        ColumnRenderer {
+            first_time,
+            clock: Clock::new(TimeZoneSpec::utc(), span.clone()),
+            span,
+        }
+    }
+
+    /// The same renderer with times in `zone`.
+    pub fn with_time_zone(self, zone: TimeZoneSpec) -> ColumnRenderer {
+        ColumnRenderer {
+            clock: Clock::new(zone, self.span.clone()),
+            ..self
+        }
+    }
+
+    /// The same renderer with `Relative Time` counted from `first_time` (for the later parts
+    /// of a capture split over several files, whose first event is in the first part).
+    pub fn with_first_time(self, first_time: FileTime) -> ColumnRenderer {
+        ColumnRenderer { first_time, ..self }
+    }
+
+    /// The time zone of the time columns.
+    pub fn time_zone(&self) -> &TimeZoneSpec {
+        self.clock.spec()
     }
 
     /// Appends `column` of `event` to `out`.
     pub fn write(&self, event: &Event<'_>, column: Column, out: &mut String) {
-        let process = event.process();
-        let text = |out: &mut String, f: &dyn Fn(&crate::tables::Process) -> &str| {
-            if let Some(p) = process {
-                out.push_str(f(p));
-            }
-        };
+        self.write_row(&EventRow::new(event), column, out);
+    }
+
+    /// Appends `column` of `row` to `out`; for several columns of one event, cheaper than
+    /// [`ColumnRenderer::write`], which looks the event's process up each time.
+    pub fn write_row(&self, row: &EventRow<'_, '_>, column: Column, out: &mut String) {
+        let (event, process) = (row.event, row.process);
         match column {
-            Column::ProcessName => text(out, &|p| &p.name),
-            Column::Pid => {
-                let _ = write!(out, "{}", process.map_or(0, |p| p.pid));
-            }
+            Column::TimeOfDay => clock::push_time_of_day(out, self.clock.local(event.time())),
+            Column::ProcessName => out.push_str(process.map_or("", |p| &p.name)),
+            Column::Pid => push_u64(out, process.map_or(0, |p| p.pid).into()),
             Column::Operation => out.push_str(event.operation_name()),
             Column::Path => super::write_path(event, out),
-            Column::Detail => super::write_detail(event, out),
+            Column::Result => status::write(event.result(), out),
+            // Dates inside Detail are local times of the exporting machine, like the time columns.
+            Column::Detail => super::write_detail_in(event, self.time_zone().zone(), out),
+            Column::DateTime => self
+                .clock
+                .push_date_time(out, self.clock.local(event.time())),
+            Column::RelativeTime => {
+                clock::push_elapsed(out, event.time().ticks_since(self.first_time));
+            }
+            Column::Duration => {
+                if let Some(ticks) = event.duration() {
+                    clock::push_seconds(out, ticks);
+                }
+            }
+            Column::CompletionTime => {
+                if let Some(t) = event.completion_time() {
+                    clock::push_time_of_day(out, self.clock.local(t));
+                }
+            }
             Column::EventClass => out.push_str(event.class().name()),
             Column::Sequence => out.push_str("n/a"),
-            Column::ImagePath => text(out, &|p| &p.image_path),
-            Column::Company => text(out, &|p| &p.company),
-            Column::Description => text(out, &|p| &p.description),
-            Column::Version => text(out, &|p| &p.version),
-            Column::User => text(out, &|p| &p.user),
+            Column::ImagePath => out.push_str(process.map_or("", |p| &p.image_path)),
+            Column::Company => out.push_str(process.map_or("", |p| &p.company)),
+            Column::Description => out.push_str(process.map_or("", |p| &p.description)),
+            Column::Version => out.push_str(process.map_or("", |p| &p.version)),
+            Column::User => out.push_str(process.map_or("", |p| &p.user)),
             Column::AuthenticationId => {
                 let luid = process.map_or(0, |p| p.authentication_id);
-                let _ = write!(out, "{:08x}:{:08x}", luid >> 32, luid & 0xFFFF_FFFF);
+                push_hex_lower_padded(out, luid >> 32, 8);
+                out.push(':');
+                push_hex_lower_padded(out, luid & 0xFFFF_FFFF, 8);
             }
-            Column::Session => {
-                let _ = write!(out, "{}", process.map_or(0, |p| p.session));
-            }
-            Column::CommandLine => text(out, &|p| &p.command_line),
-            Column::Tid => {
-                let _ = write!(out, "{}", event.tid());
-            }
+            Column::Session => push_u64(out, process.map_or(0, |p| p.session).into()),
+            Column::CommandLine => out.push_str(process.map_or("", |p| &p.command_line)),
+            Column::Tid => push_u64(out, event.tid().into()),
             Column::Virtualized => out.push_str(match process.map(|p| p.virtualized) {
                 Some(0) => "False",
                 Some(1) => "True",
                 _ => "n/a",
             }),
-            Column::Integrity => text(out, &|p| &p.integrity),
+            Column::Integrity => out.push_str(process.map_or("", |p| &p.integrity)),
             Column::Category => out.push_str(super::category(event)),
-            Column::ParentPid => {
-                let _ = write!(out, "{}", process.map_or(0, |p| p.parent_pid));
-            }
+            Column::ParentPid => push_u64(out, process.map_or(0, |p| p.parent_pid).into()),
             Column::Architecture => out.push_str(match process.map(|p| p.is_64bit) {
                 Some(true) => "64-bit",
                 Some(false) => "32-bit",
                 None => "",
             }),
-            Column::Result => {
-                let _ = write!(out, "{:#X}", event.result());
-            }
-            Column::TimeOfDay
-            | Column::DateTime
-            | Column::RelativeTime
-            | Column::Duration
-            | Column::CompletionTime => self.write_time_column(event, column, out),
-        }
-    }
-
-    /// The time columns; rendering them in ProcMon's format and a chosen time zone is still to come.
-    fn write_time_column(&self, event: &Event<'_>, column: Column, out: &mut String) {
-        match column {
-            Column::RelativeTime => {
-                let _ = write!(out, "{}", event.time().ticks_since(self.first_time));
-            }
-            Column::Duration => {
-                if let Some(d) = event.duration() {
-                    let _ = write!(out, "{d}");
-                }
-            }
-            Column::CompletionTime => {
-                if let Some(t) = event.completion_time() {
-                    out.push_str(&t.to_rfc3339());
-                }
-            }
-            _ => out.push_str(&event.time().to_rfc3339()),
         }
     }
 }

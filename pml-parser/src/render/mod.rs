@@ -1,12 +1,18 @@
 //! Rendering of Process Monitor's columns, byte for byte as ProcMon's US-English CSV export
 //! prints them. Each event class has its own module for the Path, Detail and Category columns.
 
+mod clock;
 pub mod columns;
+pub mod csv;
+mod digits;
 mod fs;
 mod network;
 mod process;
 mod profiling;
 mod registry;
+pub mod status;
+
+pub use clock::{TimeZoneError, TimeZoneSpec};
 
 use crate::event::Event;
 use crate::ops::EventClass;
@@ -32,6 +38,16 @@ pub fn write_detail(event: &Event<'_>, out: &mut String) {
         EventClass::Network => network::write_detail(event, out),
         EventClass::Profiling => profiling::write_detail(event, out),
         EventClass::Unknown => {}
+    }
+}
+
+/// Appends the Detail column of `event` with the dates inside it in `zone`, as ProcMon
+/// prints them in the exporting machine's time zone ([`write_detail`] uses UTC). Only
+/// file-system Details hold dates so far; other classes render as with [`write_detail`].
+pub fn write_detail_in(event: &Event<'_>, zone: &jiff::tz::TimeZone, out: &mut String) {
+    match event.class() {
+        EventClass::FileSystem => fs::write_detail_in(event, zone, out),
+        _ => write_detail(event, out),
     }
 }
 

@@ -76,8 +76,18 @@ pub fn render_column(
     }
 }
 
-/// Compares every cell pml can render with the golden CSV.
+/// Compares every cell pml can render with the golden CSV, times in UTC.
 pub fn compare(capture: &Capture, header: &[String], rows: &[Vec<String>]) -> Report {
+    compare_with(capture, &ColumnRenderer::new(capture), header, rows)
+}
+
+/// Compares every cell `renderer` renders with the golden CSV.
+pub fn compare_with(
+    capture: &Capture,
+    renderer: &ColumnRenderer,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Report {
     assert_eq!(
         rows.len() as u64,
         capture.event_count(),
@@ -87,7 +97,6 @@ pub fn compare(capture: &Capture, header: &[String], rows: &[Vec<String>]) -> Re
     let op_col = header.iter().position(|h| h == "Operation");
     let mut report = Report::default();
     let mut got = String::new();
-    let renderer = ColumnRenderer::new(capture);
     for (event, row) in capture.events().zip(rows) {
         let event = event.unwrap();
         let group = format!(
@@ -97,7 +106,7 @@ pub fn compare(capture: &Capture, header: &[String], rows: &[Vec<String>]) -> Re
         );
         for (column, want) in header.iter().zip(row) {
             got.clear();
-            if !render_column(&renderer, &event, column, &mut got) {
+            if !render_column(renderer, &event, column, &mut got) {
                 continue;
             }
             report

@@ -1,0 +1,696 @@
+//! The streaming pass: open intervals from a successful CreateFile to the CloseFile that ends it,
+//! per process instance and path, plus the holders of a path when an open of it fails.
+//!
+//! ProcMon logs no handle values, so a CloseFile is paired with an open of the same path
+//! (case-insensitive) by the same process instance: the latest one of the same thread, else the
+//! latest one of the process. N opens need N closes. A CloseFile with no open of its path in its
+//! own process ends an open of an ancestor (the handle was inherited), else of any other process
+//! (the handle was duplicated into it); one with no open at all is counted as opened before the
+//! capture began. An interval closed by its own process is forgotten unless a failure named it as
+//! a holder, so memory grows with open handles and findings, not with events.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
+
+use pml_parser::FileTime;
+
+use crate::model::{
+    FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
+};
+use crate::paths::{self, PathKey};
+use crate::process_tree::ProcessTree;
+
+/// FILETIME ticks per millisecond.
+pub const TICKS_PER_MS: u64 = 10_000;
+
+/// Identifies an open interval.
+pub type IntervalId = u64;
+
+/// The CloseFile that ended an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Close {
+    /// Event index of the CloseFile.
+    pub event_index: u64,
+    /// Its time.
+    pub time: FileTime,
+    /// The process it was logged in.
+    pub process_index: u32,
+    /// Its thread.
+    pub tid: u32,
+}
+
+/// A Process Create by the opener within the window after the open, while the file was open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spawn {
+    /// Event index of the Process Create.
+    pub event_index: u64,
+    /// Its time.
+    pub time: FileTime,
+    /// The new process.
+    pub child_index: u32,
+}
+
+/// One successful CreateFile and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interval {
+    /// Identity, in order of the opens.
+    pub id: IntervalId,
+    /// The opener.
+    pub process_index: u32,
+    /// The opener's thread.
+    pub tid: u32,
+    /// The path as first seen among the opens alive at the time.
+    pub path: Arc<str>,
+    /// Event index of the CreateFile.
+    pub open_event: u64,
+    /// Its time.
+    pub open_time: FileTime,
+    /// What it asked for.
+    pub request: OpenRequest,
+    /// IoStatus.Information of the open.
+    pub open_result: Option<u32>,
+    /// The CloseFile that ended it, if any.
+    pub close: Option<Close>,
+    /// Process Creates by the opener inside the window while it was open.
+    pub spawns: Vec<Spawn>,
+}
+
+impl Interval {
+    /// True when the opener issued the CloseFile itself.
+    pub fn closed_by_opener(&self) -> bool {
+        self.close
+            .is_some_and(|c| c.process_index == self.process_index)
+    }
+}
+
+/// A CreateFile that failed with SHARING VIOLATION, and the intervals open on its path then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Event index of the CreateFile.
+    pub event_index: u64,
+    /// Its time.
+    pub time: FileTime,
+    /// The process that failed.
+    pub process_index: u32,
+    /// Its thread.
+    pub tid: u32,
+    /// The path.
+    pub path: Arc<str>,
+    /// What it asked for.
+    pub request: OpenRequest,
+    /// The intervals open on the path at that moment.
+    pub holders: Vec<IntervalId>,
+}
+
+/// Counts of what the pass saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PairingStats {
+    /// Successful CreateFile records.
+    pub opens: u64,
+    /// CloseFile records.
+    pub closes: u64,
+    /// CloseFile paired with an open of the same process.
+    pub closes_same_process: u64,
+    /// CloseFile paired with an open of an ancestor (inherited handle).
+    pub closes_by_descendant: u64,
+    /// CloseFile paired with an open of an unrelated process (duplicated handle).
+    pub closes_by_unrelated: u64,
+    /// CloseFile with no open of its path seen: opened before the capture began.
+    pub closes_without_open: u64,
+    /// CreateFile that failed with SHARING VIOLATION.
+    pub sharing_violations: u64,
+    /// Process Create records.
+    pub process_creates: u64,
+    /// Process Exit records.
+    pub process_exits: u64,
+    /// Largest number of intervals open at once.
+    pub peak_open: u64,
+}
+
+/// What the pass leaves for the detectors.
+#[derive(Debug, Clone)]
+pub struct Lifetimes {
+    /// Intervals worth reporting: not closed by their opener, or named as holders by a failure.
+    pub intervals: HashMap<IntervalId, Interval>,
+    /// Every SHARING VIOLATION, in event order.
+    pub failures: Vec<Failure>,
+    /// The process tree with lifetimes.
+    pub tree: ProcessTree,
+    /// Time of the last event (or record, for records fed by hand).
+    pub end_time: FileTime,
+    /// Counts.
+    pub stats: PairingStats,
+}
+
+impl Lifetimes {
+    /// The interval with this id.
+    pub fn interval(&self, id: IntervalId) -> Option<&Interval> {
+        self.intervals.get(&id)
+    }
+}
+
+/// The intervals open on one path.
+#[derive(Debug)]
+struct PathState {
+    display: Arc<str>,
+    open: Vec<IntervalId>,
+    /// CloseFiles of the path by processes with no open of it, while others held it.
+    deferred: Vec<Close>,
+}
+
+/// The streaming state machine. Feed it records in event order, then call [`Tracker::finish`].
+#[derive(Debug)]
+pub struct Tracker {
+    window_ticks: u64,
+    tree: ProcessTree,
+    paths: FxHashMap<PathKey, PathState>,
+    /// Open intervals.
+    open: FxHashMap<IntervalId, Interval>,
+    /// Intervals that ended but must be kept.
+    kept: HashMap<IntervalId, Interval>,
+    /// Per process, its opens of the last window (pruned lazily), for spawn detection.
+    recent: FxHashMap<u32, VecDeque<(FileTime, IntervalId)>>,
+    /// Intervals a failure named as holders.
+    pinned: FxHashSet<IntervalId>,
+    failures: Vec<Failure>,
+    next_id: IntervalId,
+    end_time: FileTime,
+    stats: PairingStats,
+}
+
+impl Tracker {
+    /// A tracker over the processes of the table, with the inheritance window in milliseconds.
+    pub fn new(processes: impl IntoIterator<Item = ProcessInfo>, window_ms: u64) -> Tracker {
+        Tracker {
+            window_ticks: window_ms.saturating_mul(TICKS_PER_MS),
+            tree: ProcessTree::new(processes),
+            paths: FxHashMap::default(),
+            open: FxHashMap::default(),
+            kept: HashMap::new(),
+            recent: FxHashMap::default(),
+            pinned: Default::default(),
+            failures: Vec::new(),
+            next_id: 0,
+            end_time: FileTime(0),
+            stats: PairingStats::default(),
+        }
+    }
+
+    /// Consumes one record.
+    pub fn feed(&mut self, record: &Record) {
+        match record {
+            Record::File(f) => self.feed_file(f),
+            Record::Process(p) => self.feed_process(p),
+        }
+    }
+
+    fn touch(&mut self, t: FileTime) {
+        self.end_time = self.end_time.max(t);
+    }
+
+    /// Tells the tracker that the capture went on until `t` (events it was not fed count too
+    /// when deciding whether a process exited before the end).
+    pub fn extend_to(&mut self, t: FileTime) {
+        self.touch(t);
+    }
+
+    fn feed_file(&mut self, op: &FileOp) {
+        self.touch(op.time);
+        let key = op.key;
+        if !paths::is_empty_key(key) {
+            match op.kind {
+                FileOpKind::Open {
+                    request,
+                    open_result,
+                } => self.on_open(op, key, request, open_result),
+                FileOpKind::Close => self.on_close(op, key),
+                FileOpKind::SharingViolation { request } => self.on_failure(op, key, request),
+            }
+        }
+    }
+
+    fn on_open(
+        &mut self,
+        op: &FileOp,
+        key: PathKey,
+        request: OpenRequest,
+        open_result: Option<u32>,
+    ) {
+        self.stats.opens += 1;
+        let id = self.next_id;
+        self.next_id += 1;
+        let state = self.paths.entry(key).or_insert_with(|| PathState {
+            display: Arc::from(op.path.as_str()),
+            open: Vec::new(),
+            deferred: Vec::new(),
+        });
+        state.open.push(id);
+        self.open.insert(
+            id,
+            Interval {
+                id,
+                process_index: op.process_index,
+                tid: op.tid,
+                path: state.display.clone(),
+                open_event: op.event_index,
+                open_time: op.time,
+                request,
+                open_result,
+                close: None,
+                spawns: Vec::new(),
+            },
+        );
+        self.stats.peak_open = self.stats.peak_open.max(self.open.len() as u64);
+        let window = self.window_ticks;
+        let recent = self.recent.entry(op.process_index).or_default();
+        while recent
+            .front()
+            .is_some_and(|&(t, _)| op.time.ticks_since(t) > window)
+        {
+            recent.pop_front();
+        }
+        recent.push_back((op.time, id));
+    }
+
+    /// Picks the open interval (position in `ids`) a CloseFile ends: the closer's own latest
+    /// open of the same thread, else of any thread, else an open of its nearest ancestor.
+    fn pick(
+        open: &FxHashMap<IntervalId, Interval>,
+        tree: &ProcessTree,
+        ids: &[IntervalId],
+        close: Close,
+    ) -> Option<(usize, Pairing)> {
+        let (closer, tid) = (close.process_index, close.tid);
+        let latest = |filter: &dyn Fn(&Interval) -> bool| {
+            ids.iter()
+                .enumerate()
+                .rev()
+                .find(|(_, id)| open.get(id).is_some_and(filter))
+                .map(|(pos, _)| pos)
+        };
+        if let Some(pos) = latest(&|i| i.process_index == closer && i.tid == tid)
+            .or_else(|| latest(&|i| i.process_index == closer))
+        {
+            return Some((pos, Pairing::Same));
+        }
+        // Nearest ancestor first; among its opens, the latest one. The handle can only have been
+        // inherited when the ancestor's child on the way down was created after the open.
+        let ancestor = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, id)| {
+                let i = open.get(id)?;
+                let chain = tree.chain_below(i.process_index, closer)?;
+                let created = tree.created_at(*chain.first()?)?;
+                (created >= i.open_time).then_some((chain.len(), std::cmp::Reverse(pos)))
+            })
+            .min();
+        ancestor.map(|(_, std::cmp::Reverse(pos))| (pos, Pairing::Descendant))
+    }
+
+    fn on_close(&mut self, op: &FileOp, key: PathKey) {
+        self.stats.closes += 1;
+        let close = Close {
+            event_index: op.event_index,
+            time: op.time,
+            process_index: op.process_index,
+            tid: op.tid,
+        };
+        let Some(state) = self.paths.get_mut(&key) else {
+            self.stats.closes_without_open += 1;
+            return;
+        };
+        let Some((pos, pairing)) = Self::pick(&self.open, &self.tree, &state.open, close) else {
+            // Opened before the capture began, or a handle duplicated from a process that holds
+            // the path now: decided at the end, when that process turns out never to close it.
+            state.deferred.push(close);
+            return;
+        };
+        match pairing {
+            Pairing::Same => self.stats.closes_same_process += 1,
+            Pairing::Descendant => self.stats.closes_by_descendant += 1,
+        }
+        let id = state.open.remove(pos);
+        if state.open.is_empty() {
+            self.stats.closes_without_open += state.deferred.len() as u64;
+            self.paths.remove(&key);
+        }
+        let Some(mut interval) = self.open.remove(&id) else {
+            return;
+        };
+        interval.close = Some(close);
+        if pairing != Pairing::Same || self.pinned.contains(&id) {
+            self.kept.insert(id, interval);
+        }
+    }
+
+    fn on_failure(&mut self, op: &FileOp, key: PathKey, request: OpenRequest) {
+        self.stats.sharing_violations += 1;
+        let (path, holders) = match self.paths.get(&key) {
+            Some(s) => (s.display.clone(), s.open.clone()),
+            None => (Arc::from(op.path.as_str()), Vec::new()),
+        };
+        self.pinned.extend(holders.iter().copied());
+        self.failures.push(Failure {
+            event_index: op.event_index,
+            time: op.time,
+            process_index: op.process_index,
+            tid: op.tid,
+            path,
+            request,
+            holders,
+        });
+    }
+
+    fn feed_process(&mut self, op: &ProcessOp) {
+        self.touch(op.time);
+        match op.kind {
+            ProcessOpKind::Create {
+                child_index,
+                child_pid,
+            } => {
+                self.stats.process_creates += 1;
+                self.tree
+                    .on_create(op.process_index, child_index, child_pid, op.time);
+                self.note_spawn(op, child_index);
+            }
+            ProcessOpKind::Start => self.tree.on_start(op.process_index, op.time),
+            ProcessOpKind::Exit => {
+                self.stats.process_exits += 1;
+                self.tree.on_exit(op.process_index, op.time);
+            }
+        }
+    }
+
+    /// Marks the opener's intervals opened within the window before this Process Create.
+    fn note_spawn(&mut self, op: &ProcessOp, child_index: u32) {
+        let window = self.window_ticks;
+        let Some(recent) = self.recent.get_mut(&op.process_index) else {
+            return;
+        };
+        while recent
+            .front()
+            .is_some_and(|&(t, _)| op.time.ticks_since(t) > window)
+        {
+            recent.pop_front();
+        }
+        for &(t, id) in recent.iter() {
+            if t > op.time {
+                continue;
+            }
+            if let Some(interval) = self.open.get_mut(&id) {
+                interval.spawns.push(Spawn {
+                    event_index: op.event_index,
+                    time: op.time,
+                    child_index,
+                });
+            }
+        }
+    }
+
+    /// Ends the pass. An interval its opener never closed takes the first deferred CloseFile of
+    /// its path that came after it from another process (a duplicated or inherited handle);
+    /// every interval still open is kept.
+    pub fn finish(mut self) -> Lifetimes {
+        for state in self.paths.values_mut() {
+            for id in &state.open {
+                let Some(interval) = self.open.get_mut(id) else {
+                    continue;
+                };
+                let taken = state.deferred.iter().position(|c| {
+                    c.event_index > interval.open_event && c.process_index != interval.process_index
+                });
+                if let Some(pos) = taken {
+                    let close = state.deferred.remove(pos);
+                    if self
+                        .tree
+                        .depth_below(close.process_index, interval.process_index)
+                        .is_some()
+                    {
+                        self.stats.closes_by_descendant += 1;
+                    } else {
+                        self.stats.closes_by_unrelated += 1;
+                    }
+                    interval.close = Some(close);
+                }
+            }
+            self.stats.closes_without_open += state.deferred.len() as u64;
+        }
+        self.kept.extend(self.open.drain());
+        Lifetimes {
+            intervals: self.kept,
+            failures: self.failures,
+            tree: self.tree,
+            end_time: self.end_time,
+            stats: self.stats,
+        }
+    }
+}
+
+/// How a CloseFile was paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pairing {
+    Same,
+    Descendant,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn proc_info(index: u32, pid: u32, parent: Option<u32>, name: &str) -> ProcessInfo {
+        ProcessInfo {
+            process_index: index,
+            pid,
+            parent_index: parent,
+            name: name.to_string(),
+            command_line: name.to_string(),
+            ..ProcessInfo::default()
+        }
+    }
+
+    pub(crate) fn ms(n: u64) -> FileTime {
+        FileTime(132_000_000_000_000_000 + n * TICKS_PER_MS)
+    }
+
+    pub(crate) fn open(ev: u64, t: u64, p: u32, path: &str, access: u32, share: u16) -> Record {
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::Open {
+                request: OpenRequest {
+                    desired_access: access,
+                    share_mode: share,
+                    ..OpenRequest::default()
+                },
+                open_result: Some(1),
+            },
+        ))
+    }
+
+    pub(crate) fn close(ev: u64, t: u64, p: u32, path: &str) -> Record {
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::Close,
+        ))
+    }
+
+    pub(crate) fn fail(ev: u64, t: u64, p: u32, path: &str, access: u32, share: u16) -> Record {
+        Record::File(FileOp::new(
+            ev,
+            ms(t),
+            p,
+            p * 10,
+            path.to_string(),
+            FileOpKind::SharingViolation {
+                request: OpenRequest {
+                    desired_access: access,
+                    share_mode: share,
+                    ..OpenRequest::default()
+                },
+            },
+        ))
+    }
+
+    pub(crate) fn spawn(ev: u64, t: u64, parent: u32, child: u32) -> Record {
+        Record::Process(ProcessOp {
+            event_index: ev,
+            time: ms(t),
+            process_index: parent,
+            kind: ProcessOpKind::Create {
+                child_index: child,
+                child_pid: child * 4,
+            },
+        })
+    }
+
+    pub(crate) fn exit(ev: u64, t: u64, p: u32) -> Record {
+        Record::Process(ProcessOp {
+            event_index: ev,
+            time: ms(t),
+            process_index: p,
+            kind: ProcessOpKind::Exit,
+        })
+    }
+
+    fn run(procs: Vec<ProcessInfo>, records: &[Record]) -> Lifetimes {
+        let mut t = Tracker::new(procs, 50);
+        for r in records {
+            t.feed(r);
+        }
+        t.finish()
+    }
+
+    #[test]
+    fn nested_opens_need_as_many_closes() {
+        let l = run(
+            vec![proc_info(1, 100, None, "a.exe")],
+            &[
+                open(0, 0, 1, r"C:\f", 1, 1),
+                open(1, 1, 1, r"c:\F", 1, 1),
+                close(2, 2, 1, r"C:\F"),
+            ],
+        );
+        assert_eq!(l.intervals.len(), 1, "one of two opens stays open");
+        let left = l.intervals.values().next().unwrap();
+        assert_eq!(left.open_event, 0, "the latest open is closed first");
+        assert_eq!(l.stats.closes_same_process, 1);
+    }
+
+    #[test]
+    fn closes_go_to_the_own_process_then_to_ancestors() {
+        let l = run(
+            vec![
+                proc_info(1, 100, None, "python.exe"),
+                proc_info(2, 200, Some(1), "cmd.exe"),
+                proc_info(3, 300, None, "other.exe"),
+            ],
+            &[
+                open(0, 0, 3, r"C:\f", 1, 7),
+                open(1, 1, 1, r"C:\f", 2, 1),
+                spawn(2, 5, 1, 2),
+                close(3, 100, 2, r"C:\f"),
+                close(4, 101, 3, r"C:\f"),
+                close(5, 102, 3, r"C:\g"),
+            ],
+        );
+        let python = l.intervals.values().find(|i| i.process_index == 1).unwrap();
+        assert_eq!(python.close.unwrap().process_index, 2);
+        assert_eq!(python.spawns.len(), 1);
+        assert_eq!(l.stats.closes_by_descendant, 1);
+        assert_eq!(l.stats.closes_same_process, 1);
+        assert_eq!(l.stats.closes_without_open, 1);
+        assert_eq!(l.intervals.len(), 1, "other.exe's own close is forgotten");
+    }
+
+    #[test]
+    fn a_stranger_closing_its_own_old_handle_does_not_steal_an_open() {
+        // Like mixed-32bit: DllHost 1628 closes its working directory (opened before the capture)
+        // while DllHost 1860 holds the same directory, which 1860 closes itself later.
+        let l = run(
+            vec![
+                proc_info(1, 1860, None, "DllHost.exe"),
+                proc_info(2, 1628, None, "DllHost.exe"),
+            ],
+            &[
+                open(0, 0, 1, r"C:\Windows\System32", 0x20, 7),
+                close(1, 5, 2, r"C:\Windows\System32"),
+                close(2, 9, 1, r"C:\Windows\System32"),
+            ],
+        );
+        assert!(l.intervals.is_empty());
+        assert_eq!(l.stats.closes_same_process, 1);
+        assert_eq!(l.stats.closes_without_open, 1);
+        assert_eq!(l.stats.closes_by_unrelated, 0);
+    }
+
+    #[test]
+    fn a_stranger_closing_what_the_opener_never_closes_is_a_duplicated_handle() {
+        let l = run(
+            vec![
+                proc_info(1, 10, None, "broker.exe"),
+                proc_info(2, 20, None, "app.exe"),
+            ],
+            &[
+                open(0, 0, 1, r"C:\f", 1, 0),
+                close(1, 1, 2, r"C:\f"),
+                close(2, 5, 2, r"C:\f"),
+            ],
+        );
+        let i = l.intervals.values().next().unwrap();
+        assert_eq!(
+            i.close.unwrap().event_index,
+            1,
+            "the first close after the open"
+        );
+        assert_eq!(l.stats.closes_by_unrelated, 1);
+        assert_eq!(l.stats.closes_without_open, 1);
+    }
+
+    #[test]
+    fn a_child_that_existed_before_the_open_did_not_inherit_it() {
+        let l = run(
+            vec![
+                proc_info(1, 10, None, "a.exe"),
+                proc_info(2, 20, Some(1), "b.exe"),
+            ],
+            &[
+                spawn(0, 0, 1, 2),
+                open(1, 5, 1, r"C:\f", 1, 0),
+                close(2, 9, 2, r"C:\f"),
+                close(3, 12, 1, r"C:\f"),
+            ],
+        );
+        assert!(l.intervals.is_empty(), "a.exe closes its own open");
+        assert_eq!(l.stats.closes_without_open, 1);
+    }
+
+    #[test]
+    fn failures_snapshot_the_holders_and_keep_them() {
+        let l = run(
+            vec![
+                proc_info(1, 100, None, "MsMpEng.exe"),
+                proc_info(2, 200, None, "link.exe"),
+            ],
+            &[
+                open(0, 0, 1, r"C:\o.obj", 1, 0),
+                fail(1, 1, 2, r"C:\O.OBJ", 2, 1),
+                close(2, 5, 1, r"C:\o.obj"),
+                fail(3, 6, 2, r"C:\o.obj", 2, 1),
+            ],
+        );
+        assert_eq!(l.failures.len(), 2);
+        assert_eq!(l.failures[0].holders.len(), 1);
+        assert!(l.failures[1].holders.is_empty());
+        assert!(l
+            .interval(l.failures[0].holders[0])
+            .unwrap()
+            .closed_by_opener());
+    }
+
+    #[test]
+    fn spawns_outside_the_window_or_after_the_close_are_not_noted() {
+        let l = run(
+            vec![
+                proc_info(1, 100, None, "a.exe"),
+                proc_info(2, 200, Some(1), "b.exe"),
+            ],
+            &[
+                open(0, 0, 1, r"C:\f", 2, 0),
+                open(1, 10, 1, r"C:\g", 2, 0),
+                close(2, 20, 1, r"C:\g"),
+                spawn(3, 55, 1, 2),
+            ],
+        );
+        assert!(l.intervals.values().all(|i| i.spawns.is_empty()));
+    }
+}

@@ -1,0 +1,154 @@
+//! The plain records the detectors consume: the few facts of a file open, close or failure and of
+//! a process creation, start or exit, extracted from events (see [`crate::extract`]) or built by
+//! hand in tests.
+
+use pml_parser::FileTime;
+
+/// NTSTATUS of a CreateFile refused because another open does not share the access asked for.
+pub const STATUS_SHARING_VIOLATION: u32 = 0xC000_0043;
+
+/// What a CreateFile asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenRequest {
+    /// ACCESS_MASK asked for (generic bits not mapped).
+    pub desired_access: u32,
+    /// ShareAccess: 1 Read, 2 Write, 4 Delete; 0 = exclusive.
+    pub share_mode: u16,
+    /// CreateOptions bits (0x1000 = Delete On Close).
+    pub options: u32,
+    /// CreateDisposition: 0 Supersede, 1 Open, 2 Create, 3 OpenIf, 4 Overwrite, 5 OverwriteIf.
+    pub disposition: u8,
+}
+
+/// The kind of a file record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileOpKind {
+    /// A CreateFile that succeeded: a new file object, hence a future CloseFile.
+    Open {
+        /// What was asked for.
+        request: OpenRequest,
+        /// IoStatus.Information (1 Opened, 2 Created, ...), when the event has it.
+        open_result: Option<u32>,
+    },
+    /// A CloseFile (IRP_MJ_CLEANUP): the last handle of a file object was closed.
+    Close,
+    /// A CreateFile that failed with SHARING VIOLATION.
+    SharingViolation {
+        /// What was asked for.
+        request: OpenRequest,
+    },
+}
+
+/// A file-system event the detectors care about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOp {
+    /// Position of the event in the capture.
+    pub event_index: u64,
+    /// Event time.
+    pub time: FileTime,
+    /// Process index of the process the event was logged in.
+    pub process_index: u32,
+    /// Thread id.
+    pub tid: u32,
+    /// The path, as in the Path column; empty for a CloseFile read from a capture, which needs
+    /// only its key.
+    pub path: String,
+    /// The path's comparison key.
+    pub key: crate::paths::PathKey,
+    /// Open, close or failure.
+    pub kind: FileOpKind,
+}
+
+impl FileOp {
+    /// A record with the key computed from `path`.
+    pub fn new(
+        event_index: u64,
+        time: FileTime,
+        process_index: u32,
+        tid: u32,
+        path: String,
+        kind: FileOpKind,
+    ) -> FileOp {
+        FileOp {
+            event_index,
+            time,
+            process_index,
+            tid,
+            key: crate::paths::key(&path),
+            path,
+            kind,
+        }
+    }
+}
+
+/// The kind of a process record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessOpKind {
+    /// Process Create, logged in the creator: `child_index` is the new process.
+    Create {
+        /// Process index of the new process.
+        child_index: u32,
+        /// PID of the new process.
+        child_pid: u32,
+    },
+    /// Process Start: the first event of a new process.
+    Start,
+    /// Process Exit.
+    Exit,
+}
+
+/// A process-class event the detectors care about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessOp {
+    /// Position of the event in the capture.
+    pub event_index: u64,
+    /// Event time.
+    pub time: FileTime,
+    /// Process index of the process the event was logged in.
+    pub process_index: u32,
+    /// Create, start or exit.
+    pub kind: ProcessOpKind,
+}
+
+/// One record of the stream the detectors consume, in event order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A file open, close or sharing violation.
+    File(FileOp),
+    /// A process creation, start or exit.
+    Process(ProcessOp),
+}
+
+/// A process as the capture's process table describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProcessInfo {
+    /// Process index: the key events use, unique in the capture.
+    pub process_index: u32,
+    /// Process id (may be reused by a later process).
+    pub pid: u32,
+    /// Parent's process index, when the table names one.
+    pub parent_index: Option<u32>,
+    /// Process name, e.g. `cmd.exe`.
+    pub name: String,
+    /// Command line.
+    pub command_line: String,
+    /// Start time (zero when unknown).
+    pub start_time: FileTime,
+    /// End time; zero when the process was still running when the capture was saved.
+    pub end_time: FileTime,
+}
+
+impl ProcessInfo {
+    /// The facts of a process-table entry.
+    pub fn from_table(p: &pml_parser::Process) -> ProcessInfo {
+        ProcessInfo {
+            process_index: p.index,
+            pid: p.pid,
+            parent_index: (p.parent_index != p.index).then_some(p.parent_index),
+            name: p.name.to_string(),
+            command_line: p.command_line.to_string(),
+            start_time: p.start_time,
+            end_time: p.end_time,
+        }
+    }
+}

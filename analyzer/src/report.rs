@@ -1,0 +1,477 @@
+//! The analysis of a capture as one typed, serializable value.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use pml_parser::Capture;
+
+use crate::extract::{self, EventCounts};
+use crate::findings::{self, InheritedHandle, SharingViolation, Time, UnmatchedOpen};
+use crate::incidents::{self, Incident};
+use crate::lifetimes::{PairingStats, Tracker};
+use crate::model::{ProcessInfo, Record};
+
+/// Default inheritance window: a Process Create this soon after an open is a suspect.
+pub const DEFAULT_WINDOW_MS: u64 = 50;
+
+/// Analysis settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// A Process Create by the opener at most this many milliseconds after an open of a file it
+    /// still holds makes an inherited-handle candidate.
+    pub window_ms: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            window_ms: DEFAULT_WINDOW_MS,
+        }
+    }
+}
+
+/// Counts that say what the analysis saw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The inheritance window used, in milliseconds.
+    pub window_ms: u64,
+    /// Event counts, when the records came from a capture.
+    pub events: Option<EventCounts>,
+    /// How opens and closes were paired.
+    pub pairing: PairingStats,
+    /// Processes known (process table and Process Create events).
+    pub processes: usize,
+    /// Unmatched opens per classification.
+    pub unmatched_by_classification: BTreeMap<&'static str, usize>,
+    /// Incidents found.
+    pub incidents: usize,
+    /// Inherited-handle candidates, incidents or not.
+    pub inherited_handle_candidates: usize,
+    /// Time of the last event.
+    pub end_time: Option<Time>,
+}
+
+/// Everything the analyzer finds in a capture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Incidents, by the time of their first event.
+    pub incidents: Vec<Incident>,
+    /// Successful CreateFiles with no CloseFile in the same process instance, by open time.
+    pub unmatched_opens: Vec<UnmatchedOpen>,
+    /// CreateFiles that failed with SHARING VIOLATION, by time.
+    pub sharing_violations: Vec<SharingViolation>,
+    /// Inherited-handle candidates, best corroborated first.
+    pub inherited_handles: Vec<InheritedHandle>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// Analyzes a capture in one streaming pass.
+pub fn analyze(capture: &Capture, options: &Options) -> Report {
+    let processes = capture.processes().iter().map(ProcessInfo::from_table);
+    let mut tracker = Tracker::new(processes, options.window_ms);
+    let counts = extract::for_each_record(capture, |r| tracker.feed(r));
+    tracker.extend_to(counts.last_time);
+    finish(tracker, options, Some(counts))
+}
+
+/// Analyzes records made by hand or by another reader: `processes` is the process table,
+/// `records` the events the detectors care about, in event order.
+pub fn analyze_records<'r>(
+    processes: impl IntoIterator<Item = ProcessInfo>,
+    records: impl IntoIterator<Item = &'r Record>,
+    options: &Options,
+) -> Report {
+    let mut tracker = Tracker::new(processes, options.window_ms);
+    for r in records {
+        tracker.feed(r);
+    }
+    finish(tracker, options, None)
+}
+
+fn finish(tracker: Tracker, options: &Options, events: Option<EventCounts>) -> Report {
+    let lifetimes = tracker.finish();
+    let findings = findings::derive(&lifetimes);
+    let incidents = incidents::build(&findings);
+    let mut unmatched_by_classification = BTreeMap::new();
+    for u in &findings.unmatched_opens {
+        *unmatched_by_classification
+            .entry(u.classification.as_str())
+            .or_default() += 1;
+    }
+    let summary = Summary {
+        window_ms: options.window_ms,
+        events,
+        pairing: lifetimes.stats,
+        processes: lifetimes.tree.len(),
+        unmatched_by_classification,
+        incidents: incidents.len(),
+        inherited_handle_candidates: findings.inherited_handles.len(),
+        end_time: (!lifetimes.end_time.is_zero()).then_some(Time(lifetimes.end_time)),
+    };
+    Report {
+        incidents,
+        unmatched_opens: findings.unmatched_opens,
+        sharing_violations: findings.sharing_violations,
+        inherited_handles: findings.inherited_handles,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifetimes::tests::{close, exit, fail, ms, open, proc_info, spawn};
+    use crate::{Classification, IncidentKind, Severity};
+
+    const WRITE: u32 = 0x0012_0116;
+    const READ: u32 = 0x0012_0089;
+    const GEN: &str = r"C:\build\gen\parser.cpp";
+
+    fn run(procs: Vec<ProcessInfo>, records: &[Record]) -> Report {
+        analyze_records(procs, records, &Options::default())
+    }
+
+    fn indices(list: &[crate::ProcessRef]) -> Vec<u32> {
+        list.iter().map(|p| p.process_index).collect()
+    }
+
+    fn seed_race_procs() -> Vec<ProcessInfo> {
+        vec![
+            proc_info(1, 4242, None, "python.exe"),
+            proc_info(2, 5000, Some(1), "cmd.exe"),
+            proc_info(3, 5100, Some(1), "cl.exe"),
+        ]
+    }
+
+    #[test]
+    fn seed_race_is_one_inherited_handle_incident() {
+        let r = run(
+            seed_race_procs(),
+            &[
+                open(10, 0, 1, GEN, WRITE, 1),
+                spawn(11, 7, 1, 2),
+                spawn(12, 30, 1, 3),
+                fail(13, 40, 3, r"c:\BUILD\gen\parser.cpp", READ, 1),
+                close(14, 200, 2, GEN),
+                exit(15, 210, 2),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::InheritedHandle);
+        assert_eq!(i.path, GEN);
+        assert_eq!(i.opener.as_ref().unwrap().pid, 4242);
+        assert_eq!(i.child.as_ref().unwrap().process_index, 2);
+        assert_eq!(i.closer.as_ref().unwrap().process_index, 2);
+        assert_eq!(indices(&i.holders), [2]);
+        assert_eq!(indices(&i.victims), [3]);
+        assert_eq!(i.events, [10, 11, 13, 14]);
+        assert_eq!(i.spawn_gap_ms, Some(7.0));
+        assert_eq!(i.severity, Severity::High);
+        assert!(
+            i.explanation.contains("cmd.exe (PID 5000)"),
+            "{}",
+            i.explanation
+        );
+        assert!(i.fix.contains("close_fds=True"));
+
+        assert_eq!(r.unmatched_opens.len(), 1);
+        assert_eq!(r.unmatched_opens[0].process.process_index, 1);
+        assert_eq!(
+            r.unmatched_opens[0].classification,
+            Classification::ClosedByChild
+        );
+        assert_eq!(r.sharing_violations.len(), 1);
+        let sv = &r.sharing_violations[0];
+        assert_eq!(sv.holders.len(), 1);
+        assert_eq!(sv.holders[0].process.process_index, 2);
+        assert!(sv.holders[0].inherited);
+        assert!(sv.explained);
+    }
+
+    #[test]
+    fn a_failure_before_the_spawn_is_blamed_on_the_opener() {
+        let r = run(
+            seed_race_procs(),
+            &[
+                open(10, 0, 1, GEN, WRITE, 1),
+                fail(11, 2, 3, GEN, READ, 1),
+                spawn(12, 7, 1, 2),
+                close(14, 200, 2, GEN),
+            ],
+        );
+        assert_eq!(r.sharing_violations[0].holders[0].process.process_index, 1);
+        let kinds: Vec<_> = r.incidents.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                IncidentKind::InheritedHandle,
+                IncidentKind::SharingViolation
+            ]
+        );
+        assert!(r.incidents[0].victims.is_empty());
+        assert_eq!(r.incidents[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn a_grandchild_closing_is_closed_by_descendant() {
+        let mut procs = seed_race_procs();
+        procs.push(proc_info(4, 6000, Some(2), "conhost.exe"));
+        let r = run(
+            procs,
+            &[
+                open(10, 0, 1, GEN, WRITE, 1),
+                spawn(11, 7, 1, 2),
+                spawn(12, 20, 2, 4),
+                fail(13, 40, 3, GEN, READ, 1),
+                close(14, 200, 4, GEN),
+            ],
+        );
+        assert_eq!(
+            r.unmatched_opens[0].classification,
+            Classification::ClosedByDescendant
+        );
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::InheritedHandle);
+        assert_eq!(i.child.as_ref().unwrap().process_index, 2);
+        assert_eq!(indices(&i.holders), [4], "the deepest holder alive then");
+        assert_eq!(i.closer.as_ref().unwrap().process_index, 4);
+    }
+
+    #[test]
+    fn antivirus_lock_is_a_sharing_violation_incident() {
+        let obj = r"C:\build\out\main.obj";
+        let r = run(
+            vec![
+                proc_info(1, 3000, None, "MsMpEng.exe"),
+                proc_info(2, 3100, None, "link.exe"),
+            ],
+            &[
+                open(1, 0, 1, obj, READ, 0),
+                fail(2, 3, 2, obj, READ, 1),
+                fail(3, 4, 2, obj, READ, 1),
+                close(4, 9, 1, obj),
+            ],
+        );
+        assert!(r.unmatched_opens.is_empty());
+        assert_eq!(r.sharing_violations.len(), 2);
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::SharingViolation);
+        assert!(i.child.is_none());
+        assert_eq!(indices(&i.holders), [1]);
+        assert_eq!(indices(&i.victims), [2]);
+        assert_eq!(i.closer.as_ref().unwrap().process_index, 1);
+        assert_eq!(i.events, [1, 2, 3, 4]);
+        assert!(i.fix.contains("exclude"), "{}", i.fix);
+    }
+
+    #[test]
+    fn closed_before_spawn_and_spawn_outside_window_find_nothing() {
+        let procs = seed_race_procs();
+        let before = run(
+            procs.clone(),
+            &[
+                open(1, 0, 1, GEN, WRITE, 1),
+                close(2, 3, 1, GEN),
+                spawn(3, 5, 1, 2),
+            ],
+        );
+        let outside = run(
+            procs,
+            &[
+                open(1, 0, 1, GEN, WRITE, 1),
+                spawn(2, 80, 1, 2),
+                close(3, 200, 1, GEN),
+            ],
+        );
+        for r in [before, outside] {
+            assert!(r.incidents.is_empty());
+            assert!(r.unmatched_opens.is_empty());
+            assert!(r.sharing_violations.is_empty());
+            assert!(r.inherited_handles.is_empty());
+        }
+    }
+
+    #[test]
+    fn opens_left_at_exit_and_at_capture_end() {
+        let mut records = Vec::new();
+        for n in 0..50u64 {
+            records.push(open(n, n, 1, &format!(r"C:\f{n}"), READ, 1));
+        }
+        for n in 0..45u64 {
+            records.push(close(100 + n, 100 + n, 1, &format!(r"C:\F{n}")));
+        }
+        records.push(exit(200, 200, 1));
+        records.push(open(201, 201, 2, r"C:\held", READ, 1));
+        let r = run(
+            vec![
+                proc_info(1, 10, None, "gen.exe"),
+                proc_info(2, 11, None, "MSBuild.exe"),
+            ],
+            &records,
+        );
+        let classes: Vec<_> = r
+            .unmatched_opens
+            .iter()
+            .map(|u| (u.process.process_index, u.classification))
+            .collect();
+        let mut want = vec![(1, Classification::OpenAtExit); 5];
+        want.push((2, Classification::OpenAtCaptureEnd));
+        assert_eq!(classes, want);
+        assert!(r.incidents.is_empty());
+        assert_eq!(r.summary.unmatched_by_classification["open-at-exit"], 5);
+    }
+
+    #[test]
+    fn a_reused_pid_names_the_right_instance() {
+        let mut first = proc_info(1, 700, None, "tool.exe");
+        first.end_time = ms(5);
+        let r = run(
+            vec![
+                first,
+                proc_info(2, 700, None, "tool.exe"),
+                proc_info(3, 800, Some(2), "cmd.exe"),
+                proc_info(4, 900, None, "cl.exe"),
+            ],
+            &[
+                open(1, 0, 1, GEN, WRITE, 1),
+                close(2, 1, 1, GEN),
+                exit(3, 5, 1),
+                open(4, 10, 2, GEN, WRITE, 1),
+                spawn(5, 12, 2, 3),
+                fail(6, 20, 4, GEN, READ, 1),
+                close(7, 90, 3, GEN),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        assert_eq!(r.incidents[0].opener.as_ref().unwrap().process_index, 2);
+        assert_eq!(r.unmatched_opens.len(), 1);
+        assert_eq!(r.unmatched_opens[0].process.process_index, 2);
+    }
+
+    #[test]
+    fn msbuild_node_holding_an_output_is_a_sharing_violation_incident() {
+        let dll = r"C:\src\bin\Debug\lib.dll";
+        let r = run(
+            vec![
+                proc_info(1, 100, None, "MSBuild.exe"),
+                proc_info(2, 200, None, "csc.exe"),
+            ],
+            &[open(1, 0, 1, dll, READ, 1), fail(2, 5000, 2, dll, WRITE, 1)],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::SharingViolation);
+        assert_eq!(indices(&i.holders), [1]);
+        assert!(i.closer.is_none());
+        assert!(i.fix.contains("/nodeReuse:false"));
+        assert_eq!(
+            r.unmatched_opens[0].classification,
+            Classification::OpenAtCaptureEnd
+        );
+    }
+
+    #[test]
+    fn a_handle_nobody_closes_with_victims_while_the_child_lives_is_an_incident() {
+        let r = run(
+            seed_race_procs(),
+            &[
+                open(10, 0, 1, GEN, WRITE, 1),
+                spawn(11, 20, 1, 2),
+                spawn(12, 30, 1, 3),
+                fail(13, 40, 3, GEN, READ, 1),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::InheritedHandle);
+        assert!(i.closer.is_none());
+        assert_eq!(i.severity, Severity::High);
+        assert!(
+            i.explanation.contains("Nobody closed it"),
+            "{}",
+            i.explanation
+        );
+        // Without a close under the child, the opener is the holder ProcMon can show.
+        assert_eq!(indices(&i.holders), [1]);
+        assert_eq!(
+            r.unmatched_opens[0].classification,
+            Classification::OpenAtCaptureEnd
+        );
+        let h = &r.inherited_handles[0];
+        assert_eq!(h.score, 3);
+        assert_eq!(h.corroboration.victim_events, [13]);
+    }
+
+    #[test]
+    fn a_larger_window_catches_a_later_spawn() {
+        let records = [
+            open(10, 0, 1, GEN, WRITE, 1),
+            spawn(11, 80, 1, 2),
+            close(12, 200, 2, GEN),
+        ];
+        let narrow = run(seed_race_procs(), &records);
+        assert!(narrow.incidents.is_empty());
+        assert_eq!(
+            narrow.unmatched_opens[0].classification,
+            Classification::ClosedByChild
+        );
+        let wide = analyze_records(seed_race_procs(), &records, &Options { window_ms: 100 });
+        assert_eq!(wide.incidents.len(), 1);
+        assert_eq!(wide.incidents[0].spawn_gap_ms, Some(80.0));
+    }
+
+    #[test]
+    fn two_locks_of_one_path_are_two_incidents() {
+        let obj = r"C:\o.obj";
+        let r = run(
+            vec![
+                proc_info(1, 10, None, "MsMpEng.exe"),
+                proc_info(2, 20, None, "link.exe"),
+            ],
+            &[
+                open(1, 0, 1, obj, READ, 0),
+                fail(2, 1, 2, obj, READ, 1),
+                fail(3, 2, 2, obj, READ, 1),
+                close(4, 3, 1, obj),
+                open(5, 10, 1, obj, READ, 0),
+                fail(6, 11, 2, obj, READ, 1),
+                close(7, 12, 1, obj),
+            ],
+        );
+        let events: Vec<_> = r.incidents.iter().map(|i| i.events.clone()).collect();
+        assert_eq!(events, [vec![1, 2, 3, 4], vec![5, 6, 7]]);
+        assert_eq!(r.sharing_violations.len(), 3);
+    }
+
+    #[test]
+    fn a_handle_closed_only_by_a_stranger_is_closed_by_unrelated() {
+        let r = run(
+            vec![
+                proc_info(1, 10, None, "broker.exe"),
+                proc_info(2, 20, None, "app.exe"),
+            ],
+            &[open(1, 0, 1, GEN, READ, 1), close(2, 5, 2, GEN)],
+        );
+        assert_eq!(r.unmatched_opens.len(), 1);
+        let u = &r.unmatched_opens[0];
+        assert_eq!(u.classification, Classification::ClosedByUnrelated);
+        assert_eq!(u.close.as_ref().unwrap().process.process_index, 2);
+        assert!(r.incidents.is_empty());
+    }
+
+    #[test]
+    fn a_failure_with_no_open_in_the_capture_has_no_holder() {
+        let r = run(
+            vec![proc_info(1, 100, None, "cl.exe")],
+            &[fail(1, 0, 1, GEN, READ, 1)],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        assert!(r.incidents[0].holders.is_empty());
+        assert!(r.incidents[0].opener.is_none());
+        assert_eq!(r.incidents[0].severity, Severity::Low);
+    }
+}

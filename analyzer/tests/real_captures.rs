@@ -1,0 +1,128 @@
+//! The analyzer on real ProcMon captures (`../shared/pml-samples` beside the repository, or
+//! `$PML_SAMPLES`): its CreateFile/CloseFile counts agree with the CSV ProcMon exported from the
+//! same capture, and every open is accounted for exactly once.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use pml_analyzer::{analyze, Options, Report};
+use pml_parser::Capture;
+
+fn samples_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PML_SAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
+    if dir.join("MANIFEST.md").exists() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: no real captures at {}", dir.display());
+        None
+    }
+}
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut data = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut data)
+        .unwrap();
+    data
+}
+
+/// Counts of (`CreateFile` with SUCCESS, `CloseFile`) rows in a golden CSV, from its
+/// Operation and Result columns.
+fn golden_counts(csv: &str) -> (u64, u64) {
+    let mut lines = csv.lines();
+    let header = split(
+        lines
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('\u{feff}'),
+    );
+    let op = header.iter().position(|h| h == "Operation").unwrap();
+    let result = header.iter().position(|h| h == "Result").unwrap();
+    let (mut opens, mut closes) = (0, 0);
+    for line in lines {
+        let row = split(line);
+        match (row.get(op).map(String::as_str), row.get(result)) {
+            (Some("CreateFile"), Some(r)) if r == "SUCCESS" => opens += 1,
+            (Some("CloseFile"), _) => closes += 1,
+            _ => {}
+        }
+    }
+    (opens, closes)
+}
+
+/// The leading fields of a CSV line whose fields are all quoted (enough for the first columns).
+fn split(line: &str) -> Vec<String> {
+    line.split("\",\"")
+        .map(|f| f.trim_matches(|c| c == '"' || c == '\r').to_string())
+        .collect()
+}
+
+fn check_accounting(name: &str, r: &Report) {
+    let p = &r.summary.pairing;
+    let e = r.summary.events.expect("event counts");
+    assert_eq!(p.opens, e.create_file_success, "{name}");
+    assert_eq!(
+        e.close_file,
+        p.closes_same_process
+            + p.closes_by_descendant
+            + p.closes_by_unrelated
+            + p.closes_without_open,
+        "{name}: every CloseFile is paired or counted as without open"
+    );
+    let never_closed = r
+        .unmatched_opens
+        .iter()
+        .filter(|u| u.close.is_none())
+        .count() as u64;
+    assert_eq!(
+        p.opens,
+        p.closes_same_process + p.closes_by_descendant + p.closes_by_unrelated + never_closed,
+        "{name}: every open is closed once or left open"
+    );
+}
+
+#[test]
+fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
+    let Some(dir) = samples_dir() else { return };
+    for name in [
+        "mixed-64bit",
+        "mixed-32bit",
+        "unity-basic-64bit",
+        "filesystem-64bit",
+    ] {
+        let capture = Capture::from_bytes(gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
+        let report = analyze(&capture, &Options::default());
+        let csv = String::from_utf8(gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
+        let (opens, closes) = golden_counts(&csv);
+        let e = report.summary.events.unwrap();
+        assert_eq!(
+            (e.create_file_success, e.close_file),
+            (opens, closes),
+            "{name}"
+        );
+        assert_eq!(e.events, capture.event_count());
+        check_accounting(name, &report);
+        // None of these captures has a SHARING VIOLATION or a Process Create racing an open.
+        assert!(report.sharing_violations.is_empty(), "{name}");
+        assert!(report.incidents.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn win11_fileio_pairs_every_close_in_its_own_process() {
+    let Some(dir) = samples_dir() else { return };
+    let capture = Capture::from_bytes(gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap();
+    let report = analyze(&capture, &Options::default());
+    check_accounting("win11-fileio", &report);
+    let p = &report.summary.pairing;
+    assert_eq!(
+        p.closes_same_process,
+        report.summary.events.unwrap().close_file
+    );
+    // IRP_MJ_CLOSE is counted but never paired.
+    assert!(report.summary.events.unwrap().irp_mj_close > 0);
+    assert!(report.incidents.is_empty());
+}

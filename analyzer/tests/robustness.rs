@@ -1,0 +1,71 @@
+//! Damaged captures never make the analyzer panic: bytes flipped at random and files cut short,
+//! starting from a real capture (`../shared/pml-samples`, or `$PML_SAMPLES`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use pml_analyzer::{analyze, Options};
+use pml_parser::Capture;
+
+fn samples_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PML_SAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
+    if dir.join("MANIFEST.md").exists() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: no real captures at {}", dir.display());
+        None
+    }
+}
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn flipped_and_truncated_captures_do_not_panic() {
+    let Some(dir) = samples_dir() else { return };
+    let file = std::fs::File::open(dir.join("unity-basic-64bit.pml.gz")).unwrap();
+    let mut good = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut good)
+        .unwrap();
+    let baseline = analyze(
+        &Capture::from_bytes(good.clone()).unwrap(),
+        &Options::default(),
+    );
+    assert_eq!(baseline.summary.pairing.opens, 50);
+
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut analyzed = 0;
+    for round in 0..300 {
+        let mut bytes = good.clone();
+        if round % 3 == 0 {
+            bytes.truncate(rng.below(good.len()));
+        } else {
+            for _ in 0..1 + rng.below(64) {
+                let at = rng.below(bytes.len());
+                bytes[at] = rng.below(256) as u8;
+            }
+        }
+        if let Ok(capture) = Capture::from_bytes(bytes) {
+            let report = analyze(&capture, &Options::default());
+            let e = report.summary.events.unwrap();
+            assert_eq!(e.events, capture.event_count());
+            analyzed += 1;
+        }
+    }
+    assert!(
+        analyzed > 100,
+        "most damaged captures still open ({analyzed})"
+    );
+}

@@ -1,0 +1,16 @@
+//! Exit statuses of `pml`, the same for every command.
+
+use std::process::ExitCode;
+
+/// The command found what `--fail-on-incident` asks about (an incident).
+#[allow(dead_code)] // used by `pml analyze --fail-on-incident`, landing next
+pub const INCIDENT: u8 = 1;
+/// Error: nothing useful was produced; the message on stderr says what and where.
+pub const ERROR: u8 = 2;
+/// The output is partial: some events or bytes of the capture could not be read.
+pub const PARTIAL: u8 = 3;
+
+/// The exit code for one of the statuses above.
+pub fn code(status: u8) -> ExitCode {
+    ExitCode::from(status)
+}

@@ -1,0 +1,306 @@
+//! The analyzer's findings as the report shows them: incidents become lanes, marks and handle
+//! bars on a timeline; unmatched opens and sharing violations become table rows.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use pml_analyzer::incidents::{Step, TimelineEntry};
+use pml_analyzer::{Incident, IncidentKind, ProcessRef, Report, Severity as AnalyzerSeverity};
+use pml_parser::ops::process_op;
+use pml_parser::{Capture, Column, ColumnRenderer, EventClass, FileTime};
+
+use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, TableRow, Tooltip};
+
+/// The analyzer's findings on one capture, ready for the page.
+#[derive(Debug, Default)]
+pub struct FindingViews {
+    /// Number of findings per kind.
+    pub counts_by_kind: BTreeMap<String, u64>,
+    /// Incidents, most important first.
+    pub incidents: Vec<IncidentView>,
+    /// Opens without a close.
+    pub unmatched_opens: Vec<TableRow>,
+    /// Opens that failed with SHARING VIOLATION.
+    pub sharing_violations: Vec<TableRow>,
+}
+
+impl FindingViews {
+    /// Adds the views of another capture part.
+    pub fn extend(&mut self, other: FindingViews) {
+        for (kind, n) in other.counts_by_kind {
+            *self.counts_by_kind.entry(kind).or_default() += n;
+        }
+        self.incidents.extend(other.incidents);
+        self.unmatched_opens.extend(other.unmatched_opens);
+        self.sharing_violations.extend(other.sharing_violations);
+    }
+}
+
+/// Renders the columns a tooltip or a table row shows.
+struct Cells<'c> {
+    capture: &'c Capture,
+    renderer: ColumnRenderer,
+}
+
+impl Cells<'_> {
+    fn column(&self, event_index: u64, column: Column) -> String {
+        let mut out = String::new();
+        if let Ok(event) = self.capture.event(event_index) {
+            self.renderer.write(&event, column, &mut out);
+        }
+        out
+    }
+
+    fn tooltip(&self, event_index: u64) -> Tooltip {
+        Tooltip {
+            time: self.column(event_index, Column::TimeOfDay),
+            operation: self.column(event_index, Column::Operation),
+            path: self.column(event_index, Column::Path),
+            result: self.column(event_index, Column::Result),
+            detail: self.column(event_index, Column::Detail),
+        }
+    }
+
+    fn row(&self, event_index: u64, process: &ProcessRef, note: String) -> TableRow {
+        TableRow {
+            event_index,
+            time: self.column(event_index, Column::TimeOfDay),
+            process: process.name.clone(),
+            pid: process.pid,
+            operation: self.column(event_index, Column::Operation),
+            path: self.column(event_index, Column::Path),
+            result: self.column(event_index, Column::Result),
+            detail: self.column(event_index, Column::Detail),
+            note,
+        }
+    }
+}
+
+/// Maps the analyzer's `report` on `capture` to views.
+pub fn views(capture: &Capture, report: &Report) -> FindingViews {
+    let cells = Cells {
+        capture,
+        renderer: ColumnRenderer::new(capture),
+    };
+    let end = report.summary.end_time.map(|t| t.0);
+    let involved: HashSet<u32> = report
+        .incidents
+        .iter()
+        .flat_map(|i| lanes(i).into_iter().map(|l| l.process_index))
+        .collect();
+    let exits = process_exits(capture, &involved);
+    let mut counts = BTreeMap::new();
+    for incident in &report.incidents {
+        *counts
+            .entry(format!("{} incidents", incident.kind.as_str()))
+            .or_default() += 1;
+    }
+    counts.insert(
+        "unmatched opens".to_string(),
+        report.unmatched_opens.len() as u64,
+    );
+    counts.insert(
+        "sharing violations".to_string(),
+        report.sharing_violations.len() as u64,
+    );
+    FindingViews {
+        counts_by_kind: counts,
+        incidents: report
+            .incidents
+            .iter()
+            .map(|i| incident_view(i, &cells, end, &exits))
+            .collect(),
+        unmatched_opens: report
+            .unmatched_opens
+            .iter()
+            .map(|u| {
+                let note = match &u.close {
+                    Some(c) => format!(
+                        "{}: closed by {} (PID {}), event {}",
+                        u.classification.as_str(),
+                        c.process.name,
+                        c.process.pid,
+                        c.event_index
+                    ),
+                    None => u.classification.as_str().to_string(),
+                };
+                cells.row(u.open.event_index, &u.process, note)
+            })
+            .collect(),
+        sharing_violations: report
+            .sharing_violations
+            .iter()
+            .map(|v| {
+                let holders: Vec<String> = v
+                    .holders
+                    .iter()
+                    .map(|h| format!("{} (PID {})", h.process.name, h.process.pid))
+                    .collect();
+                let note = if holders.is_empty() {
+                    "holder not in the capture".to_string()
+                } else {
+                    format!("held by {}", holders.join(", "))
+                };
+                cells.row(v.event_index, &v.process, note)
+            })
+            .collect(),
+    }
+}
+
+/// Milliseconds from `origin` to `t` (negative before it).
+fn ms_between(origin: FileTime, t: FileTime) -> f64 {
+    (t.0 as f64 - origin.0 as f64) / 10_000.0
+}
+
+/// One lane per process involved, first role wins: opener, child, holders, victims, closer.
+fn lanes(incident: &Incident) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut add = |p: &ProcessRef, role: Role| {
+        if !lanes.iter().any(|l| l.process_index == p.process_index) {
+            lanes.push(Lane {
+                process: format!("{} (PID {})", p.name, p.pid),
+                process_index: p.process_index,
+                role,
+            });
+        }
+    };
+    if let Some(p) = &incident.opener {
+        add(p, Role::Opener);
+    }
+    if let Some(p) = &incident.child {
+        add(p, Role::Child);
+    }
+    for p in &incident.holders {
+        add(p, Role::Holder);
+    }
+    for p in &incident.victims {
+        add(p, Role::Victim);
+    }
+    if let Some(p) = &incident.closer {
+        add(p, Role::Closer);
+    }
+    for entry in &incident.timeline {
+        add(&entry.process, Role::Holder);
+    }
+    lanes
+}
+
+fn mark_kind(step: Step) -> MarkKind {
+    match step {
+        Step::Open => MarkKind::Open,
+        Step::ProcessCreate => MarkKind::ProcessCreate,
+        Step::SharingViolation => MarkKind::FailedOpen,
+        Step::Close => MarkKind::Close,
+    }
+}
+
+/// The Process Exit event (index, time) of each process in `involved`.
+fn process_exits(capture: &Capture, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
+    if involved.is_empty() {
+        return HashMap::new();
+    }
+    capture
+        .events()
+        .flatten()
+        .filter(|e| {
+            e.class() == EventClass::Process
+                && e.operation() == process_op::PROCESS_EXIT
+                && involved.contains(&e.process_index())
+        })
+        .map(|e| (e.process_index(), (e.index(), e.time())))
+        .collect()
+}
+
+fn incident_view(
+    incident: &Incident,
+    cells: &Cells<'_>,
+    capture_end: Option<FileTime>,
+    exits: &HashMap<u32, (u64, FileTime)>,
+) -> IncidentView {
+    let lanes = lanes(incident);
+    let lane_of = |p: &ProcessRef| {
+        lanes
+            .iter()
+            .position(|l| l.process_index == p.process_index)
+            .unwrap_or(0)
+    };
+    let first = |step: Step| incident.timeline.iter().find(|e| e.step == step);
+    let origin = first(Step::Open)
+        .or(incident.timeline.first())
+        .map_or(incident.first_time.0, |e| e.time.0);
+    let mut marks: Vec<Mark> = incident
+        .timeline
+        .iter()
+        .map(|e: &TimelineEntry| Mark {
+            lane: lane_of(&e.process),
+            kind: mark_kind(e.step),
+            time_ms: ms_between(origin, e.time.0),
+            event_index: e.event_index,
+            tooltip: cells.tooltip(e.event_index),
+        })
+        .collect();
+    for (lane, l) in lanes.iter().enumerate() {
+        if let Some(&(event_index, time)) = exits.get(&l.process_index) {
+            marks.push(Mark {
+                lane,
+                kind: MarkKind::Exit,
+                time_ms: ms_between(origin, time),
+                event_index,
+                tooltip: cells.tooltip(event_index),
+            });
+        }
+    }
+    // The handle lives from the open to the close (or the end of the capture). The opener holds
+    // it from the open; an inheriting child from its creation.
+    let close = first(Step::Close).map(|e| e.time.0);
+    let (to, still_open) = match (close, capture_end) {
+        (Some(c), _) => (c, false),
+        (None, Some(end)) => (end, true),
+        (None, None) => (origin, true),
+    };
+    let mut handle_bars = Vec::new();
+    let mut bar = |p: &ProcessRef, from: FileTime| {
+        handle_bars.push(Bar {
+            lane: lane_of(p),
+            from_ms: ms_between(origin, from),
+            to_ms: ms_between(origin, to),
+            still_open,
+        })
+    };
+    match incident.kind {
+        IncidentKind::InheritedHandle => {
+            if let Some(opener) = &incident.opener {
+                bar(opener, origin);
+            }
+            if let (Some(child), Some(create)) = (&incident.child, first(Step::ProcessCreate)) {
+                bar(child, create.time.0);
+            }
+        }
+        IncidentKind::SharingViolation => {
+            for holder in &incident.holders {
+                let opened = incident
+                    .timeline
+                    .iter()
+                    .find(|e| {
+                        e.step == Step::Open && e.process.process_index == holder.process_index
+                    })
+                    .map_or(origin, |e| e.time.0);
+                bar(holder, opened);
+            }
+        }
+    }
+    IncidentView {
+        kind: incident.kind.as_str().to_string(),
+        severity: match incident.severity {
+            AnalyzerSeverity::High => Severity::High,
+            AnalyzerSeverity::Medium => Severity::Medium,
+            AnalyzerSeverity::Low => Severity::Low,
+        },
+        path: incident.path.clone(),
+        origin: origin.to_rfc3339(),
+        explanation: incident.explanation.clone(),
+        fix: incident.fix.clone(),
+        lanes,
+        marks,
+        handle_bars,
+    }
+}

@@ -1,0 +1,335 @@
+//! A writer for ProcMon's `Key: value, Key: value` Detail text, and the number, time and
+//! flag formats it uses (US English: `1,048,576`, `7/12/2020 1:17:45 AM`), all appended to
+//! the caller's buffer without temporary allocations.
+
+use jiff::tz::TimeZone;
+
+use crate::time::FileTime;
+
+/// Longest Detail ProcMon prints, in UTF-16 units: longer text is cut there.
+pub const MAX_DETAIL: usize = 4095;
+
+/// Appends `Key: value` fields to a Detail column, separated by `, `.
+pub struct Detail<'o> {
+    out: &'o mut String,
+    start: usize,
+    zone: &'o TimeZone,
+}
+
+impl<'o> Detail<'o> {
+    /// Starts a Detail at the end of `out`, printing dates in `zone`.
+    pub fn new(out: &'o mut String, zone: &'o TimeZone) -> Self {
+        let start = out.len();
+        Detail { out, start, zone }
+    }
+
+    /// Starts a field and returns the buffer to append its value to.
+    pub fn key(&mut self, key: &str) -> &mut String {
+        if self.out.len() > self.start {
+            self.out.push_str(", ");
+        }
+        self.out.push_str(key);
+        self.out.push_str(": ");
+        self.out
+    }
+
+    /// Starts a field named by a number (`3: `) and returns the buffer for its value.
+    pub fn key_numbered(&mut self, n: usize) -> &mut String {
+        use std::fmt::Write as _;
+        if self.out.len() > self.start {
+            self.out.push_str(", ");
+        }
+        let _ = write!(self.out, "{n}: ");
+        self.out
+    }
+
+    /// `key: text`.
+    pub fn text(&mut self, key: &str, value: &str) {
+        self.key(key).push_str(value);
+    }
+
+    /// `key: 1,234` for any integer.
+    pub fn num(&mut self, key: &str, value: impl Into<i128>) {
+        push_grouped(self.key(key), value.into());
+    }
+
+    /// `key: 0x1a2b` (lower-case hex, no padding).
+    pub fn hex(&mut self, key: &str, value: u64) {
+        push_hex(self.key(key), value);
+    }
+
+    /// `key: True` / `key: False`.
+    pub fn bool(&mut self, key: &str, value: bool) {
+        self.text(key, if value { "True" } else { "False" });
+    }
+
+    /// `key: M/D/YYYY h:MM:SS AM` in the Detail's time zone.
+    pub fn time(&mut self, key: &str, value: FileTime) {
+        let zone = self.zone;
+        push_date_time(self.key(key), value, zone);
+    }
+
+    /// `key: ` followed by the names of the bits of `value` (see [`push_flags`]).
+    pub fn flags(&mut self, key: &str, value: u32, names: &[(u32, &str)], style: FlagStyle) {
+        push_flags(self.key(key), value, names, style);
+    }
+
+    /// True once the Detail is longer than ProcMon prints (more fields would be cut).
+    pub fn is_full(&self) -> bool {
+        self.out.len() - self.start > 3 * MAX_DETAIL
+    }
+
+    /// Cuts the Detail to [`MAX_DETAIL`] UTF-16 units, as ProcMon does.
+    pub fn finish(self) {
+        let text = &self.out[self.start..];
+        if text.len() <= MAX_DETAIL {
+            return;
+        }
+        let mut units = 0;
+        for (i, c) in text.char_indices() {
+            units += c.len_utf16();
+            if units > MAX_DETAIL {
+                self.out.truncate(self.start + i);
+                return;
+            }
+        }
+    }
+}
+
+/// How [`push_flags`] joins names and what it writes for nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct FlagStyle {
+    /// Between names.
+    pub sep: &'static str,
+    /// When no bit matched (and no remainder is written).
+    pub empty: &'static str,
+    /// Append unnamed bits as `0x…`.
+    pub rest_hex: bool,
+}
+
+/// `Read, Write` lists with unnamed bits dropped and nothing for zero.
+pub const LIST: FlagStyle = FlagStyle {
+    sep: ", ",
+    empty: "",
+    rest_hex: false,
+};
+
+/// Appends the names of the bits of `value` found in `names` (in table order, each match
+/// removing its bits), joined by `style.sep`; bits no name covers are appended as `0x…`
+/// when `style.rest_hex` is set; `style.empty` is written when nothing else was.
+pub fn push_flags(out: &mut String, mut value: u32, names: &[(u32, &str)], style: FlagStyle) {
+    let start = out.len();
+    for &(bits, name) in names {
+        if bits != 0 && value & bits == bits {
+            if out.len() > start {
+                out.push_str(style.sep);
+            }
+            out.push_str(name);
+            value &= !bits;
+        }
+    }
+    if style.rest_hex && value != 0 {
+        if out.len() > start {
+            out.push_str(style.sep);
+        }
+        push_hex(out, u64::from(value));
+    }
+    if out.len() == start {
+        out.push_str(style.empty);
+    }
+}
+
+/// Appends `value` in decimal with `,` between groups of three digits.
+pub fn push_grouped(out: &mut String, value: i128) {
+    if value < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 40];
+    let mut n = value.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in (0..len).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
+            out.push(',');
+        }
+    }
+}
+
+/// Appends `0x` and lower-case hex digits.
+pub fn push_hex(out: &mut String, value: u64) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{value:#x}");
+}
+
+/// Appends a FILETIME as ProcMon's US date and time, `7/12/2020 1:17:45 AM`, in `zone`
+/// (the offset in force at that instant). Times outside the range the time-zone rules
+/// cover (before year -9999 or after 9999) are printed in UTC.
+pub fn push_date_time(out: &mut String, time: FileTime, zone: &TimeZone) {
+    use std::fmt::Write as _;
+    let seconds = time.0 / 10_000_000;
+    let local = if zone == &TimeZone::UTC {
+        None
+    } else {
+        time.to_timestamp().map(|t| zone.to_datetime(t))
+    };
+    let (year, month, day, second_of_day) = match local {
+        Some(t) => (
+            i64::from(t.year()),
+            t.month() as u32,
+            t.day() as u32,
+            (t.hour() as u64) * 3600 + (t.minute() as u64) * 60 + t.second() as u64,
+        ),
+        None => {
+            let (year, month, day) = civil_from_days((seconds / 86_400) as i64 - DAYS_1601_TO_1970);
+            (year, month, day, seconds % 86_400)
+        }
+    };
+    let hour = second_of_day / 3600;
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    let _ = write!(
+        out,
+        "{month}/{day}/{year} {hour12}:{:02}:{:02} {half}",
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    );
+}
+
+/// Days from 1601-01-01 to 1970-01-01.
+const DAYS_1601_TO_1970: i64 = 134_774;
+
+/// Proleptic Gregorian (year, month, day) of a day count relative to 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grouped(v: i128) -> String {
+        let mut s = String::new();
+        push_grouped(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn numbers_group_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(2_147_483_538), "2,147,483,538");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+        assert_eq!(grouped(i128::from(u64::MAX)), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn dates_are_us_format_in_utc() {
+        let utc = &TimeZone::UTC;
+        let mut s = String::new();
+        push_date_time(&mut s, FileTime(0), utc);
+        assert_eq!(s, "1/1/1601 12:00:00 AM");
+        s.clear();
+        // 2020-07-12T01:17:45Z
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_516_665_000_000_000),
+            utc,
+        );
+        assert_eq!(s, "7/12/2020 1:17:45 AM");
+        s.clear();
+        // 2020-07-11T21:07:57Z
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_501_677_000_000_000),
+            utc,
+        );
+        assert_eq!(s, "7/11/2020 9:07:57 PM");
+        s.clear();
+        // 2020-02-29T12:00:00Z
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_582_977_600_000_000_000),
+            utc,
+        );
+        assert_eq!(s, "2/29/2020 12:00:00 PM");
+    }
+
+    #[test]
+    fn dates_follow_the_zone_at_that_instant() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let mut s = String::new();
+        // 2020-07-11T21:07:57Z is 23:07:57 in Berlin summer time...
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_594_501_677_000_000_000),
+            &berlin,
+        );
+        assert_eq!(s, "7/11/2020 11:07:57 PM");
+        s.clear();
+        // ...and 2020-02-29T12:00:00Z is 13:00 in winter time.
+        push_date_time(
+            &mut s,
+            FileTime::from_unix_nanos(1_582_977_600_000_000_000),
+            &berlin,
+        );
+        assert_eq!(s, "2/29/2020 1:00:00 PM");
+        s.clear();
+        // Beyond the zone rules' range: UTC arithmetic.
+        push_date_time(&mut s, FileTime(u64::MAX), &berlin);
+        assert_eq!(s, "5/28/60056 5:36:10 AM");
+    }
+
+    #[test]
+    fn flags_take_bits_in_table_order() {
+        let names = [(3, "Both"), (1, "One"), (2, "Two")];
+        let mut s = String::new();
+        push_flags(&mut s, 3, &names, LIST);
+        assert_eq!(s, "Both");
+        s.clear();
+        let style = FlagStyle {
+            sep: ", ",
+            empty: "n/a",
+            rest_hex: true,
+        };
+        push_flags(&mut s, 0x102, &names, style);
+        assert_eq!(s, "Two, 0x100");
+        s.clear();
+        push_flags(&mut s, 0, &names, style);
+        assert_eq!(s, "n/a");
+    }
+
+    #[test]
+    fn finish_cuts_at_4095_units() {
+        let mut s = String::from("keep");
+        let utc = TimeZone::UTC;
+        let mut d = Detail::new(&mut s, &utc);
+        d.text("K", &"é".repeat(5000));
+        d.finish();
+        // "K: " is 3 units, each é one unit of 2 bytes.
+        assert_eq!(s.len() - 4, 3 + "é".len() * (MAX_DETAIL - 3));
+        assert!(s.starts_with("keepK: é"));
+    }
+}

@@ -1,0 +1,88 @@
+//! Path, Detail and Category of file-system events, as ProcMon's CSV export prints them.
+
+mod detail;
+mod info;
+mod names;
+mod ops;
+
+use jiff::tz::TimeZone;
+
+use crate::details::fs::{op, FsDetails};
+use crate::event::Event;
+use crate::ops::fs_op;
+
+use detail::Detail;
+
+/// Appends the Path column: the event's path, plus `\filter` for a QueryDirectory with a
+/// filter (ProcMon shows the name looked for).
+pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
+    let Ok(d) = FsDetails::decode(event) else {
+        return;
+    };
+    d.path.push_to(out);
+    if let Some(q) = d.query_directory() {
+        if !q.filter.is_empty() {
+            if !out.ends_with('\\') {
+                out.push('\\');
+            }
+            q.filter.push_to(out);
+        }
+    }
+}
+
+/// Appends the Detail column, dates in UTC.
+pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
+    write_detail_in(event, &TimeZone::UTC, out);
+}
+
+/// Appends the Detail column, dates (file and volume times) in `zone`.
+pub(super) fn write_detail_in(event: &Event<'_>, zone: &TimeZone, out: &mut String) {
+    let Ok(d) = FsDetails::decode(event) else {
+        return;
+    };
+    let mut w = Detail::new(out, zone);
+    match d.operation {
+        fs_op::CREATE_FILE => ops::create_file(&d, &mut w),
+        fs_op::READ_FILE | fs_op::WRITE_FILE | op::READ_FILE2 | op::WRITE_FILE2 => {
+            ops::read_write(&d, &mut w)
+        }
+        fs_op::CREATE_FILE_MAPPING => ops::create_file_mapping(&d, &mut w),
+        fs_op::DIRECTORY_CONTROL => {
+            let build = event.capture().header().os.build;
+            ops::directory_control(&d, ops::ListingStyle::for_build(build), &mut w)
+        }
+        fs_op::LOCK_UNLOCK_FILE => ops::lock(&d, &mut w),
+        op::QUERY_SECURITY_FILE | op::SET_SECURITY_FILE => ops::security(&d, &mut w),
+        op::FILE_SYSTEM_CONTROL | op::DEVICE_IO_CONTROL | op::INTERNAL_DEVICE_IO_CONTROL => {
+            ops::control(&d, &mut w)
+        }
+        fs_op::QUERY_INFORMATION_FILE => info::query_information(&d, &mut w),
+        fs_op::SET_INFORMATION_FILE => info::set_information(&d, &mut w),
+        fs_op::QUERY_VOLUME_INFORMATION => info::volume_information(&d, &mut w),
+        op::FASTIO_ACQUIRE_FOR_MOD_WRITE => ops::mod_write(&d, &mut w),
+        op::FASTIO_MDL_READ_COMPLETE | op::FASTIO_MDL_WRITE_COMPLETE => ops::mdl(&d, &mut w),
+        _ => {}
+    }
+    w.finish();
+}
+
+/// The Category column.
+pub(super) fn category(event: &Event<'_>) -> &'static str {
+    const READ: &str = "Read";
+    const WRITE: &str = "Write";
+    const READ_METADATA: &str = "Read Metadata";
+    const WRITE_METADATA: &str = "Write Metadata";
+    match event.operation() {
+        fs_op::READ_FILE | op::READ_FILE2 => READ,
+        fs_op::WRITE_FILE | op::WRITE_FILE2 => WRITE,
+        fs_op::QUERY_INFORMATION_FILE
+        | op::QUERY_EA_FILE
+        | fs_op::DIRECTORY_CONTROL
+        | op::QUERY_SECURITY_FILE => READ_METADATA,
+        op::SET_EA_FILE | op::SET_SECURITY_FILE | fs_op::SET_VOLUME_INFORMATION => WRITE_METADATA,
+        fs_op::CREATE_FILE | fs_op::SET_INFORMATION_FILE | op::FILE_SYSTEM_CONTROL => {
+            FsDetails::decode(event).map_or("", |d| ops::category(&d))
+        }
+        _ => "",
+    }
+}
