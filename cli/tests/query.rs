@@ -262,3 +262,71 @@ fn filters_limit_and_summaries_from_the_command_line() {
     assert!(kept.lines().count() > 1);
     assert!(!kept.contains("Procmon64.exe"));
 }
+
+/// The records of a CSV file written by `pml export` (BOM removed).
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn export_filters_csv_and_picks_the_format_from_the_extension() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("export");
+    let file = unpack(&samples, "mixed-32bit", &dir.0, "m.pml");
+    let file = file.to_str().unwrap();
+    let out = |name: &str| dir.0.join(name);
+    let path = |name: &str| out(name).to_str().unwrap().to_string();
+    pml(&["export", file, "-o", &path("all.csv"), "--columns", "all"]);
+    pml(&[
+        "export",
+        file,
+        "-o",
+        &path("some.csv"),
+        "--columns",
+        "all",
+        "--filter",
+        "Process Name is svchost.exe",
+        "--exclude",
+        "Operation begins with Reg",
+        "-q",
+    ]);
+    let all = csv_records(&out("all.csv"));
+    let some = csv_records(&out("some.csv"));
+    assert_eq!(all[0], some[0], "same header");
+    let (name, op) = (
+        all[0].iter().position(|h| h == "Process Name").unwrap(),
+        all[0].iter().position(|h| h == "Operation").unwrap(),
+    );
+    let want: Vec<&Vec<String>> = all[1..]
+        .iter()
+        .filter(|r| r[name].eq_ignore_ascii_case("svchost.exe") && !r[op].starts_with("Reg"))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(some[1..].iter().collect::<Vec<_>>(), want);
+
+    pml(&[
+        "export",
+        file,
+        "-o",
+        &path("e.jsonl"),
+        "--columns",
+        "Process Name,PID",
+        "-q",
+    ]);
+    let jsonl = std::fs::read_to_string(out("e.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), all.len() - 1);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["Process Name"], all[1][name].as_str());
+    pml(&["export", file, "-o", &path("e.parquet"), "-q"]);
+    let magic = std::fs::read(out("e.parquet")).unwrap();
+    assert!(magic.starts_with(b"PAR1") && magic.ends_with(b"PAR1"));
+}

@@ -24,9 +24,9 @@ pub struct Args {
     /// The file to write; it appears only once complete.
     #[arg(short, long)]
     output: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    /// Output format (default: from the output's extension, `.parquet` or `.jsonl`, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Columns: `default` (ProcMon's 7), `all` (the 27), or a comma-separated list of column
     /// names such as "Time of Day,Process Name,PID,Operation,Path,Result".
     #[arg(long, default_value = "default")]
@@ -52,13 +52,28 @@ pub enum Format {
     Jsonl,
 }
 
+impl Format {
+    /// The format an output file's extension names: `.parquet`, `.jsonl` / `.ndjson`, else CSV.
+    fn of_path(path: &std::path::Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("parquet") => Format::Parquet,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            _ => Format::Csv,
+        }
+    }
+}
+
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let columns = export::parse_columns(&args.columns)?;
     let zone = TimeZoneSpec::parse(&args.tz)?;
     let selection = args.filter.selection()?;
-    if !matches!(args.format, Format::Csv) || !selection.filter.is_empty() {
-        return run_filtered(&args, selection, zone);
+    let format = args.format.unwrap_or_else(|| Format::of_path(&args.output));
+    if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
+        return run_filtered(&args, format, selection, zone);
     }
     let mut parts = Vec::with_capacity(args.files.len());
     // Relative Time counts from the first event of the first part.
@@ -99,6 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
 fn run_filtered(
     args: &Args,
+    format: Format,
     selection: crate::filter_args::Selection,
     zone: TimeZoneSpec,
 ) -> Result<ExitCode> {
@@ -113,7 +129,7 @@ fn run_filtered(
     } else {
         export::parse_columns(&args.columns)?
     };
-    let written = match args.format {
+    let written = match format {
         Format::Parquet => {
             if !args.columns.trim().eq_ignore_ascii_case("default") {
                 anyhow::bail!("--columns does not apply to parquet: the file has every column");
