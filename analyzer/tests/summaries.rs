@@ -407,3 +407,49 @@ fn xref_agrees_with_readers_and_writers_in_procmons_csv() {
         };
     assert_eq!(norm(got), norm(want));
 }
+
+#[test]
+fn network_summary_agrees_with_procmons_csv() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    for name in ["mixed-32bit", "mixed-64bit"] {
+        let capture = common::open_sample(&dir, name);
+        let golden = Golden::load(&dir, name);
+        let table = summarize(&capture, Kind::Network);
+        let (class, op, path, detail) = (
+            golden.at("Event Class"),
+            golden.at("Operation"),
+            golden.at("Path"),
+            golden.at("Detail"),
+        );
+        // Per connection: events, sends, receives and their bytes, from ProcMon's own cells.
+        let mut want: BTreeMap<String, [i64; 5]> = BTreeMap::new();
+        for row in golden.rows.iter().filter(|r| r[class] == "Network") {
+            let e = want.entry(row[path].clone()).or_default();
+            e[0] += 1;
+            if row[op].ends_with("Send") {
+                e[1] += 1;
+                e[4] += detail_length(&row[detail]);
+            } else if row[op].ends_with("Receive") {
+                e[2] += 1;
+                e[3] += detail_length(&row[detail]);
+            }
+        }
+        let at = |c: &str| table.column(c).unwrap();
+        let cols = [
+            at("Events"),
+            at("Sends"),
+            at("Receives"),
+            at("Receive Bytes"),
+            at("Send Bytes"),
+        ];
+        let got: BTreeMap<String, [i64; 5]> = table
+            .rows
+            .iter()
+            .map(|r| (text(&r[at("Path")]), cols.map(|c| int(&r[c]))))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{name}");
+    }
+}
