@@ -16,14 +16,17 @@
 pub mod access;
 pub mod explain;
 pub mod extract;
+pub mod filter;
 pub mod findings;
 pub mod hash;
 pub mod incidents;
 pub mod lifetimes;
 pub mod model;
 pub mod paths;
+pub mod pmc;
 pub mod process_tree;
 pub mod report;
+pub mod summary;
 
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
 pub use incidents::{Incident, IncidentKind, Severity};

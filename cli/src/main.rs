@@ -3,11 +3,21 @@
 mod cmd;
 mod exit;
 mod export;
+mod filter_args;
+mod inputs;
 mod output;
+mod progress;
 mod report;
+mod scan;
 mod synth;
+mod text_table;
 
 use std::process::ExitCode;
+
+/// mimalloc: the exports and summaries allocate and free large column buffers per chunk, which
+/// glibc's allocator maps and unmaps from the kernel each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
 
@@ -29,7 +39,11 @@ enum Command {
     Synth(cmd::synth::Args),
     /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
     Analyze(cmd::analyze::Args),
-    /// Write the events as CSV exactly as Process Monitor exports it.
+    /// List the events that pass a filter: a table on a terminal, CSV or JSON Lines in pipes.
+    Events(cmd::events::Args),
+    /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
+    Summary(cmd::summary::Args),
+    /// Write the events as CSV exactly as Process Monitor exports it, or as Parquet or JSON Lines.
     Export(cmd::export::Args),
 }
 
@@ -40,6 +54,8 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Synth(args) => cmd::synth::run(args),
         Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Events(args) => cmd::events::run(args),
+        Command::Summary(args) => cmd::summary::run(args),
         Command::Export(args) => cmd::export::run(args),
     };
     match result {

@@ -1,4 +1,5 @@
-//! `pml export`: the events of a capture as a file of ProcMon's columns.
+//! `pml export`: the events of a capture as a file of ProcMon's columns (CSV), as typed
+//! Parquet, or as JSON Lines; with filters, only the events that pass them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,11 @@ use anyhow::{Context, Result};
 use pml_parser::{Capture, ColumnRenderer, TimeZoneSpec};
 
 use crate::export::{self, Job, Part};
+use crate::filter_args::FilterArgs;
+use crate::inputs::Inputs;
 use crate::output::AtomicFile;
+use crate::progress::Progress;
+use crate::scan::Query;
 
 /// Arguments of `pml export`.
 #[derive(clap::Args)]
@@ -19,9 +24,9 @@ pub struct Args {
     /// The file to write; it appears only once complete.
     #[arg(short, long)]
     output: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    /// Output format (default: from the output's extension, `.parquet` or `.jsonl`, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Columns: `default` (ProcMon's 7), `all` (the 27), or a comma-separated list of column
     /// names such as "Time of Day,Process Name,PID,Operation,Path,Result".
     #[arg(long, default_value = "default")]
@@ -29,6 +34,11 @@ pub struct Args {
     /// Time zone of the time columns: UTC, an offset (+01:00) or an IANA name (Europe/Berlin).
     #[arg(long, default_value = "UTC", allow_hyphen_values = true)]
     tz: String,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// Output formats.
@@ -36,13 +46,35 @@ pub struct Args {
 pub enum Format {
     /// CSV byte for byte as ProcMon exports it (UTF-8 BOM, quoted fields, CRLF).
     Csv,
-    // Parquet and JSON Lines: a variant here and a module in `crate::export` each.
+    /// Typed columns for notebooks (pandas, polars, DuckDB); schema in docs/parquet.md.
+    Parquet,
+    /// One JSON object per event: `index` and the chosen columns as ProcMon renders them.
+    Jsonl,
+}
+
+impl Format {
+    /// The format an output file's extension names: `.parquet`, `.jsonl` / `.ndjson`, else CSV.
+    fn of_path(path: &std::path::Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("parquet") => Format::Parquet,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            _ => Format::Csv,
+        }
+    }
 }
 
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let columns = export::parse_columns(&args.columns)?;
     let zone = TimeZoneSpec::parse(&args.tz)?;
+    let selection = args.filter.selection()?;
+    let format = args.format.unwrap_or_else(|| Format::of_path(&args.output));
+    if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
+        return run_filtered(&args, format, selection, zone);
+    }
     let mut parts = Vec::with_capacity(args.files.len());
     // Relative Time counts from the first event of the first part.
     let mut first_time = None;
@@ -63,11 +95,51 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let job = Job { parts, columns };
     let mut file = AtomicFile::create(&args.output)?;
-    let written = match args.format {
-        Format::Csv => export::csv::write(&job, &mut file),
-    }
-    .with_context(|| format!("cannot write {}", args.output.display()))?;
+    // Only CSV without a filter gets here.
+    let written = export::csv::write(&job, &mut file)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
     file.commit()?;
+    if written.unreadable > 0 {
+        eprintln!(
+            "pml: warning: {} unreadable events left out of {} ({} written)",
+            written.unreadable,
+            args.output.display(),
+            written.events
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
+fn run_filtered(
+    args: &Args,
+    format: Format,
+    selection: crate::filter_args::Selection,
+    zone: TimeZoneSpec,
+) -> Result<ExitCode> {
+    let inputs = Inputs::open_in_zone(&args.files, zone)?;
+    let query = Query::new(&inputs, &selection.filter);
+    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
+    let columns = if args.columns.trim().eq_ignore_ascii_case("default") {
+        selection
+            .columns
+            .clone()
+            .unwrap_or_else(|| pml_parser::Column::DEFAULT.to_vec())
+    } else {
+        export::parse_columns(&args.columns)?
+    };
+    let written = match format {
+        Format::Parquet => {
+            if !args.columns.trim().eq_ignore_ascii_case("default") {
+                anyhow::bail!("--columns does not apply to parquet: the file has every column");
+            }
+            export::parquet::write_events(&inputs, &query, &args.output, &progress)?
+        }
+        Format::Jsonl => export::jsonl::write_file(&query, &columns, &args.output, &progress)?,
+        Format::Csv => export::csv_filtered::write(&query, &columns, &args.output, &progress)?,
+    };
+    progress.finish();
     if written.unreadable > 0 {
         eprintln!(
             "pml: warning: {} unreadable events left out of {} ({} written)",

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod analyze;
+pub mod events;
 pub mod export;
 pub mod info;
 pub mod report;
+pub mod summary;
 pub mod synth;

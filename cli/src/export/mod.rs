@@ -3,9 +3,13 @@
 //!
 //! A format is a module with a `write(job, file) -> Result<Written>` function, registered in
 //! `cmd::export::Format` and dispatched in `cmd::export::run`. CSV is here; Parquet
-//! (`parquet.rs`) and JSON Lines (`jsonl.rs`) are to be added the same way.
+//! (`parquet.rs`) and JSON Lines (`jsonl.rs`) write the events that pass a filter
+//! (`crate::scan::Query`), as does CSV when a filter is given.
 
 pub mod csv;
+pub mod csv_filtered;
+pub mod jsonl;
+pub mod parquet;
 
 use std::ops::Range;
 

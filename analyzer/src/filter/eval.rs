@@ -1,0 +1,196 @@
+//! Fast evaluation of a [`Filter`] over the events of one capture.
+//!
+//! Rules on process-level columns (process name, PID, command line, user, ...) are decided once
+//! per process and cached; the remaining columns are rendered per event, cheapest first, and
+//! only the columns some rule looks at.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use pml_parser::{Capture, Column, ColumnRenderer, Event};
+
+use super::rule::{lowercase_into, Action, Rule};
+use super::Filter;
+
+/// The rules on one column.
+#[derive(Debug, Clone)]
+struct Step {
+    column: Column,
+    /// Any match removes the event.
+    excludes: Vec<Rule>,
+    /// When non-empty, one of them must match.
+    includes: Vec<Rule>,
+    /// Some rule compares lower-cased text.
+    lowercase: bool,
+}
+
+impl Step {
+    /// True when the event survives this column's rules.
+    fn passes(&self, renderer: &ColumnRenderer, event: &Event<'_>, scratch: &mut Scratch) -> bool {
+        scratch.text.clear();
+        renderer.write(event, self.column, &mut scratch.text);
+        if self.lowercase {
+            lowercase_into(&scratch.text, &mut scratch.lower);
+        }
+        let (text, lower) = (scratch.text.as_str(), scratch.lower.as_str());
+        if self.excludes.iter().any(|r| r.test(text, lower)) {
+            return false;
+        }
+        self.includes.is_empty() || self.includes.iter().any(|r| r.test(text, lower))
+    }
+}
+
+/// Relative cost of rendering a column: cheap fields are tested first.
+fn cost(column: Column) -> u8 {
+    match column {
+        Column::Operation | Column::EventClass | Column::Sequence => 0,
+        Column::Tid | Column::Result | Column::Category => 1,
+        Column::Path => 3,
+        Column::Detail => 4,
+        _ => 2,
+    }
+}
+
+/// Groups the rules by column, process-level columns apart, each group in cost order.
+fn steps(filter: &Filter) -> (Vec<Step>, Vec<Step>) {
+    let mut steps: Vec<Step> = Vec::new();
+    for rule in filter.rules() {
+        let i = match steps.iter().position(|s| s.column == rule.column) {
+            Some(i) => i,
+            None => {
+                steps.push(Step {
+                    column: rule.column,
+                    excludes: Vec::new(),
+                    includes: Vec::new(),
+                    lowercase: false,
+                });
+                steps.len() - 1
+            }
+        };
+        let step = &mut steps[i];
+        step.lowercase |= rule.relation.needs_lowercase();
+        match rule.action {
+            Action::Include => step.includes.push(rule.clone()),
+            Action::Exclude => step.excludes.push(rule.clone()),
+        }
+    }
+    steps.sort_by_key(|s| cost(s.column));
+    steps.into_iter().partition(|s| s.column.is_process_level())
+}
+
+/// Reusable buffers for [`Matcher::matches`]; one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    text: String,
+    lower: String,
+}
+
+/// Cached verdicts of the process-level rules: 0 unknown, 1 pass, 2 fail.
+const UNKNOWN: u8 = 0;
+const PASS: u8 = 1;
+const FAIL: u8 = 2;
+
+/// Process indexes above this are not cached (a corrupt table); their events are tested each time.
+const MAX_CACHED_INDEX: u32 = 1 << 20;
+
+/// A filter prepared for the events of one capture. `Sync`: share it across threads, with one
+/// [`Scratch`] per thread.
+#[derive(Debug)]
+pub struct Matcher {
+    renderer: ColumnRenderer,
+    process_steps: Vec<Step>,
+    event_steps: Vec<Step>,
+    /// Verdict per process index; the last slot is for indexes above the table's largest.
+    verdicts: Vec<AtomicU8>,
+}
+
+impl Matcher {
+    /// Prepares `filter` for the events of `capture`, rendering columns with `renderer`.
+    pub fn new(filter: &Filter, capture: &Capture, renderer: ColumnRenderer) -> Matcher {
+        let (process_steps, event_steps) = steps(filter);
+        let slots = if process_steps.is_empty() {
+            0
+        } else {
+            let max = capture.processes().iter().map(|p| p.index).max();
+            match max {
+                Some(m) if m < MAX_CACHED_INDEX => m as usize + 2,
+                Some(_) => 0,
+                None => 1,
+            }
+        };
+        Matcher {
+            renderer,
+            process_steps,
+            event_steps,
+            verdicts: (0..slots).map(|_| AtomicU8::new(UNKNOWN)).collect(),
+        }
+    }
+
+    /// True when every event passes (the filter has no rule).
+    pub fn passes_all(&self) -> bool {
+        self.process_steps.is_empty() && self.event_steps.is_empty()
+    }
+
+    /// The renderer used for the rules' columns.
+    pub fn renderer(&self) -> &ColumnRenderer {
+        &self.renderer
+    }
+
+    /// The verdict for every event of the process with this index, when it is already known
+    /// without looking at the event: all rules are on process-level columns and an event of that
+    /// process has been tested. Lets a scan skip decoding the events of filtered-out processes.
+    #[inline]
+    pub fn process_verdict(&self, process_index: u32) -> Option<bool> {
+        if !self.event_steps.is_empty() {
+            return None;
+        }
+        if self.process_steps.is_empty() {
+            return Some(true);
+        }
+        let slot = (process_index as usize).min(self.verdicts.len().checked_sub(1)?);
+        match self.verdicts[slot].load(Ordering::Relaxed) {
+            PASS => Some(true),
+            FAIL => Some(false),
+            _ => None,
+        }
+    }
+
+    /// True when `event` passes the filter.
+    pub fn matches(&self, event: &Event<'_>, scratch: &mut Scratch) -> bool {
+        self.process_passes(event, scratch)
+            && self
+                .event_steps
+                .iter()
+                .all(|s| s.passes(&self.renderer, event, scratch))
+    }
+
+    /// The process-level rules, decided once per process.
+    fn process_passes(&self, event: &Event<'_>, scratch: &mut Scratch) -> bool {
+        if self.process_steps.is_empty() {
+            return true;
+        }
+        let evaluate = |scratch: &mut Scratch| {
+            self.process_steps
+                .iter()
+                .all(|s| s.passes(&self.renderer, event, scratch))
+        };
+        if self.verdicts.is_empty() {
+            return evaluate(scratch);
+        }
+        let index = event.process_index() as usize;
+        // An index always names the same process (or none), so it can key the cache directly.
+        let slot = if index < self.verdicts.len() - 1 {
+            index
+        } else {
+            self.verdicts.len() - 1
+        };
+        match self.verdicts[slot].load(Ordering::Relaxed) {
+            PASS => true,
+            FAIL => false,
+            _ => {
+                let pass = evaluate(scratch);
+                self.verdicts[slot].store(if pass { PASS } else { FAIL }, Ordering::Relaxed);
+                pass
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `pml summary KIND FILE...`: ProcMon's summaries over the events that pass a filter.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use pml_analyzer::summary::{Kind, Summarizer, Table, ValueType};
+use pml_parser::Column;
+
+use crate::cmd::events::ignore_closed_pipe;
+use crate::export::{jsonl, parquet};
+use crate::filter_args::FilterArgs;
+use crate::inputs::Inputs;
+use crate::progress::Progress;
+use crate::scan::{warn_unreadable, Query};
+use crate::text_table::{terminal_width, TextTable};
+
+/// Output formats of `pml summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns.
+    Table,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per row.
+    Jsonl,
+    /// A Parquet file (needs --output).
+    Parquet,
+}
+
+/// Arguments of `pml summary`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// processes, tree, files, registry, network, count, xref or stacks.
+    #[arg(value_name = "KIND")]
+    kind: String,
+    /// Captures (.PML): files or glob patterns (split parts X-1.PML ... are read with X.PML).
+    /// For `count`, the column comes first: `pml summary count 'Process Name' FILE...`.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write to this file instead of standard output (required for parquet).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show at most N rows.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Events per parallel chunk.
+const CHUNK: u64 = 1 << 16;
+
+/// Runs `pml summary`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let mut files = args.files.clone();
+    let column = if args.kind.eq_ignore_ascii_case("count") {
+        let name = files.remove(0).to_string_lossy().into_owned();
+        if files.is_empty() {
+            bail!("pml summary count COLUMN FILE...: no capture given after the column");
+        }
+        Some(Column::from_name(&name).with_context(|| {
+            let valid: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+            format!(
+                "unknown column '{name}': the columns are {}",
+                valid.join(", ")
+            )
+        })?)
+    } else {
+        None
+    };
+    let kind = Kind::from_name(&args.kind, column).with_context(|| {
+        format!(
+            "unknown summary '{}': the summaries are {}",
+            args.kind,
+            Kind::NAMES.join(", ")
+        )
+    })?;
+    let selection = args.filter.selection()?;
+    let inputs = Inputs::open(&files)?;
+    let query = Query::new(&inputs, &selection.filter);
+    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
+
+    // Each chunk keeps the matching events' positions; the summary takes them in order.
+    let mut summarizer = Summarizer::new(kind);
+    for part in inputs.parts() {
+        summarizer.add_processes(&part.capture);
+    }
+    let mut unreadable = 0;
+    query.run_ordered(
+        CHUNK,
+        &progress,
+        |part, range| {
+            let mut hits = Vec::new();
+            let stats = query.for_each_match(part, range, |_, _, e| {
+                hits.push(e.index());
+                Ok(())
+            })?;
+            Ok((part, hits, stats.unreadable))
+        },
+        |(part_no, hits, bad)| {
+            unreadable += bad;
+            let part = &inputs.parts()[part_no];
+            for index in hits {
+                if let Ok(event) = part.capture.event(index) {
+                    summarizer.add(&event, &part.renderer);
+                }
+            }
+            Ok(true)
+        },
+    )?;
+    progress.finish();
+    warn_unreadable(unreadable);
+    let mut table = summarizer.finish();
+    if let Some(limit) = args.limit {
+        table.rows.truncate(limit);
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Table
+    } else {
+        Format::Csv
+    });
+    write(&table, format, args.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the table in `format` to `output` or standard output.
+fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Result<()> {
+    let bytes = match format {
+        Format::Parquet => {
+            let Some(path) = output else {
+                bail!("--format parquet needs --output FILE.parquet");
+            };
+            return parquet::write_table(table, path);
+        }
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            let header: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
+            csv_line(&mut bytes, header.iter().copied());
+            for row in &table.rows {
+                let cells: Vec<String> = row.iter().map(|v| v.to_text()).collect();
+                csv_line(&mut bytes, cells.iter().map(String::as_str));
+            }
+            bytes
+        }
+        Format::Jsonl => {
+            let mut bytes = Vec::new();
+            for row in &table.rows {
+                jsonl::write_row(&mut bytes, &table.columns, row)?;
+            }
+            bytes
+        }
+        Format::Table => {
+            let mut bytes = Vec::new();
+            let headers = table.columns.iter().map(|(n, _)| n.clone()).collect();
+            let right = table
+                .columns
+                .iter()
+                .map(|(_, t)| matches!(t, ValueType::Int | ValueType::Float))
+                .collect();
+            let width = if output.is_none() {
+                terminal_width()
+            } else {
+                None
+            };
+            let mut text = TextTable::new(&mut bytes, headers, right, width);
+            for row in &table.rows {
+                text.push(row.iter().map(|v| v.to_text()).collect())?;
+            }
+            text.finish()?;
+            bytes
+        }
+    };
+    match output {
+        Some(path) => {
+            let mut file = crate::output::AtomicFile::create(path)?;
+            file.write_all(&bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.commit()
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            ignore_closed_pipe(
+                out.write_all(&bytes)
+                    .and_then(|()| out.flush())
+                    .map_err(anyhow::Error::from),
+            )
+        }
+    }
+}
+
+/// Appends one CSV record.
+fn csv_line<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'a str>) {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        crate::cmd::events::csv_field(out, cell);
+    }
+    out.push(b'\n');
+}

@@ -1,0 +1,437 @@
+//! Parquet, written with polars: typed columns for notebooks, streamed in row groups so memory
+//! stays bounded whatever the size of the capture. The schema is documented in
+//! `docs/parquet.md`.
+
+use std::ops::Range;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use polars::polars_utils::compression::ZstdLevel;
+use polars::prelude::{
+    Categories, DataFrame, DataType, Float64Chunked, IdxSize, Int64Chunked, IntoColumn, IntoSeries,
+    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder,
+    TimeUnit, TimeZone,
+};
+
+use pml_analyzer::summary::{Table, Value, ValueType};
+use pml_parser::details::fs::FsDetails;
+use pml_parser::ops::fs_op;
+use pml_parser::{Column, Event, EventClass, FileTime};
+
+use super::Written;
+use crate::inputs::Inputs;
+use crate::output::AtomicFile;
+use crate::progress::Progress;
+use crate::scan::Query;
+
+/// Events per parallel chunk (the events of a chunk that pass the filter form a row group):
+/// enough chunks to keep every thread busy, within these bounds.
+const MIN_CHUNK: u64 = 1 << 14;
+const MAX_CHUNK: u64 = 1 << 16;
+
+fn chunk_size(events: u64) -> u64 {
+    let tasks = rayon::current_num_threads() as u64 * 4;
+    (events / tasks.max(1)).clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
+/// zstd at level 1: most of the size reduction of the default level 3, at a fraction of its time.
+fn compression() -> ParquetCompression {
+    ParquetCompression::Zstd(ZstdLevel::try_new(1).ok())
+}
+
+/// Nanoseconds since 1970, `None` outside the range of a 64-bit nanosecond timestamp.
+fn unix_nanos(t: FileTime) -> Option<i64> {
+    i64::try_from(t.unix_nanos()).ok()
+}
+
+/// The columns of one chunk of events, before they become a DataFrame.
+struct Batch<'a> {
+    index: Vec<u64>,
+    time: Vec<Option<i64>>,
+    relative_time: Vec<f64>,
+    duration: Vec<Option<f64>>,
+    completion_time: Vec<Option<i64>>,
+    /// The process-level text columns, once per process of the chunk.
+    processes: Dict<u32, Option<&'a pml_parser::Process>>,
+    pid: Vec<Option<u32>>,
+    tid: Vec<u32>,
+    parent_pid: Vec<Option<u32>>,
+    process_index: Vec<u32>,
+    event_class: Dict<u32, &'static str>,
+    operation: Dict<usize, &'static str>,
+    result: Dict<u32, String>,
+    result_code: Vec<u32>,
+    path: StringChunkedBuilder,
+    detail: StringChunkedBuilder,
+    category: Dict<usize, &'static str>,
+    session: Vec<Option<u32>>,
+    virtualized: Vec<Option<bool>>,
+    stack_depth: Vec<u32>,
+    desired_access: Vec<Option<u32>>,
+    disposition: Vec<Option<u32>>,
+    options: Vec<Option<u32>>,
+    share_mode: Vec<Option<u32>>,
+    open_result: Vec<Option<u32>>,
+    offset: Vec<Option<i64>>,
+    length: Vec<Option<u32>>,
+    transferred: Vec<Option<u32>>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(capacity: usize) -> Batch<'a> {
+        let text = |name: &str| StringChunkedBuilder::new(name.into(), capacity);
+        Batch {
+            index: Vec::with_capacity(capacity),
+            time: Vec::with_capacity(capacity),
+            relative_time: Vec::with_capacity(capacity),
+            duration: Vec::with_capacity(capacity),
+            completion_time: Vec::with_capacity(capacity),
+            processes: Dict::default(),
+            pid: Vec::with_capacity(capacity),
+            tid: Vec::with_capacity(capacity),
+            parent_pid: Vec::with_capacity(capacity),
+            process_index: Vec::with_capacity(capacity),
+            event_class: Dict::default(),
+            operation: Dict::default(),
+            result: Dict::default(),
+            result_code: Vec::with_capacity(capacity),
+            path: text("path"),
+            detail: text("detail"),
+            category: Dict::default(),
+            session: Vec::with_capacity(capacity),
+            virtualized: Vec::with_capacity(capacity),
+            stack_depth: Vec::with_capacity(capacity),
+            desired_access: Vec::with_capacity(capacity),
+            disposition: Vec::with_capacity(capacity),
+            options: Vec::with_capacity(capacity),
+            share_mode: Vec::with_capacity(capacity),
+            open_result: Vec::with_capacity(capacity),
+            offset: Vec::with_capacity(capacity),
+            length: Vec::with_capacity(capacity),
+            transferred: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds one event; `first` is the time of the input's first event, `cell` a scratch buffer.
+    fn push(
+        &mut self,
+        index: u64,
+        event: &Event<'a>,
+        renderer: &pml_parser::ColumnRenderer,
+        first: FileTime,
+        cell: &mut String,
+    ) {
+        let process = event.process();
+        self.index.push(index);
+        let time = event.time();
+        self.time.push(unix_nanos(time));
+        self.relative_time
+            .push(time.0.saturating_sub(first.0) as f64 / 1e7);
+        self.duration.push(event.duration().map(|d| d as f64 / 1e7));
+        self.completion_time
+            .push(event.completion_time().and_then(unix_nanos));
+        self.processes.push(event.process_index(), || process);
+        self.pid.push(process.map(|p| p.pid));
+        self.tid.push(event.tid());
+        self.parent_pid.push(process.map(|p| p.parent_pid));
+        self.process_index.push(event.process_index());
+        let class = event.class();
+        self.event_class.push(class.code(), || class.name());
+        let operation = event.operation_name();
+        self.operation
+            .push(operation.as_ptr() as usize, || operation);
+        // The Result text depends only on the status code.
+        self.result.push(event.result(), || {
+            let mut text = String::new();
+            renderer.write(event, Column::Result, &mut text);
+            text
+        });
+        for (column, builder) in [
+            (Column::Path, &mut self.path),
+            (Column::Detail, &mut self.detail),
+        ] {
+            cell.clear();
+            renderer.write(event, column, cell);
+            builder.append_value(cell.as_str());
+        }
+        self.result_code.push(event.result());
+        let category = pml_parser::render::category(event);
+        self.category.push(category.as_ptr() as usize, || category);
+        self.session.push(process.map(|p| p.session));
+        self.virtualized
+            .push(process.and_then(|p| (p.virtualized <= 1).then_some(p.virtualized == 1)));
+        self.stack_depth.push(event.stack_depth() as u32);
+        self.push_file_fields(event);
+    }
+
+    /// CreateFile and ReadFile/WriteFile fields; nulls for other events.
+    fn push_file_fields(&mut self, event: &Event<'a>) {
+        let details = (event.class() == EventClass::FileSystem)
+            .then(|| FsDetails::decode(event).ok())
+            .flatten();
+        let create = details.as_ref().and_then(|d| d.create_file());
+        self.desired_access.push(create.map(|c| c.desired_access));
+        self.disposition
+            .push(create.map(|c| u32::from(c.disposition)));
+        self.options.push(create.map(|c| c.options));
+        self.share_mode
+            .push(create.map(|c| u32::from(c.share_mode)));
+        self.open_result.push(create.and_then(|c| c.open_result));
+        let rw = details
+            .as_ref()
+            .filter(|d| d.operation != fs_op::CREATE_FILE)
+            .and_then(|d| d.read_write());
+        self.offset.push(rw.map(|r| r.offset));
+        self.length.push(rw.map(|r| r.length));
+        self.transferred.push(rw.and_then(|r| r.transferred));
+    }
+
+    /// The DataFrame, columns in the documented order.
+    fn into_frame(self) -> Result<DataFrame> {
+        let categorical = DataType::from_categories(Categories::global());
+        let to_cat = |s: Series| -> Result<Series> { Ok(s.cast(&categorical)?) };
+        let time = |name: &str, values: Vec<Option<i64>>| {
+            Int64Chunked::from_iter_options(name.into(), values.into_iter())
+                .into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
+                .into_series()
+                .into_column()
+        };
+        let col = |s: Series| s.into_column();
+        let dict =
+            |name: &str, values: Vec<&str>, codes: &[IdxSize]| -> Result<polars::prelude::Column> {
+                let values = to_cat(Series::new(name.into(), values))?;
+                Ok(values.take_slice(codes)?.into_column())
+            };
+
+        // Process-level text: one row per process of the chunk, then spread to the events.
+        let procs = &self.processes.values;
+        let text = |f: fn(&'a pml_parser::Process) -> &'a str| -> Vec<Option<&'a str>> {
+            procs.iter().map(|p| p.map(f)).collect()
+        };
+        let per_process = [
+            ("process_name", text(|p| &p.name)),
+            ("image_path", text(|p| &p.image_path)),
+            ("command_line", text(|p| &p.command_line)),
+            ("company", text(|p| &p.company)),
+            ("description", text(|p| &p.description)),
+            ("version", text(|p| &p.version)),
+            ("user", text(|p| &p.user)),
+            ("integrity", text(|p| &p.integrity)),
+            (
+                "architecture",
+                text(|p| if p.is_64bit { "64-bit" } else { "32-bit" }),
+            ),
+        ];
+        let auth: Vec<Option<String>> = procs
+            .iter()
+            .map(|p| {
+                p.map(|p| {
+                    let luid = p.authentication_id;
+                    format!("{:08x}:{:08x}", luid >> 32, luid & 0xFFFF_FFFF)
+                })
+            })
+            .collect();
+        let codes = &self.processes.codes;
+        let mut process_columns = std::collections::HashMap::new();
+        for (name, values) in per_process {
+            let values = to_cat(Series::new(name.into(), values))?;
+            process_columns.insert(name, values.take_slice(codes)?.into_column());
+        }
+        let auth = to_cat(Series::new("authentication_id".into(), auth))?.take_slice(codes)?;
+        let mut take = |name: &str| -> Result<polars::prelude::Column> {
+            process_columns
+                .remove(name)
+                .with_context(|| format!("no column {name}"))
+        };
+
+        let result_values: Vec<&str> = self.result.values.iter().map(String::as_str).collect();
+        let columns = vec![
+            col(Series::new("index".into(), self.index)),
+            time("time", self.time),
+            col(Series::new("relative_time".into(), self.relative_time)),
+            col(
+                Float64Chunked::from_iter_options("duration".into(), self.duration.into_iter())
+                    .into_series(),
+            ),
+            time("completion_time", self.completion_time),
+            take("process_name")?,
+            col(Series::new("pid".into(), self.pid)),
+            col(Series::new("tid".into(), self.tid)),
+            col(Series::new("parent_pid".into(), self.parent_pid)),
+            col(Series::new("process_index".into(), self.process_index)),
+            dict(
+                "event_class",
+                self.event_class.values,
+                &self.event_class.codes,
+            )?,
+            dict("operation", self.operation.values, &self.operation.codes)?,
+            dict("result", result_values, &self.result.codes)?,
+            col(Series::new("result_code".into(), self.result_code)),
+            col(self.path.finish().into_series()),
+            col(self.detail.finish().into_series()),
+            dict("category", self.category.values, &self.category.codes)?,
+            take("image_path")?,
+            take("command_line")?,
+            take("company")?,
+            take("description")?,
+            take("version")?,
+            take("user")?,
+            col(auth),
+            col(Series::new("session".into(), self.session)),
+            col(Series::new("virtualized".into(), self.virtualized)),
+            take("integrity")?,
+            take("architecture")?,
+            col(Series::new("stack_depth".into(), self.stack_depth)),
+            col(Series::new("desired_access".into(), self.desired_access)),
+            col(Series::new("disposition".into(), self.disposition)),
+            col(Series::new("options".into(), self.options)),
+            col(Series::new("share_mode".into(), self.share_mode)),
+            col(Series::new("open_result".into(), self.open_result)),
+            col(Series::new("offset".into(), self.offset)),
+            col(Series::new("length".into(), self.length)),
+            col(Series::new("transferred".into(), self.transferred)),
+        ];
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
+/// The distinct values of a column in a chunk, each kept once, and each row's value number:
+/// categorical columns are built from the few distinct values instead of hashing every row.
+struct Dict<K, V> {
+    map: std::collections::HashMap<K, IdxSize>,
+    values: Vec<V>,
+    codes: Vec<IdxSize>,
+}
+
+impl<K, V> Default for Dict<K, V> {
+    fn default() -> Self {
+        Dict {
+            map: std::collections::HashMap::new(),
+            values: Vec::new(),
+            codes: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Dict<K, V> {
+    /// Adds a row whose value is identified by `key`; `value` is called for a new key only.
+    fn push(&mut self, key: K, value: impl FnOnce() -> V) {
+        let next = self.values.len() as IdxSize;
+        let code = *self.map.entry(key).or_insert(next);
+        if code == next {
+            self.values.push(value());
+        }
+        self.codes.push(code);
+    }
+}
+
+/// Writes the events that pass `query` to `path` as Parquet.
+///
+/// Chunks of events become DataFrames and are encoded and compressed into row groups in
+/// parallel; the row groups are appended to the file in event order.
+pub fn write_events(
+    inputs: &Inputs,
+    query: &Query<'_>,
+    path: &Path,
+    progress: &Progress,
+) -> Result<Written> {
+    let first = inputs
+        .parts()
+        .first()
+        .and_then(|p| p.capture.event(0).ok())
+        .map(|e| e.time())
+        .unwrap_or_default();
+    let mut file = AtomicFile::create(path)?;
+    let empty = Batch::new(0).into_frame()?;
+    let writer = ParquetWriter::new(file.writer())
+        .with_compression(compression())
+        .batched(empty.schema())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut rows = 0u64;
+    let mut unreadable = 0;
+    let work = |part_no: usize, range: Range<u64>| {
+        let mut batch = Batch::new((range.end - range.start) as usize);
+        let mut cell = String::new();
+        let stats = query.for_each_match(part_no, range, |part, index, event| {
+            batch.push(index, event, &part.renderer, first, &mut cell);
+            Ok(())
+        })?;
+        let frame = batch.into_frame()?;
+        let groups = writer
+            .encode_and_compress(&frame)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((groups, frame.height() as u64, stats.unreadable))
+    };
+    query.run_ordered(
+        chunk_size(inputs.event_count()),
+        progress,
+        work,
+        |(groups, height, bad)| {
+            unreadable += bad;
+            rows += height;
+            writer
+                .write_row_groups(groups)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(true)
+        },
+    )?;
+    writer
+        .finish()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    drop(writer);
+    file.commit()?;
+    Ok(Written {
+        events: rows,
+        unreadable,
+    })
+}
+
+/// Writes a summary table as Parquet: text, integer, seconds and UTC timestamp columns.
+pub fn write_table(table: &Table, path: &Path) -> Result<()> {
+    let mut columns = Vec::with_capacity(table.columns.len());
+    for (i, (name, kind)) in table.columns.iter().enumerate() {
+        let cells = table.rows.iter().map(|r| r.get(i));
+        let name = name.as_str().into();
+        let series = match kind {
+            ValueType::Text => {
+                let v: Vec<Option<String>> = cells.map(|c| c.map(Value::to_text)).collect();
+                Series::new(name, v)
+            }
+            ValueType::Int => {
+                let v: Vec<Option<i64>> = cells
+                    .map(|c| match c {
+                        Some(Value::Int(i)) => Some(*i),
+                        _ => None,
+                    })
+                    .collect();
+                Series::new(name, v)
+            }
+            ValueType::Float => {
+                let v: Vec<Option<f64>> = cells
+                    .map(|c| match c {
+                        Some(Value::Float(f)) => Some(*f),
+                        _ => None,
+                    })
+                    .collect();
+                Series::new(name, v)
+            }
+            ValueType::Time => Int64Chunked::from_iter_options(
+                name,
+                cells.map(|c| match c {
+                    Some(Value::Time(Some(t))) => unix_nanos(*t),
+                    _ => None,
+                }),
+            )
+            .into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
+            .into_series(),
+        };
+        columns.push(series.into_column());
+    }
+    let mut frame = DataFrame::new(table.rows.len(), columns)?;
+    let mut file = AtomicFile::create(path)?;
+    ParquetWriter::new(file.writer())
+        .with_compression(compression())
+        .finish(&mut frame)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.commit()
+}

@@ -1,0 +1,332 @@
+//! The query commands end to end on the real captures: `pml events`, `pml summary` and
+//! `pml export --format parquet|jsonl`, with the Parquet file read back by polars.
+
+#[path = "../../pml-parser/tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use polars::prelude::{DataType, ParquetReader, SerReader, TimeUnit};
+
+/// A scratch directory removed at the end of the test.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("pml-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Decompresses sample `name` to `dir/file`.
+fn unpack(samples: &Path, name: &str, dir: &Path, file: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, common::sample_bytes(samples, name)).unwrap();
+    path
+}
+
+/// Runs pml and returns its standard output; panics with its stderr on failure.
+fn pml(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pml {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn parquet_round_trip_keeps_types_and_values() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("parquet");
+    let pml_file = unpack(&samples, "mixed-64bit", &dir.0, "m.pml");
+    let out = dir.0.join("fs.parquet");
+    pml(&[
+        "export",
+        pml_file.to_str().unwrap(),
+        "--format",
+        "parquet",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let frame = ParquetReader::new(std::fs::File::open(&out).unwrap())
+        .finish()
+        .unwrap();
+    let capture = pml_parser::Capture::open(&pml_file).unwrap();
+    assert_eq!(frame.height() as u64, capture.event_count());
+    let dtype = |name: &str| frame.column(name).unwrap().dtype().clone();
+    assert!(matches!(
+        dtype("time"),
+        DataType::Datetime(TimeUnit::Nanoseconds, Some(ref tz)) if tz.as_str() == "UTC"
+    ));
+    for name in ["process_name", "operation", "event_class", "result"] {
+        assert!(
+            matches!(dtype(name), DataType::Categorical(..)),
+            "{name}: {:?}",
+            dtype(name)
+        );
+    }
+    assert_eq!(dtype("pid"), DataType::UInt32);
+    assert_eq!(dtype("duration"), DataType::Float64);
+    assert_eq!(dtype("offset"), DataType::Int64);
+
+    let time = frame
+        .column("time")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap();
+    let time = time.i64().unwrap();
+    let pid = frame.column("pid").unwrap();
+    let pid = pid.u32().unwrap();
+    let operation = frame
+        .column("operation")
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap();
+    let operation = operation.str().unwrap();
+    let length = frame.column("length").unwrap();
+    let length = length.u32().unwrap();
+    let access = frame.column("desired_access").unwrap();
+    let access = access.u32().unwrap();
+    let (mut reads, mut creates) = (0, 0);
+    for (i, event) in capture.events().enumerate() {
+        let event = event.unwrap();
+        assert_eq!(
+            time.get(i).map(i128::from),
+            Some(event.time().unix_nanos()),
+            "time {i}"
+        );
+        assert_eq!(pid.get(i), event.process().map(|p| p.pid), "pid {i}");
+        assert_eq!(
+            operation.get(i),
+            Some(event.operation_name()),
+            "operation {i}"
+        );
+        let details = (event.class() == pml_parser::EventClass::FileSystem)
+            .then(|| pml_parser::details::fs::FsDetails::decode(&event).unwrap());
+        if let Some(c) = details.and_then(|d| d.create_file()) {
+            assert_eq!(access.get(i), Some(c.desired_access), "desired access {i}");
+            creates += 1;
+        } else if let Some(rw) = details.and_then(|d| d.read_write()) {
+            assert_eq!(length.get(i), Some(rw.length), "length {i}");
+            reads += 1;
+        } else {
+            assert_eq!((access.get(i), length.get(i)), (None, None), "event {i}");
+        }
+    }
+    assert!(reads > 0 && creates > 0, "{reads} reads, {creates} creates");
+}
+
+#[test]
+fn split_capture_is_one_capture_in_time_order() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("split");
+    // The later capture is the first file: the parts must still come out in time order.
+    let later = unpack(&samples, "process-64bit", &dir.0, "t.PML");
+    let earlier = unpack(&samples, "mixed-64bit", &dir.0, "t-1.PML");
+    let first_time = |p: &Path| {
+        let c = pml_parser::Capture::open(p).unwrap();
+        let t = c.event(0).unwrap().time();
+        (t, c.event_count())
+    };
+    let ((t_later, n_later), (t_earlier, n_earlier)) = (first_time(&later), first_time(&earlier));
+    assert!(t_earlier < t_later);
+    let out = pml(&[
+        "events",
+        later.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--columns",
+        "Process Name",
+    ]);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, n_later + n_earlier);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["index"], i as u64);
+    }
+    // The first event of mixed-64bit is dwm.exe's; process-64bit's events follow it.
+    assert_eq!(lines[0]["Process Name"], "dwm.exe");
+    let missing = Command::new(env!("CARGO_BIN_EXE_pml"))
+        .args(["events", dir.0.join("absent.PML").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("absent.PML"), "{stderr}");
+}
+
+#[test]
+fn filters_limit_and_summaries_from_the_command_line() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("cmd");
+    let file = unpack(&samples, "mixed-64bit", &dir.0, "m.pml");
+    let file = file.to_str().unwrap();
+    let csv = pml(&[
+        "events",
+        file,
+        "--filter",
+        "Process Name is explorer.exe",
+        "--filter",
+        "Process Name is notepad.exe",
+        "--exclude",
+        "Operation begins with Reg",
+        "--columns",
+        "Process Name,Operation",
+        "--format",
+        "csv",
+    ]);
+    let capture = pml_parser::Capture::open(file).unwrap();
+    let want = capture
+        .events()
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            let name = e.process().unwrap().name.to_lowercase();
+            (name == "explorer.exe" || name == "notepad.exe")
+                && !e.operation_name().to_lowercase().starts_with("reg")
+        })
+        .count();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("Process Name,Operation"));
+    assert_eq!(lines.count(), want);
+    assert!(want > 0);
+
+    // Only process-level rules: the scan skips the events of rejected processes undecoded.
+    let by_process = pml(&[
+        "events",
+        file,
+        "--filter",
+        "Process Name is notepad.exe",
+        "--exclude",
+        "PID is 2632",
+        "--format",
+        "jsonl",
+    ]);
+    let want = capture
+        .events()
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            let p = e.process().unwrap();
+            p.name.eq_ignore_ascii_case("notepad.exe") && p.pid != 2632
+        })
+        .count();
+    assert_eq!(by_process.lines().count(), want);
+    assert!(want > 0);
+
+    let limited = pml(&["events", file, "--limit", "7", "--format", "jsonl"]);
+    assert_eq!(limited.lines().count(), 7);
+
+    let summary = pml(&["summary", "count", "Operation", file, "--format", "jsonl"]);
+    let total: u64 = summary
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["Count"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(total, capture.event_count());
+
+    let pmc = samples.join("noriben-filters.pmc");
+    let kept = pml(&[
+        "summary",
+        "processes",
+        file,
+        "--config",
+        pmc.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(kept.lines().count() > 1);
+    assert!(!kept.contains("Procmon64.exe"));
+}
+
+/// The records of a CSV file written by `pml export` (BOM removed).
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn export_filters_csv_and_picks_the_format_from_the_extension() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("export");
+    let file = unpack(&samples, "mixed-32bit", &dir.0, "m.pml");
+    let file = file.to_str().unwrap();
+    let out = |name: &str| dir.0.join(name);
+    let path = |name: &str| out(name).to_str().unwrap().to_string();
+    pml(&["export", file, "-o", &path("all.csv"), "--columns", "all"]);
+    pml(&[
+        "export",
+        file,
+        "-o",
+        &path("some.csv"),
+        "--columns",
+        "all",
+        "--filter",
+        "Process Name is svchost.exe",
+        "--exclude",
+        "Operation begins with Reg",
+        "-q",
+    ]);
+    let all = csv_records(&out("all.csv"));
+    let some = csv_records(&out("some.csv"));
+    assert_eq!(all[0], some[0], "same header");
+    let (name, op) = (
+        all[0].iter().position(|h| h == "Process Name").unwrap(),
+        all[0].iter().position(|h| h == "Operation").unwrap(),
+    );
+    let want: Vec<&Vec<String>> = all[1..]
+        .iter()
+        .filter(|r| r[name].eq_ignore_ascii_case("svchost.exe") && !r[op].starts_with("Reg"))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(some[1..].iter().collect::<Vec<_>>(), want);
+
+    pml(&[
+        "export",
+        file,
+        "-o",
+        &path("e.jsonl"),
+        "--columns",
+        "Process Name,PID",
+        "-q",
+    ]);
+    let jsonl = std::fs::read_to_string(out("e.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), all.len() - 1);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["Process Name"], all[1][name].as_str());
+    pml(&["export", file, "-o", &path("e.parquet"), "-q"]);
+    let magic = std::fs::read(out("e.parquet")).unwrap();
+    assert!(magic.starts_with(b"PAR1") && magic.ends_with(b"PAR1"));
+}
