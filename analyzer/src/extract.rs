@@ -48,7 +48,7 @@ pub struct EventCounts {
 }
 
 impl EventCounts {
-    fn merge(&mut self, o: &EventCounts) {
+    pub(crate) fn merge(&mut self, o: &EventCounts) {
         self.events += o.events;
         self.unreadable_events += o.unreadable_events;
         self.create_file += o.create_file;

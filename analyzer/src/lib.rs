@@ -31,4 +31,4 @@ pub mod summary;
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
 pub use incidents::{Incident, IncidentKind, Severity};
 pub use process_tree::ProcessRef;
-pub use report::{analyze, analyze_records, Options, Report, Summary};
+pub use report::{analyze, analyze_parts, analyze_records, Options, Report, Summary};

@@ -119,6 +119,19 @@ pub enum Record {
     Process(ProcessOp),
 }
 
+impl Record {
+    /// The same record with its event index moved by `offset` (for the later parts of a split
+    /// capture, numbered after the earlier ones).
+    pub fn with_index_offset(&self, offset: u64) -> Record {
+        let mut r = self.clone();
+        match &mut r {
+            Record::File(f) => f.event_index += offset,
+            Record::Process(p) => p.event_index += offset,
+        }
+        r
+    }
+}
+
 /// A process as the capture's process table describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProcessInfo {

@@ -76,6 +76,33 @@ pub fn analyze(capture: &Capture, options: &Options) -> Report {
     finish(tracker, options, Some(counts))
 }
 
+/// Analyzes a capture split over several files (`X.PML`, `X-1.PML`, ...) as one: `parts` are the
+/// files in time order, each with the global index of its first event, which the findings use.
+/// A process keeps its process index across the parts; the first table that names it wins.
+pub fn analyze_parts(parts: &[(&Capture, u64)], options: &Options) -> Report {
+    let mut seen = std::collections::HashSet::new();
+    let processes: Vec<ProcessInfo> = parts
+        .iter()
+        .flat_map(|(c, _)| c.processes().iter())
+        .filter(|p| seen.insert(p.index))
+        .map(ProcessInfo::from_table)
+        .collect();
+    let mut tracker = Tracker::new(processes, options.window_ms);
+    let mut total = EventCounts::default();
+    for &(capture, first_index) in parts {
+        let counts = extract::for_each_record(capture, |r| {
+            if first_index == 0 {
+                tracker.feed(r);
+            } else {
+                tracker.feed(&r.with_index_offset(first_index));
+            }
+        });
+        total.merge(&counts);
+    }
+    tracker.extend_to(total.last_time);
+    finish(tracker, options, Some(total))
+}
+
 /// Analyzes records made by hand or by another reader: `processes` is the process table,
 /// `records` the events the detectors care about, in event order.
 pub fn analyze_records<'r>(

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 /// The command found what `--fail-on-incident` asks about (an incident).
-#[allow(dead_code)] // used by `pml analyze --fail-on-incident`, landing next
 pub const INCIDENT: u8 = 1;
 /// Error: nothing useful was produced; the message on stderr says what and where.
 pub const ERROR: u8 = 2;
@@ -13,4 +12,13 @@ pub const PARTIAL: u8 = 3;
 /// The exit code for one of the statuses above.
 pub fn code(status: u8) -> ExitCode {
     ExitCode::from(status)
+}
+
+/// Success, or [`PARTIAL`] when some events or bytes could not be read.
+pub fn success_unless_partial(partial: bool) -> ExitCode {
+    if partial {
+        code(PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -14,6 +14,33 @@ pub struct Inputs {
     total: u64,
 }
 
+/// Opens a capture the way every command does: a capture that was not closed cleanly or was cut
+/// off is salvaged (its events walked from the first one), with a warning that says so.
+pub fn open_capture(file: &Path) -> Result<Capture> {
+    let capture = pml_parser::OpenOptions::new()
+        .salvage(true)
+        .open(file)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for warning in capture.warnings() {
+        eprintln!("pml: warning: {}: {warning}", file.display());
+    }
+    if let Some(r) = capture.salvage_report() {
+        eprintln!(
+            "pml: warning: {}: salvaged {} events, {} bytes unreadable{}: {}",
+            file.display(),
+            r.events,
+            r.unreadable_bytes,
+            if r.tables_missing {
+                ", tables missing (processes rebuilt from process events)"
+            } else {
+                ""
+            },
+            r.reason
+        );
+    }
+    Ok(capture)
+}
+
 /// One file of the input.
 pub struct Part {
     /// The opened capture.
@@ -89,11 +116,7 @@ impl Inputs {
         let files = expand(args)?;
         let mut captures = Vec::with_capacity(files.len());
         for file in &files {
-            let capture = Capture::open(file).map_err(|e| anyhow::anyhow!("{e}"))?;
-            for warning in capture.warnings() {
-                eprintln!("pml: warning: {}: {warning}", file.display());
-            }
-            captures.push(capture);
+            captures.push(open_capture(file)?);
         }
         Ok(Inputs::from_captures(captures, zone))
     }
@@ -135,6 +158,20 @@ impl Inputs {
     /// Events in all files.
     pub fn event_count(&self) -> u64 {
         self.total
+    }
+
+    /// The parts, in time order, for a command that needs to own them.
+    pub fn into_parts(self) -> Vec<Part> {
+        self.parts
+    }
+
+    /// True when a part had to be salvaged and some of its bytes could not be read.
+    pub fn partial(&self) -> bool {
+        self.parts.iter().any(|p| {
+            p.capture
+                .salvage_report()
+                .is_some_and(|r| r.unreadable_bytes > 0)
+        })
     }
 
     /// The events split into contiguous chunks of at most `size` events, in order, as

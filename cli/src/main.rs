@@ -33,18 +33,20 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
-    /// Write a self-contained HTML page that shows each incident on a timeline.
-    Report(cmd::report::Args),
-    /// Write a synthetic capture with a known failure story (and its expected findings).
-    Synth(cmd::synth::Args),
     /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
     Analyze(cmd::analyze::Args),
+    /// Write a self-contained HTML page that shows each incident on a timeline.
+    Report(cmd::report::Args),
     /// List the events that pass a filter: a table on a terminal, CSV or JSON Lines in pipes.
     Events(cmd::events::Args),
-    /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
-    Summary(cmd::summary::Args),
     /// Write the events as CSV exactly as Process Monitor exports it, or as Parquet or JSON Lines.
     Export(cmd::export::Args),
+    /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
+    Summary(cmd::summary::Args),
+    /// Save the events that pass the filters as a new capture, with the processes they reference.
+    Filter(cmd::filter::Args),
+    /// Write a synthetic capture with a known failure story (and its expected findings).
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Events(args) => cmd::events::run(args),
         Command::Summary(args) => cmd::summary::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Filter(args) => cmd::filter::run(args),
     };
     match result {
         Ok(code) => code,

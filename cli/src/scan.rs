@@ -109,8 +109,9 @@ fn process_index(capture: &pml_parser::Capture, index: u64) -> Option<u32> {
 }
 
 /// Reports unreadable events once, on stderr.
-pub fn warn_unreadable(unreadable: u64) {
+pub fn warn_unreadable(unreadable: u64) -> bool {
     if unreadable > 0 {
         eprintln!("pml: warning: {unreadable} events could not be read and were skipped");
     }
+    unreadable > 0
 }

@@ -10,12 +10,15 @@ use pml_analyzer::explain::{clock, who};
 use pml_analyzer::report::DEFAULT_WINDOW_MS;
 use pml_analyzer::{Incident, Options, Report, Summary};
 use pml_parser::Capture;
+
+use crate::inputs::Inputs;
 use serde::Serialize;
 
 /// Arguments of `pml analyze`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The captures (.PML); each is analyzed on its own.
+    /// The captures (.PML); each is analyzed on its own, together with its split parts
+    /// (`X-1.PML`, `X-2.PML`, ... beside `X.PML`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print one JSON document instead of text.
@@ -79,14 +82,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         window_ms: args.window_ms,
     };
     let mut all = Vec::with_capacity(args.files.len());
+    let mut partial = false;
     for path in &args.files {
-        let capture =
-            Capture::open(path).with_context(|| format!("cannot analyze {}", path.display()))?;
-        let report = pml_analyzer::analyze(&capture, &options);
+        // A capture split over several files (X.PML, X-1.PML, ...) is analyzed as one.
+        let inputs = Inputs::open(std::slice::from_ref(path))
+            .with_context(|| format!("cannot analyze {}", path.display()))?;
+        partial |= inputs.partial();
+        let parts: Vec<(&Capture, u64)> = inputs
+            .parts()
+            .iter()
+            .map(|p| (&p.capture, p.first_index))
+            .collect();
+        let report = pml_analyzer::analyze_parts(&parts, &options);
+        partial |= report
+            .summary
+            .events
+            .as_ref()
+            .is_some_and(|c| c.unreadable_events > 0);
         all.push(Analyzed {
             file: path.display().to_string(),
             report,
-            warnings: capture.warnings().to_vec(),
+            warnings: inputs
+                .parts()
+                .iter()
+                .flat_map(|p| p.capture.warnings().iter().cloned())
+                .collect(),
         });
     }
     if args.json {
@@ -99,16 +119,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             print!("{}", text(a));
         }
     }
-    for a in &all {
-        for w in &a.warnings {
-            eprintln!("pml: warning: {}: {w}", a.file);
-        }
-    }
     let incidents = all.iter().any(|a| !a.report.incidents.is_empty());
     Ok(if args.fail_on_incident && incidents {
-        ExitCode::from(1)
+        crate::exit::code(crate::exit::INCIDENT)
     } else {
-        ExitCode::SUCCESS
+        crate::exit::success_unless_partial(partial)
     })
 }
 

@@ -227,6 +227,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     progress.finish();
-    warn_unreadable(unreadable);
-    Ok(ExitCode::SUCCESS)
+    let partial = warn_unreadable(unreadable) || inputs.partial();
+    Ok(crate::exit::success_unless_partial(partial))
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use pml_parser::{Capture, ColumnRenderer, TimeZoneSpec};
+use pml_parser::TimeZoneSpec;
 
 use crate::export::{self, Job, Part};
 use crate::filter_args::FilterArgs;
@@ -75,24 +75,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
         return run_filtered(&args, format, selection, zone);
     }
-    let mut parts = Vec::with_capacity(args.files.len());
-    // Relative Time counts from the first event of the first part.
-    let mut first_time = None;
-    for file in &args.files {
-        let capture = Capture::open(file)?;
-        for w in capture.warnings() {
-            eprintln!("pml: warning: {}: {w}", file.display());
-        }
-        let renderer = ColumnRenderer::new(&capture).with_time_zone(zone.clone());
-        let renderer = match first_time {
-            Some(t) => renderer.with_first_time(t),
-            None => {
-                first_time = capture.event(0).ok().map(|e| e.time());
-                renderer
-            }
-        };
-        parts.push(Part { capture, renderer });
-    }
+    let inputs = Inputs::open_in_zone(&args.files, zone)?;
+    let partial = inputs.partial();
+    let parts = inputs
+        .into_parts()
+        .into_iter()
+        .map(|p| Part {
+            capture: p.capture,
+            renderer: p.renderer,
+        })
+        .collect();
     let job = Job { parts, columns };
     let mut file = AtomicFile::create(&args.output)?;
     // Only CSV without a filter gets here.
@@ -106,9 +98,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.output.display(),
             written.events
         );
-        return Ok(ExitCode::from(1));
+        return Ok(crate::exit::code(crate::exit::PARTIAL));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::success_unless_partial(partial))
 }
 
 /// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
@@ -147,7 +139,7 @@ fn run_filtered(
             args.output.display(),
             written.events
         );
-        return Ok(ExitCode::from(1));
+        return Ok(crate::exit::code(crate::exit::PARTIAL));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::success_unless_partial(inputs.partial()))
 }

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod events;
 pub mod export;
+pub mod filter;
 pub mod info;
 pub mod report;
 pub mod summary;

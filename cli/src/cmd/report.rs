@@ -8,6 +8,7 @@ use anyhow::Result;
 use pml_parser::{Capture, EventClass, FileTime};
 use rayon::prelude::*;
 
+use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::report::model::{CaptureSummary, ClassSeries, Histogram, ProcessNode, ReportData};
 use crate::report::views::{self, FindingViews};
@@ -32,33 +33,32 @@ const MAX_BUCKETS: u64 = 120;
 /// FILETIME ticks per second.
 const TICKS_PER_SECOND: u64 = 10_000_000;
 
-/// Runs the analyzer on each part and turns its findings into what the page shows.
-/// Event indices are those of each part.
+/// Runs the analyzer over the parts of one capture (in time order, events numbered across them)
+/// and turns its findings into what the page shows.
 pub fn findings_to_views(captures: &[Capture], window_ms: Option<u64>) -> FindingViews {
     let mut options = pml_analyzer::Options::default();
     if let Some(window) = window_ms {
         options.window_ms = window;
     }
-    let mut all = FindingViews::default();
-    for capture in captures {
-        let report = pml_analyzer::analyze(capture, &options);
-        all.extend(views::views(capture, &report));
-    }
-    all
+    let mut first_index = 0;
+    let parts: Vec<(&Capture, u64)> = captures
+        .iter()
+        .map(|c| {
+            let part = (c, first_index);
+            first_index += c.event_count();
+            part
+        })
+        .collect();
+    let report = pml_analyzer::analyze_parts(&parts, &options);
+    views::views(captures, &report)
 }
 
 /// Runs `pml report`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let captures = args
-        .files
-        .iter()
-        .map(Capture::open)
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    for (capture, file) in captures.iter().zip(&args.files) {
-        for w in capture.warnings() {
-            eprintln!("pml: warning: {}: {w}", file.display());
-        }
-    }
+    // Split parts are added and put in time order; damaged captures are salvaged.
+    let inputs = Inputs::open(&args.files)?;
+    let partial = inputs.partial();
+    let captures: Vec<Capture> = inputs.into_parts().into_iter().map(|p| p.capture).collect();
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
     let (capture, histogram, unreadable) = summarize(&captures, names.join(", "));
     let findings = findings_to_views(&captures, args.window_ms);
@@ -87,11 +87,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.output.display(),
         data.incidents.len()
     );
-    Ok(if unreadable > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(crate::exit::success_unless_partial(
+        unreadable > 0 || partial,
+    ))
 }
 
 /// Per-class counts, time span and unreadable events of some events.

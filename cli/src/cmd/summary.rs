@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )?;
     progress.finish();
-    warn_unreadable(unreadable);
+    let partial = warn_unreadable(unreadable) || inputs.partial();
     let mut table = summarizer.finish();
     if let Some(limit) = args.limit {
         table.rows.truncate(limit);
@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Csv
     });
     write(&table, format, args.output.as_deref())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::success_unless_partial(partial))
 }
 
 /// Writes the table in `format` to `output` or standard output.

@@ -23,29 +23,37 @@ pub struct FindingViews {
     pub sharing_violations: Vec<TableRow>,
 }
 
-impl FindingViews {
-    /// Adds the views of another capture part.
-    pub fn extend(&mut self, other: FindingViews) {
-        for (kind, n) in other.counts_by_kind {
-            *self.counts_by_kind.entry(kind).or_default() += n;
-        }
-        self.incidents.extend(other.incidents);
-        self.unmatched_opens.extend(other.unmatched_opens);
-        self.sharing_violations.extend(other.sharing_violations);
-    }
-}
-
-/// Renders the columns a tooltip or a table row shows.
+/// Renders the columns a tooltip or a table row shows, for events numbered across all parts.
 struct Cells<'c> {
-    capture: &'c Capture,
-    renderer: ColumnRenderer,
+    /// Each part with the global index of its first event and its renderer.
+    parts: Vec<(u64, &'c Capture, ColumnRenderer)>,
 }
 
-impl Cells<'_> {
+impl<'c> Cells<'c> {
+    fn new(captures: &'c [Capture]) -> Cells<'c> {
+        let mut first_index = 0;
+        let parts = captures
+            .iter()
+            .map(|c| {
+                let part = (first_index, c, ColumnRenderer::new(c));
+                first_index += c.event_count();
+                part
+            })
+            .collect();
+        Cells { parts }
+    }
+
     fn column(&self, event_index: u64, column: Column) -> String {
         let mut out = String::new();
-        if let Ok(event) = self.capture.event(event_index) {
-            self.renderer.write(&event, column, &mut out);
+        let part = self
+            .parts
+            .iter()
+            .rev()
+            .find(|(first, _, _)| *first <= event_index);
+        if let Some((first, capture, renderer)) = part {
+            if let Ok(event) = capture.event(event_index - first) {
+                renderer.write(&event, column, &mut out);
+            }
         }
         out
     }
@@ -75,19 +83,17 @@ impl Cells<'_> {
     }
 }
 
-/// Maps the analyzer's `report` on `capture` to views.
-pub fn views(capture: &Capture, report: &Report) -> FindingViews {
-    let cells = Cells {
-        capture,
-        renderer: ColumnRenderer::new(capture),
-    };
+/// Maps the analyzer's `report` on `captures` (the parts of one capture, in time order, events
+/// numbered across them) to views.
+pub fn views(captures: &[Capture], report: &Report) -> FindingViews {
+    let cells = Cells::new(captures);
     let end = report.summary.end_time.map(|t| t.0);
     let involved: HashSet<u32> = report
         .incidents
         .iter()
         .flat_map(|i| lanes(i).into_iter().map(|l| l.process_index))
         .collect();
-    let exits = process_exits(capture, &involved);
+    let exits = process_exits(&cells, &involved);
     let mut counts = BTreeMap::new();
     for incident in &report.incidents {
         *counts
@@ -193,20 +199,25 @@ fn mark_kind(step: Step) -> MarkKind {
     }
 }
 
-/// The Process Exit event (index, time) of each process in `involved`.
-fn process_exits(capture: &Capture, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
+/// The Process Exit event (global index, time) of each process in `involved`.
+fn process_exits(cells: &Cells<'_>, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
     if involved.is_empty() {
         return HashMap::new();
     }
-    capture
-        .events()
-        .flatten()
-        .filter(|e| {
-            e.class() == EventClass::Process
-                && e.operation() == process_op::PROCESS_EXIT
-                && involved.contains(&e.process_index())
+    cells
+        .parts
+        .iter()
+        .flat_map(|&(first, capture, _)| {
+            capture
+                .events()
+                .flatten()
+                .filter(|e| {
+                    e.class() == EventClass::Process
+                        && e.operation() == process_op::PROCESS_EXIT
+                        && involved.contains(&e.process_index())
+                })
+                .map(move |e| (e.process_index(), (first + e.index(), e.time())))
         })
-        .map(|e| (e.process_index(), (e.index(), e.time())))
         .collect()
 }
 
