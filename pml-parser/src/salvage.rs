@@ -8,7 +8,6 @@ use crate::event::EVENT_HEADER_SIZE;
 use crate::header::{Header, HEADER_SIZE};
 use crate::ops::{process_op, EventClass};
 use crate::tables::{Process, ProcessTable};
-use crate::time::FileTime;
 
 /// Deepest stack a plausible record has (ProcMon records at most a few hundred frames).
 const MAX_STACK_DEPTH: usize = 1024;
@@ -153,24 +152,10 @@ pub(crate) fn rebuild_processes(capture: &Capture) -> ProcessTable {
     let mut by_index: BTreeMap<u32, Process> = BTreeMap::new();
     let placeholder = |index: u32| Process {
         index,
-        pid: 0,
-        parent_pid: 0,
-        parent_index: 0,
-        authentication_id: 0,
-        session: 0,
-        start_time: FileTime(0),
-        end_time: FileTime(0),
         virtualized: 2,
         is_64bit: capture.header().is_64bit,
-        integrity: "".into(),
-        user: "".into(),
         name: format!("<process {index}>").into(),
-        image_path: "".into(),
-        command_line: "".into(),
-        company: "".into(),
-        version: "".into(),
-        description: "".into(),
-        modules: Vec::new(),
+        ..crate::writer::blank_process()
     };
     for event in capture.events().flatten() {
         let owner = event.process_index();

@@ -91,16 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let written = export::csv::write(&job, &mut file)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     file.commit()?;
-    if written.unreadable > 0 {
-        eprintln!(
-            "pml: warning: {} unreadable events left out of {} ({} written)",
-            written.unreadable,
-            args.output.display(),
-            written.events
-        );
-        return Ok(crate::exit::code(crate::exit::PARTIAL));
-    }
-    Ok(crate::exit::success_unless_partial(partial))
+    Ok(outcome(&written, &args, partial))
 }
 
 /// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
@@ -132,6 +123,11 @@ fn run_filtered(
         Format::Csv => export::csv_filtered::write(&query, &columns, &args.output, &progress)?,
     };
     progress.finish();
+    Ok(outcome(&written, args, inputs.partial()))
+}
+
+/// Warns about events left out and says whether the output is partial.
+fn outcome(written: &export::Written, args: &Args, salvaged: bool) -> ExitCode {
     if written.unreadable > 0 {
         eprintln!(
             "pml: warning: {} unreadable events left out of {} ({} written)",
@@ -139,7 +135,6 @@ fn run_filtered(
             args.output.display(),
             written.events
         );
-        return Ok(crate::exit::code(crate::exit::PARTIAL));
     }
-    Ok(crate::exit::success_unless_partial(inputs.partial()))
+    crate::exit::success_unless_partial(written.unreadable > 0 || salvaged)
 }
