@@ -99,6 +99,33 @@ def event_count(capture):
     return info["events"]
 
 
+def bulk_capture(events):
+    """A bulk capture of `events` events in the work folder, made once and reused."""
+    bulk = WORK / f"bulk-{events}.pml"
+    if not bulk.exists():
+        wall, rss, _ = timed([PML, "synth", "bulk", "--events", events, "--seed", 1, "-o", bulk])
+        print(f"synth bulk {events}: {events / wall / 1e6:.2f} M events/s, peak RSS {rss:.0f} MB", flush=True)
+    return bulk
+
+
+def scaling(sizes, runs):
+    """Time and memory of the streaming stages at several sizes: time should grow linearly,
+    anonymous memory stay flat."""
+    rows = []
+    for events in sizes:
+        capture = bulk_capture(events)
+        for stage, cmd in [
+            ("analyze", [PML, "analyze", capture, "--json"]),
+            ("filtered query", [PML, "events", capture, "--filter", "Process Name contains svchost",
+                                "--columns", "Process Name,Operation,Path,Result", "--format", "csv", "--quiet"]),
+            ("summary files", [PML, "summary", "files", capture, "--format", "csv", "--quiet"]),
+        ]:
+            wall, rss, anon = median_run(cmd, runs)
+            rows.append((events, stage, wall, rss, anon))
+            print(f"scaling {events}: {stage}: {wall:.2f} s, anonymous {anon:.0f} MB", flush=True)
+    return rows
+
+
 def stages(capture, out_dir):
     """The pml stages measured as whole commands: (name, argv)."""
     return [
@@ -144,6 +171,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-big", action="store_true", help="only the real capture")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--scaling", default="1000000,10000000,40000000",
+                    help="event counts of the scaling table ('' to skip)")
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = ap.parse_args()
 
@@ -156,10 +185,7 @@ def main():
             shutil.copyfileobj(src, dst)
     captures.append(("win11-fileio-64bit", fileio))
     if not args.skip_big:
-        bulk = WORK / f"bulk-{args.events}.pml"
-        if not bulk.exists():
-            wall, rss, _ = timed([PML, "synth", "bulk", "--events", args.events, "--seed", 1, "-o", bulk])
-            print(f"synth bulk: {args.events / wall / 1e6:.2f} M events/s, peak RSS {rss:.0f} MB", flush=True)
+        bulk = bulk_capture(args.events)
         captures.append((f"bulk ({args.events / 1e6:.0f} M events, {bulk.stat().st_size / 2**30:.1f} GiB)", bulk))
 
     rows = []  # (capture, stage, events/s, (peak RSS MB, peak anonymous MB) or None)
@@ -169,7 +195,11 @@ def main():
             rows.append((label, f"reader: {stage}", rate, None))
         with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
             for stage, cmd in stages(capture, Path(out_dir)):
-                wall, rss, anon = median_run(cmd, args.runs)
+                # Exports of the big capture write gigabytes: one run each.
+                runs = 1 if "export" in stage and capture != fileio else args.runs
+                wall, rss, anon = median_run(cmd, runs)
+                for written in Path(out_dir).iterdir():
+                    written.unlink()
                 rows.append((label, stage, n / wall, (rss, anon)))
                 print(f"{label}: {stage}: {n / wall / 1e6:.2f} M events/s, RSS {rss:.0f} MB, "
                       f"anonymous {anon:.0f} MB", flush=True)
@@ -209,6 +239,13 @@ def main():
             ratio = f"{ours_rate / theirs:.0f}x" if ours_rate and theirs else "n/a"
             ours_text = f"{ours_rate / 1e6:.2f} M" if ours_rate else "n/a"
             lines.append(f"| {name} | {theirs / 1e6:.3f} M | {ours_text} | {ratio} | {what} |")
+    sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
+    if sizes:
+        lines += ["", "Scaling (bulk captures; median of the runs):", "",
+                  "| events | stage | seconds | µs per 1k events | peak anonymous |",
+                  "|---:|---|---:|---:|---:|"]
+        for events, stage, wall, rss, anon in scaling(sizes, args.runs):
+            lines.append(f"| {events / 1e6:.0f} M | {stage} | {wall:.2f} | {wall / events * 1e9:.0f} | {anon:.0f} MB |")
     table = "\n".join(lines) + "\n"
     print(table)
     Path(args.out).write_text(table)
