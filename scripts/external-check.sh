@@ -5,6 +5,9 @@
 # PID, Operation, Path and Result of every event; and the event count, and the PIDs and names of
 # the processes named in OUT.expected.json, must match what the capture holds.
 #
+# Both must also agree with pml's own rendering (`pml events`, the binary in $PML, default
+# target/release/pml) on those five columns and on Detail.
+#
 # Usage: scripts/external-check.sh [capture.pml ...]   (VENV=dir to reuse a virtualenv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +19,8 @@ fi
 if [ "$#" -eq 0 ]; then
   set -- testdata/*.pml
 fi
-"$venv/bin/python" - "$@" <<'PY'
-import json, os, sys
+PML="${PML:-target/release/pml}" "$venv/bin/python" - "$@" <<'PY'
+import csv, io, json, os, subprocess, sys
 from procmon_parser import ProcmonLogsReader
 from procmon_reader import ProcmonReader
 
@@ -30,13 +33,20 @@ for pml in sys.argv[1:]:
     r = ProcmonReader(pml)
     r.apply_filters(None, select_fields=[k for _, k in FIELDS])
     b = list(r)
+    columns = [c for c, _ in FIELDS] + ["Detail"]
+    ours = subprocess.run([os.environ["PML"], "events", pml, "--format", "csv", "--quiet",
+                           "--columns", ",".join(columns)], check=True, capture_output=True).stdout
+    ours = list(csv.DictReader(io.StringIO(ours.decode("utf-8-sig"))))
     problems = []
-    if len(a) != len(b):
-        problems.append(f"procmon-parser reads {len(a)} events, procmon-reader {len(b)}")
-    for i, (x, y) in enumerate(zip(a, b)):
+    if not (len(a) == len(b) == len(ours)):
+        problems.append(f"events: procmon-parser {len(a)}, procmon-reader {len(b)}, pml {len(ours)}")
+    for i, (x, y, z) in enumerate(zip(a, b, ours)):
         for csv_name, key in FIELDS:
-            if str(x[csv_name]) != str(y[key]):
-                problems.append(f"event {i} {csv_name}: {x[csv_name]!r} vs {y[key]!r}")
+            if not (str(x[csv_name]) == str(y[key]) == z[csv_name]):
+                problems.append(f"event {i} {csv_name}: procmon-parser {x[csv_name]!r}, "
+                                f"procmon-reader {y[key]!r}, pml {z[csv_name]!r}")
+        if str(x["Detail"]) != z["Detail"]:
+            problems.append(f"event {i} Detail: procmon-parser {x['Detail']!r}, pml {z['Detail']!r}")
     expected = os.path.splitext(pml)[0] + ".expected.json"
     if os.path.exists(expected):
         exp = json.load(open(expected))
