@@ -257,7 +257,10 @@ fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, Even
         .collect();
     ranges
         .into_par_iter()
-        .map(|r| extract_range(capture, r))
+        .map(|r| {
+            capture.prefetch(r.clone());
+            extract_range(capture, r)
+        })
         .collect()
 }
 

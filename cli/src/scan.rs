@@ -51,6 +51,7 @@ impl<'a> Query<'a> {
         let mut scratch = Scratch::default();
         let mut stats = ChunkStats::default();
         let capture = &part.capture;
+        capture.prefetch(range.clone());
         for index in range {
             // A known verdict for the event's process spares decoding the event.
             if let Some(false) =

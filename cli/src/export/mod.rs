@@ -73,7 +73,10 @@ impl Job {
                 || {
                     group
                         .par_iter()
-                        .map(|(part, range)| render(part, range.clone()))
+                        .map(|(part, range)| {
+                            part.capture.prefetch(range.clone());
+                            render(part, range.clone())
+                        })
                         .collect::<Vec<T>>()
                 },
                 || ready.into_iter().try_for_each(&mut write),
