@@ -364,7 +364,8 @@ impl Capture {
                 let len = (end - range.start) as usize * OFFSET_ENTRY;
                 let _ = map.advise_range(memmap2::Advice::PopulateRead, at, len);
             }
-            let (Ok(first), Ok(last)) = (self.event_offset(range.start), self.event_offset(end - 1))
+            let (Ok(first), Ok(last)) =
+                (self.event_offset(range.start), self.event_offset(end - 1))
             else {
                 return;
             };
