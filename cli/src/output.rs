@@ -38,11 +38,6 @@ impl AtomicFile {
         self.writer.as_mut().expect("writer taken only by commit")
     }
 
-    /// The temporary path (for writers that need a path, such as Parquet).
-    #[allow(dead_code)] // for the Parquet writer that lands next
-    pub fn temp_path(&self) -> &Path {
-        &self.temp
-    }
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
