@@ -38,7 +38,6 @@ impl AtomicFile {
         self.writer.as_mut().expect("writer taken only by commit")
     }
 
-
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("commit runs once");
