@@ -38,14 +38,7 @@ fn race(
         catalog::CMD.command_line,
         cmd_pid,
     );
-    let t = tl.read_file(
-        cmd,
-        cmd.tid,
-        t,
-        "C:\\build\\gen_version.bat",
-        Open::READ,
-        812,
-    );
+    let t = read_batch_script(tl, cmd, t);
     let (cl, t) = start_with_pid(
         tl,
         rng,
@@ -179,14 +172,7 @@ pub(super) fn closed_before_spawn(
         &catalog::CMD,
         catalog::CMD.command_line,
     );
-    let t = tl.read_file(
-        cmd,
-        cmd.tid,
-        t,
-        "C:\\build\\gen_version.bat",
-        Open::READ,
-        812,
-    );
+    let t = read_batch_script(tl, cmd, t);
     tl.exit(cmd, t + 5 * MS, 0);
     let (cl, t) = start(
         tl,
@@ -247,14 +233,7 @@ pub(super) fn spawn_outside_window(
         &catalog::CMD,
         catalog::CMD.command_line,
     );
-    let t = tl.read_file(
-        cmd,
-        cmd.tid,
-        t,
-        "C:\\build\\gen_version.bat",
-        Open::READ,
-        812,
-    );
+    let t = read_batch_script(tl, cmd, t);
     tl.exit(cmd, t + 5 * MS, 0);
     let t_close = t.max(t_spawn + 100 * MS) + 20 * MS;
     write_chunks(tl, rng, python, t_close - 10 * MS, GEN_FILE, 1);
@@ -305,14 +284,7 @@ pub(super) fn pid_reuse(
         catalog::CMD.command_line,
         cmd_pid,
     );
-    let t = tl.read_file(
-        cmd1,
-        cmd1.tid,
-        t,
-        "C:\\build\\gen_version.bat",
-        Open::READ,
-        812,
-    );
+    let t = read_batch_script(tl, cmd1, t);
     tl.exit(cmd1, t + 3 * MS, 0);
     let (cl1, t) = start_with_pid(
         tl,
@@ -339,4 +311,16 @@ pub(super) fn pid_reuse(
     let done = race(tl, rng, f, py2, t + MS, (cmd_pid, cl_pid), GEN_FILE);
     tl.exit(py2, done + 15 * MS, 1);
     (done + 80 * MS - tl.t0) / MS
+}
+
+/// The child cmd.exe reads the batch script it was started for; returns when the read ends.
+fn read_batch_script(tl: &mut Timeline, cmd: Proc, t: u64) -> u64 {
+    tl.read_file(
+        cmd,
+        cmd.tid,
+        t,
+        "C:\\build\\gen_version.bat",
+        Open::READ,
+        812,
+    )
 }
