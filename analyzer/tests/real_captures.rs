@@ -2,32 +2,11 @@
 //! `$PML_SAMPLES`): its CreateFile/CloseFile counts agree with the CSV ProcMon exported from the
 //! same capture, and every open is accounted for exactly once.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+#[path = "../../pml-parser/tests/common/mod.rs"]
+mod common;
 
 use pml_analyzer::{analyze, Options, Report};
 use pml_parser::Capture;
-
-fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PML_SAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
-    if dir.join("MANIFEST.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no real captures at {}", dir.display());
-        None
-    }
-}
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut data = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut data)
-        .unwrap();
-    data
-}
 
 /// Counts of (`CreateFile` with SUCCESS, `CloseFile`) rows in a golden CSV, from its
 /// Operation and Result columns.
@@ -86,16 +65,20 @@ fn check_accounting(name: &str, r: &Report) {
 
 #[test]
 fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
-    let Some(dir) = samples_dir() else { return };
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
     for name in [
         "mixed-64bit",
         "mixed-32bit",
         "unity-basic-64bit",
         "filesystem-64bit",
     ] {
-        let capture = Capture::from_bytes(gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
+        let capture =
+            Capture::from_bytes(common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
         let report = analyze(&capture, &Options::default());
-        let csv = String::from_utf8(gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
+        let csv =
+            String::from_utf8(common::gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
         let (opens, closes) = golden_counts(&csv);
         let e = report.summary.events.unwrap();
         assert_eq!(
@@ -113,8 +96,11 @@ fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
 
 #[test]
 fn win11_fileio_pairs_every_close_in_its_own_process() {
-    let Some(dir) = samples_dir() else { return };
-    let capture = Capture::from_bytes(gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap();
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let capture =
+        Capture::from_bytes(common::gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap();
     let report = analyze(&capture, &Options::default());
     check_accounting("win11-fileio", &report);
     let p = &report.summary.pairing;

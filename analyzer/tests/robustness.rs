@@ -1,23 +1,11 @@
 //! Damaged captures never make the analyzer panic: bytes flipped at random and files cut short,
 //! starting from a real capture (`../shared/pml-samples`, or `$PML_SAMPLES`).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+#[path = "../../pml-parser/tests/common/mod.rs"]
+mod common;
 
 use pml_analyzer::{analyze, Options};
 use pml_parser::Capture;
-
-fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PML_SAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
-    if dir.join("MANIFEST.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no real captures at {}", dir.display());
-        None
-    }
-}
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -33,12 +21,10 @@ impl Rng {
 
 #[test]
 fn flipped_and_truncated_captures_do_not_panic() {
-    let Some(dir) = samples_dir() else { return };
-    let file = std::fs::File::open(dir.join("unity-basic-64bit.pml.gz")).unwrap();
-    let mut good = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut good)
-        .unwrap();
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let good = common::sample_bytes(&dir, "unity-basic-64bit");
     let baseline = analyze(
         &Capture::from_bytes(good.clone()).unwrap(),
         &Options::default(),

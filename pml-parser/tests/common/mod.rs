@@ -22,15 +22,19 @@ pub fn samples_dir() -> Option<PathBuf> {
     }
 }
 
-/// Reads `dir/name.pml.gz` into memory, decompressed.
-pub fn sample_bytes(dir: &Path, name: &str) -> Vec<u8> {
-    let path = dir.join(format!("{name}.pml.gz"));
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+/// Reads a gzip-compressed file into memory, decompressed.
+pub fn gunzip(path: &Path) -> Vec<u8> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut data = Vec::new();
     flate2::read::GzDecoder::new(file)
         .read_to_end(&mut data)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     data
+}
+
+/// Reads `dir/name.pml.gz` into memory, decompressed.
+pub fn sample_bytes(dir: &Path, name: &str) -> Vec<u8> {
+    gunzip(&dir.join(format!("{name}.pml.gz")))
 }
 
 /// Opens a real capture from memory.
