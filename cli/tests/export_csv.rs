@@ -2,34 +2,15 @@
 //! quoting, CRLF, header) and every cell of the columns the column layer renders (Path, Detail
 //! and Category are checked by the event-class renderers' tests).
 
-use std::io::Read;
+#[path = "../../pml-parser/tests/common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Columns whose rendering is checked elsewhere.
 const NOT_HERE: &[&str] = &["Path", "Detail", "Category"];
-
-fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PML_SAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
-    if dir.join("MANIFEST.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no real captures at {}", dir.display());
-        None
-    }
-}
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut data = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut data)
-        .unwrap();
-    data
-}
 
 /// A scratch directory of this test binary.
 fn scratch(name: &str) -> PathBuf {
@@ -40,10 +21,10 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Decompresses sample `name` into this test's scratch directory.
 fn sample_file(name: &str) -> PathBuf {
-    let dir = samples_dir().expect("checked by the caller");
+    let dir = common::samples_dir().expect("checked by the caller");
     let pml = scratch(name).join(format!("{name}.pml"));
     if !pml.exists() {
-        std::fs::write(&pml, gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
+        std::fs::write(&pml, common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
     }
     pml
 }
@@ -146,13 +127,13 @@ fn compare(ours: &[Vec<String>], golden: &[Vec<String>]) -> (u64, u64, Option<St
 
 #[test]
 fn all_columns_match_procmons_export_of_process_64bit() {
-    let Some(dir) = samples_dir() else {
+    let Some(dir) = common::samples_dir() else {
         return;
     };
     let (code, stderr, out) = export("process-64bit", &["--columns", "all"]);
     assert_eq!(code, 0, "{stderr}");
     let out = out.expect("output written");
-    let golden = gunzip(&dir.join("process-64bit.golden.csv.gz"));
+    let golden = common::gunzip(&dir.join("process-64bit.golden.csv.gz"));
     // The header line, byte for byte.
     let header_end = golden.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
     assert_eq!(out[..header_end], golden[..header_end]);
@@ -167,10 +148,13 @@ fn all_columns_match_procmons_export_of_process_64bit() {
 /// order: the same order is asked for with `--columns`.
 #[test]
 fn all_columns_in_the_golden_order_of_mixed_32bit() {
-    let Some(dir) = samples_dir() else {
+    let Some(dir) = common::samples_dir() else {
         return;
     };
-    let golden = parse_strict(&gunzip(&dir.join("mixed-32bit.golden.csv.gz")), b"\r\n");
+    let golden = parse_strict(
+        &common::gunzip(&dir.join("mixed-32bit.golden.csv.gz")),
+        b"\r\n",
+    );
     let order = golden[0].join(",");
     let (code, stderr, out) = export("mixed-32bit", &["--columns", &order]);
     assert_eq!(code, 0, "{stderr}");
@@ -182,14 +166,14 @@ fn all_columns_in_the_golden_order_of_mixed_32bit() {
 
 #[test]
 fn default_columns_of_filesystem_32bit() {
-    let Some(dir) = samples_dir() else {
+    let Some(dir) = common::samples_dir() else {
         return;
     };
     let (code, stderr, out) = export("filesystem-32bit", &[]);
     assert_eq!(code, 0, "{stderr}");
     let ours = parse_strict(&out.unwrap(), b"\r\n");
     let golden = parse_strict(
-        &gunzip(&dir.join("filesystem-32bit.golden.csv.gz")),
+        &common::gunzip(&dir.join("filesystem-32bit.golden.csv.gz")),
         b"\r\n",
     );
     let golden: Vec<Vec<String>> = golden.into_iter().map(|r| r[..7].to_vec()).collect();
@@ -202,7 +186,7 @@ fn default_columns_of_filesystem_32bit() {
 /// which ProcMon does not write; ours keep CRLF).
 #[test]
 fn chosen_columns_and_time_zone_of_unity_basic() {
-    let Some(dir) = samples_dir() else {
+    let Some(dir) = common::samples_dir() else {
         return;
     };
     let columns = "Sequence,Time of Day,Duration,Process Name,PID,Parent PID,TID,Operation,Category,Path,Result,Detail";
@@ -212,7 +196,10 @@ fn chosen_columns_and_time_zone_of_unity_basic() {
     );
     assert_eq!(code, 0, "{stderr}");
     let ours = parse_strict(&out.unwrap(), b"\r\n");
-    let golden = parse_strict(&gunzip(&dir.join("unity-basic-64bit.golden.csv.gz")), b"\n");
+    let golden = parse_strict(
+        &common::gunzip(&dir.join("unity-basic-64bit.golden.csv.gz")),
+        b"\n",
+    );
     let (cells, equal, first) = compare(&ours, &golden);
     assert_eq!(cells, 324 * 9);
     assert_eq!(equal, cells, "{first:?}");
@@ -221,7 +208,7 @@ fn chosen_columns_and_time_zone_of_unity_basic() {
 /// A negative offset is taken as the zone, not as an option.
 #[test]
 fn negative_offsets() {
-    if samples_dir().is_none() {
+    if common::samples_dir().is_none() {
         return;
     }
     let (code, stderr, out) = export(
@@ -236,7 +223,7 @@ fn negative_offsets() {
 
 #[test]
 fn bad_arguments_fail_without_writing() {
-    if samples_dir().is_none() {
+    if common::samples_dir().is_none() {
         return;
     }
     for args in [
@@ -266,7 +253,7 @@ fn bad_arguments_fail_without_writing() {
 /// counting from the first part's first event.
 #[test]
 fn parts_are_concatenated() {
-    if samples_dir().is_none() {
+    if common::samples_dir().is_none() {
         return;
     }
     let pml = sample_file("unity-basic-64bit");
@@ -291,7 +278,7 @@ fn parts_are_concatenated() {
 /// exit code (3) says that the output is partial.
 #[test]
 fn unreadable_events_are_left_out() {
-    if samples_dir().is_none() {
+    if common::samples_dir().is_none() {
         return;
     }
     let mut data = std::fs::read(sample_file("unity-basic-64bit")).unwrap();
