@@ -2,6 +2,8 @@
 //! self-containment; and robustness of the layout on awkward incidents.
 
 #[allow(dead_code)]
+#[path = "../../pml-parser/tests/common/mod.rs"]
+mod common;
 #[path = "../src/report/mod.rs"]
 mod report;
 #[path = "support/retries.rs"]
@@ -318,37 +320,15 @@ fn retries_over_four_decades_stay_readable() {
     assert!(open_x < layout.axis.x(0.0));
 }
 
-/// `../shared/pml-samples` beside the checkout, or `None` with a message.
-fn samples_dir() -> Option<std::path::PathBuf> {
-    let dir = std::env::var_os("PML_SAMPLES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples")
-        });
-    if dir.join("MANIFEST.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no real captures at {}", dir.display());
-        None
-    }
-}
-
 #[test]
 fn pml_report_on_a_real_capture_writes_summary_and_histogram() {
-    let Some(samples) = samples_dir() else {
+    let Some(samples) = common::samples_dir() else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("pml-report-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let capture = dir.join("process-64bit.pml");
-    let mut data = Vec::new();
-    std::io::Read::read_to_end(
-        &mut flate2::read::GzDecoder::new(
-            std::fs::File::open(samples.join("process-64bit.pml.gz")).unwrap(),
-        ),
-        &mut data,
-    )
-    .unwrap();
+    let data = common::sample_bytes(&samples, "process-64bit");
     std::fs::write(&capture, data).unwrap();
     let out = dir.join("report.html");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_pml"))
