@@ -1,9 +1,9 @@
 //! The HTML report on a hand-built seed race: lanes, marks, tooltips, label layout, escaping,
 //! self-containment; and robustness of the layout on awkward incidents.
 
-#[allow(dead_code)]
 #[path = "../../pml-parser/tests/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
 #[path = "../src/report/mod.rs"]
 mod report;
 #[path = "support/retries.rs"]
