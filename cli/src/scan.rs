@@ -47,28 +47,12 @@ impl<'a> Query<'a> {
         mut f: impl FnMut(&'s Part, u64, &Event<'s>) -> Result<()>,
     ) -> Result<ChunkStats> {
         let part = &self.inputs.parts()[part_no];
-        let matcher = &self.matchers[part_no];
         let mut scratch = Scratch::default();
-        let mut stats = ChunkStats::default();
-        let capture = &part.capture;
-        capture.prefetch(range.clone());
-        for index in range {
-            // A known verdict for the event's process spares decoding the event.
-            if let Some(false) =
-                process_index(capture, index).and_then(|p| matcher.process_verdict(p))
-            {
-                continue;
-            }
-            match capture.event(index) {
-                Ok(e) => {
-                    if matcher.matches(&e, &mut scratch) {
-                        f(part, part.global(index), &e)?;
-                    }
-                }
-                Err(_) => stats.unreadable += 1,
-            }
-        }
-        Ok(stats)
+        let unreadable =
+            self.matchers[part_no].scan(&part.capture, range, &mut scratch, |index, event| {
+                f(part, part.global(index), event)
+            })?;
+        Ok(ChunkStats { unreadable })
     }
 
     /// Runs `work` over chunks of `chunk` events in parallel, a few chunks at a time, and gives
@@ -99,14 +83,6 @@ impl<'a> Query<'a> {
         }
         Ok(())
     }
-}
-
-/// The process index of event `index` (the first field of its record), read without decoding
-/// the event; `None` when the record is out of the file.
-fn process_index(capture: &pml_parser::Capture, index: u64) -> Option<u32> {
-    let at = usize::try_from(capture.event_offset(index).ok()?).ok()?;
-    let bytes = capture.data().get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// Reports unreadable events once, on stderr.

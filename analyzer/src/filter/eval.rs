@@ -4,6 +4,7 @@
 //! per process and cached; the remaining columns are rendered per event, cheapest first, and
 //! only the columns some rule looks at.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use pml_parser::{Capture, Column, ColumnRenderer, Event};
@@ -152,6 +153,37 @@ impl Matcher {
             FAIL => Some(false),
             _ => None,
         }
+    }
+
+    /// Calls `f(index, event)` for each event of `range` that passes the filter, in order, and
+    /// returns how many events could not be read. Events of processes already known to fail are
+    /// skipped by their process index alone, without decoding them.
+    pub fn scan<'c, E>(
+        &self,
+        capture: &'c Capture,
+        range: Range<u64>,
+        scratch: &mut Scratch,
+        mut f: impl FnMut(u64, &Event<'c>) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut unreadable = 0;
+        capture.prefetch(range.clone());
+        for index in range {
+            let known = capture
+                .process_index_at(index)
+                .and_then(|p| self.process_verdict(p));
+            if known == Some(false) {
+                continue;
+            }
+            match capture.event(index) {
+                Ok(event) => {
+                    if known == Some(true) || self.matches(&event, scratch) {
+                        f(index, &event)?;
+                    }
+                }
+                Err(_) => unreadable += 1,
+            }
+        }
+        Ok(unreadable)
     }
 
     /// True when `event` passes the filter.
