@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use pml_parser::details::fs::FsDetails;
 use pml_parser::details::process::ProcessDetails;
+use pml_parser::hint::prefetch;
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::{Capture, Event, EventClass, FileTime};
 
@@ -193,47 +194,15 @@ fn prefetch_detail(capture: &Capture, index: u64, end: u64) {
     }
 }
 
-/// Asks the CPU to start loading the cache line at the start of `bytes`.
-#[inline]
-fn prefetch(bytes: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    if !bytes.is_empty() {
-        // SAFETY: SSE is part of the x86_64 baseline, and a prefetch is only a hint: it reads
-        // nothing the program sees, never faults, and the pointer lies inside the capture.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                bytes.as_ptr().cast(),
-            );
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = bytes;
-}
-
-/// Asks the CPU to start loading the header of event `index` (below `end`): events are read
-/// front to back, but each header sits at its own offset of a file larger than the caches, and
-/// waiting for it is most of the cost of skipping an uninteresting event.
-#[inline]
-fn prefetch_event(capture: &Capture, index: u64, end: u64) {
-    if index < end {
-        if let Some(head) = capture
-            .event_offset(index)
-            .ok()
-            .and_then(|o| usize::try_from(o).ok())
-            .and_then(|o| capture.data().get(o..))
-        {
-            prefetch(head);
-        }
-    }
-}
-
 /// The records of a range of events, in order.
 fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCounts) {
     let mut x = Extractor::default();
     let mut records = Vec::new();
     let end = range.end;
     for (i, event) in (range.start..).zip(capture.events_in(range)) {
-        prefetch_event(capture, i + PREFETCH_AHEAD, end);
+        if i + PREFETCH_AHEAD < end {
+            capture.prefetch_event(i + PREFETCH_AHEAD);
+        }
         prefetch_detail(capture, i + PREFETCH_DETAIL_AHEAD, end);
         x.counts.events += 1;
         match event {
@@ -259,7 +228,9 @@ fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, Even
         .into_par_iter()
         .map(|r| {
             capture.prefetch(r.clone());
-            extract_range(capture, r)
+            let records = extract_range(capture, r.clone());
+            capture.release(r);
+            records
         })
         .collect()
 }

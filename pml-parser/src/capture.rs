@@ -325,6 +325,22 @@ impl Capture {
         Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
 
+    /// Asks the CPU to start loading the first cache line of event `index`'s record, so that a
+    /// pass that reads events front to back does not wait for each header in turn: the records
+    /// sit at their own offsets in a file larger than the caches. A hint: it does nothing for an
+    /// index or offset out of range, or off x86-64.
+    #[inline]
+    pub fn prefetch_event(&self, index: u64) {
+        if let Some(head) = self
+            .event_offset(index)
+            .ok()
+            .and_then(|o| usize::try_from(o).ok())
+            .and_then(|o| self.data().get(o..))
+        {
+            crate::hint::prefetch(head);
+        }
+    }
+
     /// Event `index`.
     #[inline]
     pub fn event(&self, index: u64) -> Result<Event<'_>> {
@@ -347,14 +363,21 @@ impl Capture {
     }
 
     /// All events, in parallel: chunks of consecutive events spread over rayon's threads, each
-    /// chunk's bytes mapped in one go first (see [`Capture::prefetch`]).
+    /// chunk's bytes mapped in one go first (see [`Capture::prefetch`]) and released from
+    /// resident memory once read (see [`Capture::release`]).
     pub fn par_events(&self) -> impl ParallelIterator<Item = Result<Event<'_>>> + '_ {
         const CHUNK: u64 = 1 << 14;
         let chunks = self.event_count.div_ceil(CHUNK);
         (0..chunks).into_par_iter().flat_map_iter(move |c| {
             let range = c * CHUNK..((c + 1) * CHUNK).min(self.event_count);
             self.prefetch(range.clone());
+            let done = range.clone();
             self.events_in(range)
+                .chain(std::iter::from_fn(move || {
+                    self.release(done.clone());
+                    None
+                }))
+                .fuse()
         })
     }
 
@@ -390,6 +413,38 @@ impl Capture {
         let _ = range;
     }
 
+    /// Tells the OS that the events of `range` (and their offsets) will not be read again soon,
+    /// so that their pages leave this process's resident memory. Streaming passes call it after
+    /// each chunk: without it, a pass over a 9 GB capture ends with 9 GB resident (file pages,
+    /// which the OS may drop, but which count as the process's memory in every monitor). The
+    /// pages stay in the OS file cache; reading the events again maps them again.
+    ///
+    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures and elsewhere. Only whole
+    /// pages from the one holding the first event up to the one holding the event after `range`
+    /// are released, so neighbouring chunks rarely share one.
+    pub fn release(&self, range: Range<u64>) {
+        #[cfg(target_os = "linux")]
+        if let Source::Mapped(map) = &self.source {
+            let end = range.end.min(self.event_count);
+            if range.start >= end {
+                return;
+            }
+            // The event after the range, or for the last chunk the last event (whose page stays).
+            let bound = if end < self.event_count { end } else { end - 1 };
+            if let (Ok(first), Ok(after)) =
+                (self.event_offset(range.start), self.event_offset(bound))
+            {
+                release_pages(map, first, after);
+            }
+            if let EventIndex::InFile(array) = self.index {
+                let entry = |i: u64| (array as u64).saturating_add(i * OFFSET_ENTRY as u64);
+                release_pages(map, entry(range.start), entry(end));
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = range;
+    }
+
     /// Splits the events into about `chunks` contiguous index ranges, for parallel work that keeps
     /// per-chunk state (buffers, partial counts) and merges it in order afterwards.
     pub fn chunk_ranges(&self, chunks: usize) -> Vec<Range<u64>> {
@@ -401,4 +456,31 @@ impl Capture {
             .filter(|r| !r.is_empty())
             .collect()
     }
+}
+
+/// The smallest page size of the platforms pml runs on; bounds are rounded to it.
+#[cfg(target_os = "linux")]
+const PAGE: u64 = 4096;
+
+/// Drops from the process's resident memory the whole pages of `map` between byte `from`
+/// (rounded down) and byte `to` (rounded down): the pages of bytes before `to`, except the one
+/// holding `to`.
+#[cfg(target_os = "linux")]
+fn release_pages(map: &memmap2::Mmap, from: u64, to: u64) {
+    let start = from - from % PAGE;
+    let stop = (to - to % PAGE).min(map.len() as u64);
+    if start >= stop {
+        return;
+    }
+    // SAFETY: `MADV_DONTNEED` on a shared, read-only file mapping (what `Mmap::map` makes) only
+    // unmaps the pages; the next read of them maps the same file bytes again, so every slice
+    // borrowed from the map keeps its contents. (On a private, written mapping it would discard
+    // changes, which is why memmap2 marks it unsafe; this map is never written.)
+    let _ = unsafe {
+        map.unchecked_advise_range(
+            memmap2::UncheckedAdvice::DontNeed,
+            start as usize,
+            (stop - start) as usize,
+        )
+    };
 }

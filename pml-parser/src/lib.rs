@@ -18,6 +18,7 @@ pub mod details;
 pub mod error;
 pub mod event;
 pub mod header;
+pub mod hint;
 pub mod ops;
 pub mod render;
 mod salvage;

@@ -93,6 +93,9 @@ const FAIL: u8 = 2;
 /// Process indexes above this are not cached (a corrupt table); their events are tested each time.
 const MAX_CACHED_INDEX: u32 = 1 << 20;
 
+/// How many events ahead of the one being tested [`Matcher::scan`] starts loading a header.
+const PREFETCH_AHEAD: u64 = 16;
+
 /// A filter prepared for the events of one capture. `Sync`: share it across threads, with one
 /// [`Scratch`] per thread.
 #[derive(Debug)]
@@ -157,7 +160,8 @@ impl Matcher {
 
     /// Calls `f(index, event)` for each event of `range` that passes the filter, in order, and
     /// returns how many events could not be read. Events of processes already known to fail are
-    /// skipped by their process index alone, without decoding them.
+    /// skipped by their process index alone, without decoding them. The chunk's pages are
+    /// mapped before and released after (see `Capture::prefetch` and `Capture::release`).
     pub fn scan<'c, E>(
         &self,
         capture: &'c Capture,
@@ -167,7 +171,12 @@ impl Matcher {
     ) -> Result<u64, E> {
         let mut unreadable = 0;
         capture.prefetch(range.clone());
+        let release = range.clone();
+        let end = range.end;
         for index in range {
+            if index + PREFETCH_AHEAD < end {
+                capture.prefetch_event(index + PREFETCH_AHEAD);
+            }
             let known = capture
                 .process_index_at(index)
                 .and_then(|p| self.process_verdict(p));
@@ -183,6 +192,7 @@ impl Matcher {
                 Err(_) => unreadable += 1,
             }
         }
+        capture.release(release);
         Ok(unreadable)
     }
 

@@ -1,0 +1,84 @@
+//! `Capture::release` and streaming passes: the pages of events already read leave the
+//! process's resident memory, and the events still read the same afterwards.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::path::Path;
+
+use pml_parser::Capture;
+use rayon::prelude::*;
+
+/// Resident kilobytes of this process's mapping of `path`, from /proc/self/smaps.
+fn resident_kb(path: &Path) -> u64 {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+    let name = path.to_str().expect("utf-8 path");
+    let mut in_mapping = false;
+    let mut total = 0;
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            in_mapping = line.ends_with(name);
+        } else if in_mapping && first == "Rss:" {
+            total += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    total
+}
+
+/// A checksum of every event's header fields and raw details.
+fn checksum(capture: &Capture) -> u64 {
+    capture
+        .events()
+        .flatten()
+        .map(|e| u64::from(e.tid()) ^ e.time().0 ^ e.detail_bytes().len() as u64)
+        .fold(0, u64::wrapping_add)
+}
+
+#[test]
+fn streaming_passes_release_the_pages_they_read() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let path = std::env::temp_dir().join(format!("pml-release-{}.pml", std::process::id()));
+    std::fs::write(&path, common::sample_bytes(&dir, "win11-fileio-64bit")).unwrap();
+    let capture = Capture::open(&path).unwrap();
+    let size_kb = std::fs::metadata(&path).unwrap().len() / 1024;
+    let n = capture.event_count();
+
+    // A sequential read leaves the whole event area resident.
+    let before = checksum(&capture);
+    let read = resident_kb(&path);
+    assert!(
+        read > size_kb * 9 / 10,
+        "{read} of {size_kb} KB resident after reading"
+    );
+
+    // Releasing every event leaves about the header and the tables at the end.
+    capture.release(0..n);
+    let released = resident_kb(&path);
+    assert!(
+        released < size_kb / 20,
+        "{released} of {size_kb} KB resident after release"
+    );
+
+    // A parallel pass releases chunk by chunk; the events read the same as before.
+    let count = capture.par_events().filter(|e| e.is_ok()).count() as u64;
+    assert_eq!(count, n);
+    let after_pass = resident_kb(&path);
+    assert!(
+        after_pass < size_kb / 20,
+        "{after_pass} of {size_kb} KB resident after par_events"
+    );
+    assert_eq!(checksum(&capture), before);
+
+    // Out-of-range and empty ranges are ignored.
+    capture.release(n..n + 10);
+    capture.release(5..5);
+    drop(capture);
+    std::fs::remove_file(&path).unwrap();
+}
