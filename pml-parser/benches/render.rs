@@ -1,8 +1,9 @@
 //! Rendering speed: all 27 columns of every event, and ProcMon CSV of all 27 columns written to
 //! a file, in parallel chunks as `pml export` does. Plain std timing: several runs, the median.
 //!
-//! `cargo bench -p pml-parser --bench render [-- [--per-column] FILE.pml...]`; without files it reads
-//! win11-fileio-64bit and mixed-64bit from the shared samples.
+//! `cargo bench -p pml-parser --bench render [-- [--per-column] [--render-only] [--runs=N] FILE.pml...]`;
+//! without files it reads win11-fileio-64bit and mixed-64bit from the shared samples.
+//! `--render-only` skips the CSV stage (which writes a file as large as the export).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+/// Runs per stage unless `--runs=N` says otherwise.
 const RUNS: usize = 7;
 const CHUNK_EVENTS: u64 = 4096;
 
@@ -41,21 +43,28 @@ fn main() {
             })
             .collect()
     };
-    let per_column = std::env::args().any(|a| a == "--per-column");
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let (per_column, render_only) = (flag("--per-column"), flag("--render-only"));
+    let runs = std::env::args()
+        .find_map(|a| a.strip_prefix("--runs=")?.parse::<usize>().ok())
+        .unwrap_or(RUNS)
+        .max(1);
     println!(
-        "{} threads, median of {RUNS} runs",
+        "{} threads, median of {runs} runs",
         rayon::current_num_threads()
     );
     for (name, capture) in &captures {
         let events = capture.event_count();
         let renderer = ColumnRenderer::new(capture);
-        let cells = median(|| render_all(capture, &renderer));
+        let cells = median(runs, || render_all(capture, &renderer));
         report(name, "render 27 columns", events, cells);
-        let csv = median(|| export_csv(capture, &renderer));
-        report(name, "CSV export, 27 columns", events, csv);
+        if !render_only {
+            let csv = median(runs, || export_csv(capture, &renderer));
+            report(name, "CSV export, 27 columns", events, csv);
+        }
         if per_column {
             for column in Column::ALL {
-                let time = median(|| render_one(capture, &renderer, column));
+                let time = median(runs, || render_one(capture, &renderer, column));
                 report(name, column.name(), events, time);
             }
         }
@@ -74,14 +83,14 @@ fn report(name: &str, what: &str, events: u64, (wall, cpu): (Duration, Option<Du
     );
 }
 
-/// The medians of the wall-clock and CPU times of `RUNS` runs of `f`.
+/// The medians of the wall-clock and CPU times of `runs` runs of `f`.
 ///
 /// On a busy machine the wall clock also counts other programs' time; the CPU time of this
 /// process (Linux only) does not, and divided by the thread count it estimates an idle machine.
-fn median(mut f: impl FnMut()) -> (Duration, Option<Duration>) {
-    let mut walls = Vec::with_capacity(RUNS);
-    let mut cpus = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Option<Duration>) {
+    let mut walls = Vec::with_capacity(runs);
+    let mut cpus = Vec::with_capacity(runs);
+    for _ in 0..runs {
         let (cpu_start, start) = (cpu_time(), Instant::now());
         f();
         walls.push(start.elapsed());
@@ -91,7 +100,7 @@ fn median(mut f: impl FnMut()) -> (Duration, Option<Duration>) {
     }
     walls.sort();
     cpus.sort();
-    (walls[RUNS / 2], cpus.get(cpus.len() / 2).copied())
+    (walls[runs / 2], cpus.get(cpus.len() / 2).copied())
 }
 
 /// CPU time used so far by all threads of this process, from `/proc/self/task/*/schedstat`.
@@ -111,14 +120,16 @@ fn chunks(capture: &Capture) -> Vec<std::ops::Range<u64>> {
         .collect()
 }
 
-/// Renders every column of every event into a reused cell buffer.
+/// Renders every column of every event into a reused cell buffer, chunk by chunk as a streaming
+/// pass does (pages mapped before, released after).
 fn render_all(capture: &Capture, renderer: &ColumnRenderer) {
     let bytes: usize = chunks(capture)
         .into_par_iter()
         .map(|range| {
             let mut cell = String::with_capacity(4096);
             let mut bytes = 0;
-            for event in capture.events_in(range).flatten() {
+            capture.prefetch(range.clone());
+            for event in capture.events_in(range.clone()).flatten() {
                 let row = EventRow::new(&event);
                 for column in Column::ALL {
                     cell.clear();
@@ -126,6 +137,7 @@ fn render_all(capture: &Capture, renderer: &ColumnRenderer) {
                     bytes += cell.len();
                 }
             }
+            capture.release(range);
             bytes
         })
         .sum();

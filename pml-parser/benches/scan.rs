@@ -1,7 +1,8 @@
 //! Reader throughput: header fields of every event, and typed details of every event.
 //!
 //! `cargo bench -p pml-parser --bench scan -- FILE.pml [RUNS]` prints the median events/s of each stage,
-//! sequential and parallel (rayon, all cores).
+//! sequential and parallel (rayon, all cores), and of reading just each event's process index
+//! (parallel): the memory floor of any filter over the file.
 
 use std::time::Instant;
 
@@ -29,6 +30,27 @@ fn header_fields_parallel(capture: &Capture) -> u64 {
             })
         })
         .reduce(|| 0, |a, b| a.wrapping_add(b))
+}
+
+/// Reads only the process index of every event, in parallel chunks: the least a filter on a
+/// process column must read, so a bound on any filter's speed over this file.
+fn process_indexes(capture: &Capture) -> u64 {
+    capture
+        .chunk_ranges(rayon::current_num_threads() * 64)
+        .into_par_iter()
+        .map(|range| {
+            capture.prefetch(range.clone());
+            let mut sum = 0u64;
+            for index in range.clone() {
+                if index + 16 < range.end {
+                    capture.prefetch_event(index + 16);
+                }
+                sum += u64::from(capture.process_index_at(index).unwrap_or(0));
+            }
+            capture.release(range);
+            sum
+        })
+        .reduce(|| 0, u64::wrapping_add)
 }
 
 /// Decodes every event's typed details and touches a field of each.
@@ -95,7 +117,8 @@ fn main() {
         "{path}: {n} events, {} threads, median of {runs} runs",
         rayon::current_num_threads()
     );
-    let stages: [(&str, &dyn Fn() -> u64); 4] = [
+    let stages: [(&str, &dyn Fn() -> u64); 5] = [
+        ("process index only", &|| process_indexes(&capture)),
         ("header fields, 1 thread", &|| header_fields(&capture)),
         ("header fields, parallel", &|| {
             header_fields_parallel(&capture)
