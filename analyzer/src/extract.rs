@@ -228,11 +228,32 @@ fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, Even
         .into_par_iter()
         .map(|r| {
             capture.prefetch(r.clone());
-            let records = extract_range(capture, r.clone());
-            capture.release(r);
-            records
+            extract_range(capture, r)
         })
         .collect()
+}
+
+/// Events extracted between two releases of their pages (see `Capture::release`): releasing
+/// batch by batch would unmap a few hundred kilobytes at a time, each time flushing the TLB of
+/// every core.
+const RELEASE_EVERY: u64 = 1 << 18;
+
+/// The records of every batch of the capture, in order; the pages of the events read are
+/// released every [`RELEASE_EVERY`] events.
+fn extracted_batches(
+    capture: &Capture,
+) -> impl Iterator<Item = Vec<(Vec<Record>, EventCounts)>> + '_ {
+    let n = capture.event_count();
+    let mut released = 0;
+    (0..n).step_by(BATCH as usize).map(move |start| {
+        let batch = start..(start + BATCH).min(n);
+        let parts = extract_batch(capture, batch.clone());
+        if batch.end - released >= RELEASE_EVERY || batch.end == n {
+            capture.release(released..batch.end);
+            released = batch.end;
+        }
+        parts
+    })
 }
 
 /// Batches extracted ahead of the sequential pass, at most.
@@ -243,12 +264,6 @@ const QUEUE: usize = 4;
 /// A producer thread extracts batch after batch (each on all of rayon's threads) into a short
 /// queue; the calling thread feeds `f` from it, so neither waits for the other batch by batch.
 pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record)) -> EventCounts {
-    let n = capture.event_count();
-    let batches = move || {
-        (0..n)
-            .step_by(BATCH as usize)
-            .map(move |start| start..(start + BATCH).min(n))
-    };
     let mut counts = EventCounts::default();
     let mut feed = |parts: Vec<(Vec<Record>, EventCounts)>| {
         for (records, c) in parts {
@@ -261,8 +276,8 @@ pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record)) -> EventCo
         let producer = std::thread::Builder::new()
             .name("pml-extract".into())
             .spawn_scoped(scope, move || {
-                for batch in batches() {
-                    if tx.send(extract_batch(capture, batch)).is_err() {
+                for parts in extracted_batches(capture) {
+                    if tx.send(parts).is_err() {
                         break;
                     }
                 }
@@ -271,9 +286,7 @@ pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record)) -> EventCo
             rx.into_iter().for_each(&mut feed);
         } else {
             // No thread to be had: extract and feed in turn.
-            for batch in batches() {
-                feed(extract_batch(capture, batch));
-            }
+            extracted_batches(capture).for_each(&mut feed);
         }
     });
     counts

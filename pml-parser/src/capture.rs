@@ -50,15 +50,36 @@ pub struct SalvageReport {
 }
 
 /// How to open a capture.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct OpenOptions {
     salvage: bool,
+    release_above: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            salvage: false,
+            release_above: OpenOptions::RELEASE_ABOVE,
+        }
+    }
 }
 
 impl OpenOptions {
+    /// Captures up to this size keep their pages mapped: see [`OpenOptions::release_above`].
+    pub const RELEASE_ABOVE: u64 = 256 << 20;
+
     /// Strict by default: a capture whose tables are missing is an error.
     pub fn new() -> OpenOptions {
         OpenOptions::default()
+    }
+
+    /// [`Capture::release`] drops pages only for files larger than `bytes` (default
+    /// [`OpenOptions::RELEASE_ABOVE`], 256 MiB). A smaller capture is cheaper to keep mapped
+    /// whole than to unmap chunk by chunk, which makes the OS flush the TLBs of every core.
+    pub fn release_above(mut self, bytes: u64) -> OpenOptions {
+        self.release_above = bytes;
+        self
     }
 
     /// With `true`, a capture that was not closed cleanly or was cut off is opened anyway by walking
@@ -112,6 +133,8 @@ pub struct Capture {
     event_count: u64,
     warnings: Vec<String>,
     salvage: Option<SalvageReport>,
+    /// [`Capture::release`] works only on files larger than this.
+    release_above: u64,
 }
 
 impl std::fmt::Debug for Capture {
@@ -157,6 +180,7 @@ impl Capture {
             event_count: 0,
             warnings: Vec::new(),
             salvage: None,
+            release_above: options.release_above,
             header,
         };
         let header = &capture.header;
@@ -419,12 +443,16 @@ impl Capture {
     /// which the OS may drop, but which count as the process's memory in every monitor). The
     /// pages stay in the OS file cache; reading the events again maps them again.
     ///
-    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures and elsewhere. Only whole
-    /// pages from the one holding the first event up to the one holding the event after `range`
-    /// are released, so neighbouring chunks rarely share one.
+    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures, for files no larger than
+    /// [`OpenOptions::release_above`], and elsewhere. Only whole pages from the one holding the
+    /// first event up to the one holding the event after `range` are released, so neighbouring
+    /// chunks rarely share one.
     pub fn release(&self, range: Range<u64>) {
         #[cfg(target_os = "linux")]
         if let Source::Mapped(map) = &self.source {
+            if map.len() as u64 <= self.release_above {
+                return;
+            }
             let end = range.end.min(self.event_count);
             if range.start >= end {
                 return;

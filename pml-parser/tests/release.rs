@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use pml_parser::Capture;
+use pml_parser::{Capture, OpenOptions};
 use rayon::prelude::*;
 
 /// Resident kilobytes of this process's mapping of `path`, from /proc/self/smaps.
@@ -46,13 +46,23 @@ fn streaming_passes_release_the_pages_they_read() {
     };
     let path = std::env::temp_dir().join(format!("pml-release-{}.pml", std::process::id()));
     std::fs::write(&path, common::sample_bytes(&dir, "win11-fileio-64bit")).unwrap();
-    let capture = Capture::open(&path).unwrap();
+    // Captures this small keep their pages by default.
+    let small = Capture::open(&path).unwrap();
+    checksum(&small);
+    small.release(0..small.event_count());
+    let kept = resident_kb(&path);
+    drop(small);
+    let capture = OpenOptions::new().release_above(0).open(&path).unwrap();
     let size_kb = std::fs::metadata(&path).unwrap().len() / 1024;
     let n = capture.event_count();
 
     // A sequential read leaves the whole event area resident.
     let before = checksum(&capture);
     let read = resident_kb(&path);
+    assert!(
+        kept > size_kb * 9 / 10,
+        "{kept} of {size_kb} KB resident after a small capture's release"
+    );
     assert!(
         read > size_kb * 9 / 10,
         "{read} of {size_kb} KB resident after reading"
