@@ -11,6 +11,7 @@ mod report;
 mod scan;
 mod synth;
 mod text_table;
+mod zone_args;
 
 use std::process::ExitCode;
 

@@ -263,6 +263,77 @@ fn filters_limit_and_summaries_from_the_command_line() {
     assert!(!kept.contains("Procmon64.exe"));
 }
 
+#[test]
+fn events_render_and_filter_times_in_the_zone_asked_for() {
+    let Some(samples) = common::samples_dir() else {
+        return;
+    };
+    let dir = TempDir::new("tz");
+    let file = unpack(&samples, "mixed-64bit", &dir.0, "m.pml");
+    let file = file.to_str().unwrap();
+    let capture = pml_parser::Capture::open(file).unwrap();
+    let zone = pml_parser::TimeZoneSpec::parse("Asia/Kolkata").unwrap();
+    let renderer = pml_parser::ColumnRenderer::new(&capture).with_time_zone(zone);
+    let utc = pml_parser::ColumnRenderer::new(&capture);
+    let render = |r: &pml_parser::ColumnRenderer, i: u64, column| {
+        let mut cell = String::new();
+        r.write(&capture.event(i).unwrap(), column, &mut cell);
+        cell
+    };
+    let columns = "Date & Time,Time of Day";
+    let shown = pml(&[
+        "events",
+        file,
+        "--tz",
+        "Asia/Kolkata",
+        "--limit",
+        "3",
+        "--columns",
+        columns,
+        "--format",
+        "csv",
+    ]);
+    let lines: Vec<&str> = shown.lines().skip(1).collect();
+    assert_eq!(lines.len(), 3);
+    for (i, line) in (0..).zip(&lines) {
+        let date = render(&renderer, i, pml_parser::Column::DateTime);
+        let time = render(&renderer, i, pml_parser::Column::TimeOfDay);
+        assert_eq!(*line, format!("{date},{time}"));
+        assert_ne!(time, render(&utc, i, pml_parser::Column::TimeOfDay));
+    }
+
+    // A filter on Time of Day compares the text in that zone: the first event's local time
+    // selects it, its UTC time does not.
+    let first = render(&renderer, 0, pml_parser::Column::TimeOfDay);
+    let rule = format!("Time of Day is {first}");
+    let count = |tz: &str| {
+        pml(&[
+            "events",
+            file,
+            "--tz",
+            tz,
+            "--filter",
+            &rule,
+            "--format",
+            "csv",
+            "--columns",
+            "PID",
+        ])
+        .lines()
+        .count()
+            - 1
+    };
+    assert!(count("+05:30") >= 1);
+    assert_eq!(count("UTC"), 0);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
+        .args(["events", file, "--tz", "Mars/Olympus"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown time zone"));
+}
+
 /// The records of a CSV file written by `pml export` (BOM removed).
 fn csv_records(path: &Path) -> Vec<Vec<String>> {
     let bytes = std::fs::read(path).unwrap();

@@ -15,6 +15,7 @@ use crate::inputs::Inputs;
 use crate::progress::Progress;
 use crate::scan::{warn_unreadable, Query};
 use crate::text_table::{terminal_width, TextTable};
+use crate::zone_args::ZoneArgs;
 
 /// Output formats of `pml events`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +37,8 @@ pub struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     filter: FilterArgs,
+    #[command(flatten)]
+    zone: ZoneArgs,
     /// Columns to show: `default` (ProcMon's 7), `all` (the 27) or names separated by commas,
     /// e.g. 'Process Name,PID,Operation,Path' (default: the --config file's columns, else
     /// ProcMon's 7).
@@ -106,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| Column::DEFAULT.to_vec()),
     };
-    let inputs = Inputs::open(&args.files)?;
+    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone.clone())?;
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_is_terminal {
         Format::Table
