@@ -343,7 +343,7 @@ pub fn write_events(
         .unwrap_or_default();
     let mut file = AtomicFile::create(path)?;
     let empty = Batch::new(0).into_frame()?;
-    let writer = ParquetWriter::new(file.writer())
+    let writer = ParquetWriter::new(&mut file)
         .with_compression(compression())
         .batched(empty.schema())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -429,7 +429,7 @@ pub fn write_table(table: &Table, path: &Path) -> Result<()> {
     }
     let mut frame = DataFrame::new(table.rows.len(), columns)?;
     let mut file = AtomicFile::create(path)?;
-    ParquetWriter::new(file.writer())
+    ParquetWriter::new(&mut file)
         .with_compression(compression())
         .finish(&mut frame)
         .with_context(|| format!("cannot write {}", path.display()))?;
