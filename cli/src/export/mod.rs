@@ -49,12 +49,11 @@ pub struct Written {
 
 impl Job {
     /// Renders chunks of events in parallel with `render` and hands the results to `write` in
-    /// event order. At most a few chunks per thread are held at once, and writing one batch
-    /// overlaps rendering the next.
+    /// event order (see [`render_in_order`]).
     pub fn ordered_chunks<T: Send>(
         &self,
         render: impl Fn(&Part, Range<u64>) -> T + Sync,
-        mut write: impl FnMut(T) -> Result<()> + Send,
+        write: impl FnMut(T) -> Result<()> + Send,
     ) -> Result<()> {
         let chunks: Vec<(&Part, Range<u64>)> = self
             .parts
@@ -65,27 +64,43 @@ impl Job {
                     .map(move |c| (part, c * CHUNK_EVENTS..((c + 1) * CHUNK_EVENTS).min(n)))
             })
             .collect();
-        let batch = rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD;
-        let mut pending: Vec<T> = Vec::new();
-        for group in chunks.chunks(batch) {
-            let ready = std::mem::take(&mut pending);
-            let (rendered, written) = rayon::join(
-                || {
-                    group
-                        .par_iter()
-                        .map(|(part, range)| {
-                            part.capture.prefetch(range.clone());
-                            render(part, range.clone())
-                        })
-                        .collect::<Vec<T>>()
-                },
-                || ready.into_iter().try_for_each(&mut write),
-            );
-            written?;
-            pending = rendered;
-        }
-        pending.into_iter().try_for_each(&mut write)
+        render_in_order(
+            &chunks,
+            |(part, range)| {
+                part.capture.prefetch(range.clone());
+                render(part, range.clone())
+            },
+            write,
+        )
     }
+}
+
+/// Runs `render` over `tasks` in parallel on rayon's threads and hands the results to `write`
+/// in task order, on a thread of its own: every core renders while the writer writes.
+///
+/// Tasks are rendered a batch of a few per thread at a time; at most three batches are in
+/// memory at once (one being rendered, one waiting, one being written). The first error of
+/// `write` stops the rendering and is returned.
+pub fn render_in_order<I: Sync, T: Send>(
+    tasks: &[I],
+    render: impl Fn(&I) -> T + Sync,
+    mut write: impl FnMut(T) -> Result<()> + Send,
+) -> Result<()> {
+    let batch = rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<T>>(1);
+        let writer = scope.spawn(move || receiver.into_iter().flatten().try_for_each(&mut write));
+        for group in tasks.chunks(batch) {
+            let rendered = group.par_iter().map(&render).collect();
+            if sender.send(rendered).is_err() {
+                break; // The writer stopped on an error, which join returns.
+            }
+        }
+        drop(sender);
+        writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// `default` (ProcMon's 7 default columns), `all` (the 27, in ProcMon's full-export order) or a

@@ -18,7 +18,7 @@ use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
 use pml_parser::{Column, Event, EventClass, FileTime};
 
-use super::Written;
+use super::{render_in_order, Written};
 use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
@@ -349,10 +349,11 @@ pub fn write_events(
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut rows = 0u64;
     let mut unreadable = 0;
-    let work = |part_no: usize, range: Range<u64>| {
-        let mut batch = Batch::new((range.end - range.start) as usize);
+    let encode = |(part_no, range): &(usize, Range<u64>)| -> Result<_> {
+        let events = range.end - range.start;
+        let mut batch = Batch::new(events as usize);
         let mut cell = String::new();
-        let stats = query.for_each_match(part_no, range, |part, index, event| {
+        let stats = query.for_each_match(*part_no, range.clone(), |part, index, event| {
             batch.push(index, event, &part.renderer, first, &mut cell);
             Ok(())
         })?;
@@ -360,21 +361,18 @@ pub fn write_events(
         let groups = writer
             .encode_and_compress(&frame)
             .collect::<Result<Vec<_>, _>>()?;
+        progress.add(events);
         Ok((groups, frame.height() as u64, stats.unreadable))
     };
-    query.run_ordered(
-        chunk_size(inputs.event_count()),
-        progress,
-        work,
-        |(groups, height, bad)| {
-            unreadable += bad;
-            rows += height;
-            writer
-                .write_row_groups(groups)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(true)
-        },
-    )?;
+    let chunks = inputs.chunks(chunk_size(inputs.event_count()));
+    render_in_order(&chunks, encode, |encoded| {
+        let (groups, height, bad) = encoded?;
+        unreadable += bad;
+        rows += height;
+        writer
+            .write_row_groups(groups)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })?;
     writer
         .finish()
         .with_context(|| format!("cannot write {}", path.display()))?;
