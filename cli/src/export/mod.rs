@@ -9,17 +9,18 @@
 pub mod csv;
 pub mod csv_filtered;
 pub mod jsonl;
+mod ordered;
 pub mod parquet;
 
 use std::ops::Range;
 
 use anyhow::{bail, Result};
+pub use ordered::render_in_order;
 use pml_parser::{Capture, Column, ColumnRenderer};
-use rayon::prelude::*;
 
 /// Events rendered per parallel task.
 const CHUNK_EVENTS: u64 = 4096;
-/// Tasks per thread held in memory at once: output is written batch by batch.
+/// Chunks per thread rendered ahead of the writer.
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// One input file and the renderer of its events.
@@ -53,7 +54,7 @@ impl Job {
     pub fn ordered_chunks<T: Send>(
         &self,
         render: impl Fn(&Part, Range<u64>) -> T + Sync,
-        write: impl FnMut(T) -> Result<()> + Send,
+        write: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
         let chunks: Vec<(&Part, Range<u64>)> = self
             .parts
@@ -66,6 +67,7 @@ impl Job {
             .collect();
         render_in_order(
             &chunks,
+            rayon::current_num_threads() * CHUNKS_PER_THREAD,
             |(part, range)| {
                 part.capture.prefetch(range.clone());
                 render(part, range.clone())
@@ -73,34 +75,6 @@ impl Job {
             write,
         )
     }
-}
-
-/// Runs `render` over `tasks` in parallel on rayon's threads and hands the results to `write`
-/// in task order, on a thread of its own: every core renders while the writer writes.
-///
-/// Tasks are rendered a batch of a few per thread at a time; at most three batches are in
-/// memory at once (one being rendered, one waiting, one being written). The first error of
-/// `write` stops the rendering and is returned.
-pub fn render_in_order<I: Sync, T: Send>(
-    tasks: &[I],
-    render: impl Fn(&I) -> T + Sync,
-    mut write: impl FnMut(T) -> Result<()> + Send,
-) -> Result<()> {
-    let batch = rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD;
-    std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<T>>(1);
-        let writer = scope.spawn(move || receiver.into_iter().flatten().try_for_each(&mut write));
-        for group in tasks.chunks(batch) {
-            let rendered = group.par_iter().map(&render).collect();
-            if sender.send(rendered).is_err() {
-                break; // The writer stopped on an error, which join returns.
-            }
-        }
-        drop(sender);
-        writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
 }
 
 /// `default` (ProcMon's 7 default columns), `all` (the 27, in ProcMon's full-export order) or a

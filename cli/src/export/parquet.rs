@@ -25,9 +25,14 @@ use crate::progress::Progress;
 use crate::scan::Query;
 
 /// Events per parallel chunk (the events of a chunk that pass the filter form a row group):
-/// enough chunks to keep every thread busy, within these bounds.
+/// enough chunks to keep every thread busy, within these bounds (each chunk costs a row group
+/// and fresh compression contexts).
 const MIN_CHUNK: u64 = 1 << 14;
 const MAX_CHUNK: u64 = 1 << 16;
+
+/// Chunks per thread rendered ahead of the writer: an encoded chunk holds its columns until it
+/// is written (polars compresses them then), so few are in flight.
+const CHUNKS_PER_THREAD: usize = 2;
 
 fn chunk_size(events: u64) -> u64 {
     let tasks = rayon::current_num_threads() as u64 * 4;
@@ -365,7 +370,8 @@ pub fn write_events(
         Ok((groups, frame.height() as u64, stats.unreadable))
     };
     let chunks = inputs.chunks(chunk_size(inputs.event_count()));
-    render_in_order(&chunks, encode, |encoded| {
+    let window = rayon::current_num_threads() * CHUNKS_PER_THREAD;
+    render_in_order(&chunks, window, encode, |encoded| {
         let (groups, height, bad) = encoded?;
         unreadable += bad;
         rows += height;
