@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     Categories, DataFrame, DataType, Float64Chunked, IdxSize, Int64Chunked, IntoColumn, IntoSeries,
-    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder,
-    TimeUnit, TimeZone,
+    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Schema, Series,
+    StringChunkedBuilder, TimeUnit, TimeZone,
 };
 
 use pml_analyzer::summary::{Table, Value, ValueType};
@@ -47,6 +47,59 @@ fn compression() -> ParquetCompression {
 /// Nanoseconds since 1970, `None` outside the range of a 64-bit nanosecond timestamp.
 fn unix_nanos(t: FileTime) -> Option<i64> {
     i64::try_from(t.unix_nanos()).ok()
+}
+
+/// The columns of the file, as documented in docs/parquet.md and built by [`Batch::into_frame`].
+///
+/// Stated here rather than taken from an empty frame: casting an empty column to categorical
+/// makes polars fill an 8 MiB buffer of zeros first, a cost paid before any event is read.
+fn schema() -> Schema {
+    use DataType::{Boolean, Float64, Int64, String, UInt32, UInt64};
+    let time = || DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC));
+    let cat = || DataType::from_categories(Categories::global());
+    let columns = [
+        ("index", UInt64),
+        ("time", time()),
+        ("relative_time", Float64),
+        ("duration", Float64),
+        ("completion_time", time()),
+        ("process_name", cat()),
+        ("pid", UInt32),
+        ("tid", UInt32),
+        ("parent_pid", UInt32),
+        ("process_index", UInt32),
+        ("event_class", cat()),
+        ("operation", cat()),
+        ("result", cat()),
+        ("result_code", UInt32),
+        ("path", String),
+        ("detail", String),
+        ("category", cat()),
+        ("image_path", cat()),
+        ("command_line", cat()),
+        ("company", cat()),
+        ("description", cat()),
+        ("version", cat()),
+        ("user", cat()),
+        ("authentication_id", cat()),
+        ("session", UInt32),
+        ("virtualized", Boolean),
+        ("integrity", cat()),
+        ("architecture", cat()),
+        ("stack_depth", UInt32),
+        ("desired_access", UInt32),
+        ("disposition", UInt32),
+        ("options", UInt32),
+        ("share_mode", UInt32),
+        ("open_result", UInt32),
+        ("offset", Int64),
+        ("length", UInt32),
+        ("transferred", UInt32),
+    ];
+    columns
+        .into_iter()
+        .map(|(name, dtype)| (name.into(), dtype))
+        .collect()
 }
 
 /// The columns of one chunk of events, before they become a DataFrame.
@@ -347,10 +400,9 @@ pub fn write_events(
         .map(|e| e.time())
         .unwrap_or_default();
     let mut file = AtomicFile::create(path)?;
-    let empty = Batch::new(0).into_frame()?;
     let writer = ParquetWriter::new(&mut file)
         .with_compression(compression())
-        .batched(empty.schema())
+        .batched(&schema())
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut rows = 0u64;
     let mut unreadable = 0;
@@ -438,4 +490,15 @@ pub fn write_table(table: &Table, path: &Path) -> Result<()> {
         .finish(&mut frame)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_is_that_of_the_frames() {
+        let frame = Batch::new(0).into_frame().unwrap();
+        assert_eq!(schema(), **frame.schema());
+    }
 }
