@@ -144,18 +144,18 @@ impl<'a> Batch<'a> {
             relative_time: Vec::with_capacity(capacity),
             duration: Vec::with_capacity(capacity),
             completion_time: Vec::with_capacity(capacity),
-            processes: Dict::default(),
+            processes: Dict::with_capacity(capacity),
             pid: Vec::with_capacity(capacity),
             tid: Vec::with_capacity(capacity),
             parent_pid: Vec::with_capacity(capacity),
             process_index: Vec::with_capacity(capacity),
-            event_class: Dict::default(),
-            operation: Dict::default(),
-            result: Dict::default(),
+            event_class: Dict::with_capacity(capacity),
+            operation: Dict::with_capacity(capacity),
+            result: Dict::with_capacity(capacity),
             result_code: Vec::with_capacity(capacity),
             path: text("path"),
             detail: text("detail"),
-            category: Dict::default(),
+            category: Dict::with_capacity(capacity),
             session: Vec::with_capacity(capacity),
             virtualized: Vec::with_capacity(capacity),
             stack_depth: Vec::with_capacity(capacity),
@@ -355,38 +355,50 @@ impl<'a> Batch<'a> {
 
 /// The distinct values of a column in a chunk, each kept once, and each row's value number:
 /// categorical columns are built from the few distinct values instead of hashing every row.
+/// Consecutive events mostly share these values, so the last key is checked before the map.
 struct Dict<K, V> {
     map: std::collections::HashMap<K, IdxSize>,
     values: Vec<V>,
     codes: Vec<IdxSize>,
+    last: Option<(K, IdxSize)>,
 }
 
-impl<K, V> Default for Dict<K, V> {
-    fn default() -> Self {
+impl<K: std::hash::Hash + Eq + Copy, V> Dict<K, V> {
+    /// An empty column with room for `rows`.
+    fn with_capacity(rows: usize) -> Self {
         Dict {
             map: std::collections::HashMap::new(),
             values: Vec::new(),
-            codes: Vec::new(),
+            codes: Vec::with_capacity(rows),
+            last: None,
         }
     }
-}
 
-impl<K: std::hash::Hash + Eq, V> Dict<K, V> {
     /// Adds a row whose value is identified by `key`; `value` is called for a new key only.
     fn push(&mut self, key: K, value: impl FnOnce() -> V) {
+        let code = match self.last {
+            Some((last, code)) if last == key => code,
+            _ => self.code(key, value),
+        };
+        self.codes.push(code);
+    }
+
+    /// The number of the value of `key`, added if new.
+    fn code(&mut self, key: K, value: impl FnOnce() -> V) -> IdxSize {
         let next = self.values.len() as IdxSize;
         let code = *self.map.entry(key).or_insert(next);
         if code == next {
             self.values.push(value());
         }
-        self.codes.push(code);
+        self.last = Some((key, code));
+        code
     }
 }
 
 /// Writes the events that pass `query` to `path` as Parquet.
 ///
-/// Chunks of events become DataFrames and are encoded and compressed into row groups in
-/// parallel; the row groups are appended to the file in event order.
+/// Chunks of events become DataFrames and are encoded into row groups in parallel; the calling
+/// thread appends them to the file in event order (polars compresses the pages as it writes).
 pub fn write_events(
     inputs: &Inputs,
     query: &Query<'_>,
