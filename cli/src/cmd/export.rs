@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect();
     let job = Job { parts, columns };
-    let mut file = AtomicFile::create(&args.output)?;
+    let mut file = AtomicFile::create_direct(&args.output)?;
     // Only CSV without a filter gets here.
     let written = export::csv::write(&job, &mut file)
         .with_context(|| format!("cannot write {}", args.output.display()))?;

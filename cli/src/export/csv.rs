@@ -9,6 +9,11 @@ use pml_parser::render::csv::{write_header, RecordWriter};
 
 use super::{Job, Part, Written};
 
+/// Bytes reserved for the records of a chunk when no written chunk's buffer is free: more than
+/// a chunk of 27-column records takes, so that it never grows (and copies itself) while
+/// rendering. Pages of it that are not written are not allocated.
+const CHUNK_BYTES: usize = super::CHUNK_EVENTS as usize * 1024;
+
 /// A rendered chunk of records.
 struct Chunk {
     text: String,
@@ -30,7 +35,7 @@ pub fn write(job: &Job, out: &mut (impl Write + Send)) -> Result<Written> {
                 .lock()
                 .ok()
                 .and_then(|mut s| s.pop())
-                .unwrap_or_default();
+                .unwrap_or_else(|| String::with_capacity(CHUNK_BYTES));
             render(job, part, range, text)
         },
         |mut chunk| {

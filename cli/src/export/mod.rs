@@ -9,17 +9,18 @@
 pub mod csv;
 pub mod csv_filtered;
 pub mod jsonl;
+mod ordered;
 pub mod parquet;
 
 use std::ops::Range;
 
 use anyhow::{bail, Result};
+pub use ordered::render_in_order;
 use pml_parser::{Capture, Column, ColumnRenderer};
-use rayon::prelude::*;
 
 /// Events rendered per parallel task.
 const CHUNK_EVENTS: u64 = 4096;
-/// Tasks per thread held in memory at once: output is written batch by batch.
+/// Chunks per thread rendered ahead of the writer.
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// One input file and the renderer of its events.
@@ -49,12 +50,11 @@ pub struct Written {
 
 impl Job {
     /// Renders chunks of events in parallel with `render` and hands the results to `write` in
-    /// event order. At most a few chunks per thread are held at once, and writing one batch
-    /// overlaps rendering the next.
+    /// event order (see [`render_in_order`]).
     pub fn ordered_chunks<T: Send>(
         &self,
         render: impl Fn(&Part, Range<u64>) -> T + Sync,
-        mut write: impl FnMut(T) -> Result<()> + Send,
+        write: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
         let chunks: Vec<(&Part, Range<u64>)> = self
             .parts
@@ -65,26 +65,15 @@ impl Job {
                     .map(move |c| (part, c * CHUNK_EVENTS..((c + 1) * CHUNK_EVENTS).min(n)))
             })
             .collect();
-        let batch = rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD;
-        let mut pending: Vec<T> = Vec::new();
-        for group in chunks.chunks(batch) {
-            let ready = std::mem::take(&mut pending);
-            let (rendered, written) = rayon::join(
-                || {
-                    group
-                        .par_iter()
-                        .map(|(part, range)| {
-                            part.capture.prefetch(range.clone());
-                            render(part, range.clone())
-                        })
-                        .collect::<Vec<T>>()
-                },
-                || ready.into_iter().try_for_each(&mut write),
-            );
-            written?;
-            pending = rendered;
-        }
-        pending.into_iter().try_for_each(&mut write)
+        render_in_order(
+            &chunks,
+            rayon::current_num_threads() * CHUNKS_PER_THREAD,
+            |(part, range)| {
+                part.capture.prefetch(range.clone());
+                render(part, range.clone())
+            },
+            write,
+        )
     }
 }
 

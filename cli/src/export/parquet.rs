@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     Categories, DataFrame, DataType, Float64Chunked, IdxSize, Int64Chunked, IntoColumn, IntoSeries,
-    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Series, StringChunkedBuilder,
-    TimeUnit, TimeZone,
+    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, Schema, Series,
+    StringChunkedBuilder, TimeUnit, TimeZone,
 };
 
 use pml_analyzer::summary::{Table, Value, ValueType};
@@ -18,16 +18,21 @@ use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
 use pml_parser::{Column, Event, EventClass, FileTime};
 
-use super::Written;
+use super::{render_in_order, Written};
 use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
 use crate::scan::Query;
 
 /// Events per parallel chunk (the events of a chunk that pass the filter form a row group):
-/// enough chunks to keep every thread busy, within these bounds.
+/// enough chunks to keep every thread busy, within these bounds (each chunk costs a row group
+/// and fresh compression contexts).
 const MIN_CHUNK: u64 = 1 << 14;
 const MAX_CHUNK: u64 = 1 << 16;
+
+/// Chunks per thread rendered ahead of the writer: an encoded chunk holds its columns until it
+/// is written (polars compresses them then), so few are in flight.
+const CHUNKS_PER_THREAD: usize = 2;
 
 fn chunk_size(events: u64) -> u64 {
     let tasks = rayon::current_num_threads() as u64 * 4;
@@ -42,6 +47,59 @@ fn compression() -> ParquetCompression {
 /// Nanoseconds since 1970, `None` outside the range of a 64-bit nanosecond timestamp.
 fn unix_nanos(t: FileTime) -> Option<i64> {
     i64::try_from(t.unix_nanos()).ok()
+}
+
+/// The columns of the file, as documented in docs/parquet.md and built by [`Batch::into_frame`].
+///
+/// Stated here rather than taken from an empty frame: casting an empty column to categorical
+/// makes polars fill an 8 MiB buffer of zeros first, a cost paid before any event is read.
+fn schema() -> Schema {
+    use DataType::{Boolean, Float64, Int64, String, UInt32, UInt64};
+    let time = || DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC));
+    let cat = || DataType::from_categories(Categories::global());
+    let columns = [
+        ("index", UInt64),
+        ("time", time()),
+        ("relative_time", Float64),
+        ("duration", Float64),
+        ("completion_time", time()),
+        ("process_name", cat()),
+        ("pid", UInt32),
+        ("tid", UInt32),
+        ("parent_pid", UInt32),
+        ("process_index", UInt32),
+        ("event_class", cat()),
+        ("operation", cat()),
+        ("result", cat()),
+        ("result_code", UInt32),
+        ("path", String),
+        ("detail", String),
+        ("category", cat()),
+        ("image_path", cat()),
+        ("command_line", cat()),
+        ("company", cat()),
+        ("description", cat()),
+        ("version", cat()),
+        ("user", cat()),
+        ("authentication_id", cat()),
+        ("session", UInt32),
+        ("virtualized", Boolean),
+        ("integrity", cat()),
+        ("architecture", cat()),
+        ("stack_depth", UInt32),
+        ("desired_access", UInt32),
+        ("disposition", UInt32),
+        ("options", UInt32),
+        ("share_mode", UInt32),
+        ("open_result", UInt32),
+        ("offset", Int64),
+        ("length", UInt32),
+        ("transferred", UInt32),
+    ];
+    columns
+        .into_iter()
+        .map(|(name, dtype)| (name.into(), dtype))
+        .collect()
 }
 
 /// The columns of one chunk of events, before they become a DataFrame.
@@ -86,18 +144,18 @@ impl<'a> Batch<'a> {
             relative_time: Vec::with_capacity(capacity),
             duration: Vec::with_capacity(capacity),
             completion_time: Vec::with_capacity(capacity),
-            processes: Dict::default(),
+            processes: Dict::with_capacity(capacity),
             pid: Vec::with_capacity(capacity),
             tid: Vec::with_capacity(capacity),
             parent_pid: Vec::with_capacity(capacity),
             process_index: Vec::with_capacity(capacity),
-            event_class: Dict::default(),
-            operation: Dict::default(),
-            result: Dict::default(),
+            event_class: Dict::with_capacity(capacity),
+            operation: Dict::with_capacity(capacity),
+            result: Dict::with_capacity(capacity),
             result_code: Vec::with_capacity(capacity),
             path: text("path"),
             detail: text("detail"),
-            category: Dict::default(),
+            category: Dict::with_capacity(capacity),
             session: Vec::with_capacity(capacity),
             virtualized: Vec::with_capacity(capacity),
             stack_depth: Vec::with_capacity(capacity),
@@ -297,38 +355,50 @@ impl<'a> Batch<'a> {
 
 /// The distinct values of a column in a chunk, each kept once, and each row's value number:
 /// categorical columns are built from the few distinct values instead of hashing every row.
+/// Consecutive events mostly share these values, so the last key is checked before the map.
 struct Dict<K, V> {
     map: std::collections::HashMap<K, IdxSize>,
     values: Vec<V>,
     codes: Vec<IdxSize>,
+    last: Option<(K, IdxSize)>,
 }
 
-impl<K, V> Default for Dict<K, V> {
-    fn default() -> Self {
+impl<K: std::hash::Hash + Eq + Copy, V> Dict<K, V> {
+    /// An empty column with room for `rows`.
+    fn with_capacity(rows: usize) -> Self {
         Dict {
             map: std::collections::HashMap::new(),
             values: Vec::new(),
-            codes: Vec::new(),
+            codes: Vec::with_capacity(rows),
+            last: None,
         }
     }
-}
 
-impl<K: std::hash::Hash + Eq, V> Dict<K, V> {
     /// Adds a row whose value is identified by `key`; `value` is called for a new key only.
     fn push(&mut self, key: K, value: impl FnOnce() -> V) {
+        let code = match self.last {
+            Some((last, code)) if last == key => code,
+            _ => self.code(key, value),
+        };
+        self.codes.push(code);
+    }
+
+    /// The number of the value of `key`, added if new.
+    fn code(&mut self, key: K, value: impl FnOnce() -> V) -> IdxSize {
         let next = self.values.len() as IdxSize;
         let code = *self.map.entry(key).or_insert(next);
         if code == next {
             self.values.push(value());
         }
-        self.codes.push(code);
+        self.last = Some((key, code));
+        code
     }
 }
 
 /// Writes the events that pass `query` to `path` as Parquet.
 ///
-/// Chunks of events become DataFrames and are encoded and compressed into row groups in
-/// parallel; the row groups are appended to the file in event order.
+/// Chunks of events become DataFrames and are encoded into row groups in parallel; the calling
+/// thread appends them to the file in event order (polars compresses the pages as it writes).
 pub fn write_events(
     inputs: &Inputs,
     query: &Query<'_>,
@@ -342,17 +412,17 @@ pub fn write_events(
         .map(|e| e.time())
         .unwrap_or_default();
     let mut file = AtomicFile::create(path)?;
-    let empty = Batch::new(0).into_frame()?;
-    let writer = ParquetWriter::new(file.writer())
+    let writer = ParquetWriter::new(&mut file)
         .with_compression(compression())
-        .batched(empty.schema())
+        .batched(&schema())
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut rows = 0u64;
     let mut unreadable = 0;
-    let work = |part_no: usize, range: Range<u64>| {
-        let mut batch = Batch::new((range.end - range.start) as usize);
+    let encode = |(part_no, range): &(usize, Range<u64>)| -> Result<_> {
+        let events = range.end - range.start;
+        let mut batch = Batch::new(events as usize);
         let mut cell = String::new();
-        let stats = query.for_each_match(part_no, range, |part, index, event| {
+        let stats = query.for_each_match(*part_no, range.clone(), |part, index, event| {
             batch.push(index, event, &part.renderer, first, &mut cell);
             Ok(())
         })?;
@@ -360,21 +430,19 @@ pub fn write_events(
         let groups = writer
             .encode_and_compress(&frame)
             .collect::<Result<Vec<_>, _>>()?;
+        progress.add(events);
         Ok((groups, frame.height() as u64, stats.unreadable))
     };
-    query.run_ordered(
-        chunk_size(inputs.event_count()),
-        progress,
-        work,
-        |(groups, height, bad)| {
-            unreadable += bad;
-            rows += height;
-            writer
-                .write_row_groups(groups)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(true)
-        },
-    )?;
+    let chunks = inputs.chunks(chunk_size(inputs.event_count()));
+    let window = rayon::current_num_threads() * CHUNKS_PER_THREAD;
+    render_in_order(&chunks, window, encode, |encoded| {
+        let (groups, height, bad) = encoded?;
+        unreadable += bad;
+        rows += height;
+        writer
+            .write_row_groups(groups)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })?;
     writer
         .finish()
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -429,9 +497,20 @@ pub fn write_table(table: &Table, path: &Path) -> Result<()> {
     }
     let mut frame = DataFrame::new(table.rows.len(), columns)?;
     let mut file = AtomicFile::create(path)?;
-    ParquetWriter::new(file.writer())
+    ParquetWriter::new(&mut file)
         .with_compression(compression())
         .finish(&mut frame)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_is_that_of_the_frames() {
+        let frame = Batch::new(0).into_frame().unwrap();
+        assert_eq!(schema(), **frame.schema());
+    }
 }
