@@ -5,6 +5,7 @@ mod exit;
 mod export;
 mod filter_args;
 mod inputs;
+mod ordered;
 mod output;
 mod progress;
 mod report;

@@ -113,32 +113,16 @@ fn create_temp(target: &Path, direct: bool) -> Result<(PathBuf, File)> {
     Ok((temp, file))
 }
 
-/// Asks for direct I/O (`O_DIRECT`, whose value depends on the architecture).
-#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "x86")))]
+/// Asks for direct I/O (`O_DIRECT`).
+#[cfg(target_os = "linux")]
 fn direct_io(options: &mut std::fs::OpenOptions) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    options.custom_flags(0o40000);
-    Ok(())
-}
-
-/// Asks for direct I/O (`O_DIRECT`, whose value depends on the architecture).
-#[cfg(all(target_os = "linux", any(target_arch = "aarch64", target_arch = "arm")))]
-fn direct_io(options: &mut std::fs::OpenOptions) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    options.custom_flags(0o200000);
+    options.custom_flags(libc::O_DIRECT);
     Ok(())
 }
 
 /// Direct I/O is used on Linux only.
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "aarch64",
-        target_arch = "arm"
-    )
-)))]
+#[cfg(not(target_os = "linux"))]
 fn direct_io(_: &mut std::fs::OpenOptions) -> Result<()> {
     anyhow::bail!("no direct I/O here")
 }

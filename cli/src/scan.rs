@@ -5,10 +5,13 @@ use std::ops::Range;
 use anyhow::Result;
 use pml_analyzer::filter::{Filter, Matcher, Scratch};
 use pml_parser::Event;
-use rayon::prelude::*;
 
 use crate::inputs::{Inputs, Part};
+use crate::ordered::render_in_order;
 use crate::progress::Progress;
+
+/// Chunks rendered ahead of the writer, per thread.
+const CHUNKS_PER_THREAD: usize = 2;
 
 /// The filter prepared for each file of the inputs.
 pub struct Query<'a> {
@@ -55,8 +58,9 @@ impl<'a> Query<'a> {
         Ok(ChunkStats { unreadable })
     }
 
-    /// Runs `work` over chunks of `chunk` events in parallel, a few chunks at a time, and gives
-    /// the results to `sink` in event order; stops early when `sink` returns `false`.
+    /// Runs `work` over chunks of `chunk` events in parallel and gives the results to `sink` in
+    /// event order while the workers go on (see [`render_in_order`]); stops early when `sink`
+    /// returns `false`.
     pub fn run_ordered<T: Send>(
         &self,
         chunk: u64,
@@ -65,23 +69,17 @@ impl<'a> Query<'a> {
         mut sink: impl FnMut(T) -> Result<bool>,
     ) -> Result<()> {
         let chunks = self.inputs.chunks(chunk);
-        let batch = rayon::current_num_threads().max(1) * 2;
-        for group in chunks.chunks(batch) {
-            let results: Vec<Result<T>> = group
-                .par_iter()
-                .map(|(part, range)| {
-                    let r = work(*part, range.clone());
-                    progress.add(range.end - range.start);
-                    r
-                })
-                .collect();
-            for r in results {
-                if !sink(r?)? {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
+        let window = rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD;
+        render_in_order(
+            &chunks,
+            window,
+            |(part, range)| {
+                let done = work(*part, range.clone());
+                progress.add(range.end - range.start);
+                done
+            },
+            |done| sink(done?),
+        )
     }
 }
 

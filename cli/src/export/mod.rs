@@ -9,14 +9,14 @@
 pub mod csv;
 pub mod csv_filtered;
 pub mod jsonl;
-mod ordered;
 pub mod parquet;
 
 use std::ops::Range;
 
 use anyhow::{bail, Result};
-pub use ordered::render_in_order;
 use pml_parser::{Capture, Column, ColumnRenderer};
+
+use crate::ordered::render_in_order;
 
 /// Events rendered per parallel task.
 const CHUNK_EVENTS: u64 = 4096;
@@ -50,11 +50,12 @@ pub struct Written {
 
 impl Job {
     /// Renders chunks of events in parallel with `render` and hands the results to `write` in
-    /// event order (see [`render_in_order`]).
+    /// event order (see [`render_in_order`]); each chunk's pages are mapped before it is
+    /// rendered and released after.
     pub fn ordered_chunks<T: Send>(
         &self,
         render: impl Fn(&Part, Range<u64>) -> T + Sync,
-        write: impl FnMut(T) -> Result<()>,
+        mut write: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
         let chunks: Vec<(&Part, Range<u64>)> = self
             .parts
@@ -70,9 +71,11 @@ impl Job {
             rayon::current_num_threads() * CHUNKS_PER_THREAD,
             |(part, range)| {
                 part.capture.prefetch(range.clone());
-                render(part, range.clone())
+                let rendered = render(part, range.clone());
+                part.capture.release(range.clone());
+                rendered
             },
-            write,
+            |rendered| write(rendered).map(|()| true),
         )
     }
 }

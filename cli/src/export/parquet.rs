@@ -18,8 +18,9 @@ use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
 use pml_parser::{Column, Event, EventClass, FileTime};
 
-use super::{render_in_order, Written};
+use super::Written;
 use crate::inputs::Inputs;
+use crate::ordered::render_in_order;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
 use crate::scan::Query;
@@ -441,7 +442,8 @@ pub fn write_events(
         rows += height;
         writer
             .write_row_groups(groups)
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(true)
     })?;
     writer
         .finish()

@@ -1,4 +1,5 @@
-//! Rendering in parallel, writing in order: the pipeline of the exports.
+//! Rendering in parallel, writing in order: the pipeline of every command that turns chunks of
+//! events into output (exports, `events`, summaries, `filter`).
 //!
 //! One thread per core renders tasks, taken in order; the calling thread writes the results in
 //! task order as they become ready. A worker never runs further ahead of the writer than a
@@ -15,12 +16,13 @@ use anyhow::Result;
 /// results to `write` in task order, on the calling thread, while the workers go on.
 ///
 /// At most `window` results (at least one per thread) are rendered and not yet written at any
-/// time. The first error of `write` stops the workers and is returned.
+/// time. `write` returns whether to go on: `false` (enough output, e.g. `--limit`) stops the
+/// workers, as does its first error, which is returned.
 pub fn render_in_order<I: Sync, T: Send>(
     tasks: &[I],
     window: usize,
     render: impl Fn(&I) -> T + Sync,
-    mut write: impl FnMut(T) -> Result<()>,
+    mut write: impl FnMut(T) -> Result<bool>,
 ) -> Result<()> {
     let threads = rayon::current_num_threads().max(1);
     let window = Window::new(tasks.len(), window.max(threads));
@@ -47,14 +49,16 @@ pub fn render_in_order<I: Sync, T: Send>(
 fn write_in_order<T>(
     receiver: mpsc::Receiver<(usize, T)>,
     window: &Window,
-    write: &mut impl FnMut(T) -> Result<()>,
+    write: &mut impl FnMut(T) -> Result<bool>,
 ) -> Result<()> {
     let mut ready = BTreeMap::new();
     let mut next = 0;
     for (task, result) in receiver {
         ready.insert(task, result);
         while let Some(result) = ready.remove(&next) {
-            write(result)?;
+            if !write(result)? {
+                return Ok(());
+            }
             next += 1;
             window.advance();
         }
@@ -148,7 +152,7 @@ mod tests {
                 let ahead = rendered.load(Ordering::SeqCst) - written.len();
                 assert!(ahead <= 4.max(rayon::current_num_threads()), "{ahead}");
                 written.push(r);
-                Ok(())
+                Ok(true)
             },
         )
         .unwrap();
@@ -168,11 +172,33 @@ mod tests {
             },
             |t| match t {
                 3 => anyhow::bail!("disk full"),
-                _ => Ok(()),
+                _ => Ok(true),
             },
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "disk full");
+        assert!(rendered.load(Ordering::SeqCst) < 100);
+    }
+
+    #[test]
+    fn a_write_that_has_enough_stops_the_work() {
+        let tasks: Vec<usize> = (0..10_000).collect();
+        let rendered = AtomicUsize::new(0);
+        let mut written = Vec::new();
+        render_in_order(
+            &tasks,
+            2,
+            |&t| {
+                rendered.fetch_add(1, Ordering::SeqCst);
+                t
+            },
+            |t| {
+                written.push(t);
+                Ok(t < 3)
+            },
+        )
+        .unwrap();
+        assert_eq!(written, [0, 1, 2, 3]);
         assert!(rendered.load(Ordering::SeqCst) < 100);
     }
 }
