@@ -226,10 +226,7 @@ fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, Even
         .collect();
     ranges
         .into_par_iter()
-        .map(|r| {
-            capture.prefetch(r.clone());
-            extract_range(capture, r)
-        })
+        .map(|r| extract_range(capture, r))
         .collect()
 }
 

@@ -121,14 +121,13 @@ fn chunks(capture: &Capture) -> Vec<std::ops::Range<u64>> {
 }
 
 /// Renders every column of every event into a reused cell buffer, chunk by chunk as a streaming
-/// pass does (pages mapped before, released after).
+/// pass does (pages released after).
 fn render_all(capture: &Capture, renderer: &ColumnRenderer) {
     let bytes: usize = chunks(capture)
         .into_par_iter()
         .map(|range| {
             let mut cell = String::with_capacity(4096);
             let mut bytes = 0;
-            capture.prefetch(range.clone());
             for event in capture.events_in(range.clone()).flatten() {
                 let row = EventRow::new(&event);
                 for column in Column::ALL {

@@ -29,7 +29,6 @@ fn process_indexes(capture: &Capture) -> u64 {
         .chunk_ranges(rayon::current_num_threads() * 64)
         .into_par_iter()
         .map(|range| {
-            capture.prefetch(range.clone());
             let mut sum = 0u64;
             for index in range.clone() {
                 if index + 16 < range.end {

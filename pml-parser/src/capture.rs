@@ -387,14 +387,12 @@ impl Capture {
     }
 
     /// All events, in parallel: chunks of consecutive events spread over rayon's threads, each
-    /// chunk's bytes mapped in one go first (see [`Capture::prefetch`]) and released from
-    /// resident memory once read (see [`Capture::release`]).
+    /// chunk's pages released from resident memory once read (see [`Capture::release`]).
     pub fn par_events(&self) -> impl ParallelIterator<Item = Result<Event<'_>>> + '_ {
         const CHUNK: u64 = 1 << 14;
         let chunks = self.event_count.div_ceil(CHUNK);
         (0..chunks).into_par_iter().flat_map_iter(move |c| {
             let range = c * CHUNK..((c + 1) * CHUNK).min(self.event_count);
-            self.prefetch(range.clone());
             let done = range.clone();
             self.events_in(range)
                 .chain(std::iter::from_fn(move || {
@@ -403,38 +401,6 @@ impl Capture {
                 }))
                 .fuse()
         })
-    }
-
-    /// Asks the OS to map the bytes of the events of `range` (and their offsets) in one call
-    /// (Linux: `MADV_POPULATE_READ`), so that a pass over them takes no page fault per 4 KiB page,
-    /// which on a multi-GB capture costs more than reading the events. Call it before a pass over
-    /// a chunk; it is a hint: a no-op for in-memory captures, elsewhere than Linux, or on failure.
-    pub fn prefetch(&self, range: Range<u64>) {
-        #[cfg(target_os = "linux")]
-        if let Source::Mapped(map) = &self.source {
-            let end = range.end.min(self.event_count);
-            if range.start >= end {
-                return;
-            }
-            if let EventIndex::InFile(array) = self.index {
-                let at = array + range.start as usize * OFFSET_ENTRY;
-                let len = (end - range.start) as usize * OFFSET_ENTRY;
-                let _ = map.advise_range(memmap2::Advice::PopulateRead, at, len);
-            }
-            let (Ok(first), Ok(last)) =
-                (self.event_offset(range.start), self.event_offset(end - 1))
-            else {
-                return;
-            };
-            // The last record's length is not known without reading it: take a little more.
-            let start = (first as usize).min(map.len());
-            let stop = (last as usize).saturating_add(64 * 1024).min(map.len());
-            if start < stop {
-                let _ = map.advise_range(memmap2::Advice::PopulateRead, start, stop - start);
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        let _ = range;
     }
 
     /// Tells the OS that the events of `range` (and their offsets) will not be read again soon,

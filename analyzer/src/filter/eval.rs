@@ -161,7 +161,7 @@ impl Matcher {
     /// Calls `f(index, event)` for each event of `range` that passes the filter, in order, and
     /// returns how many events could not be read. Events of processes already known to fail are
     /// skipped by their process index alone, without decoding them. The chunk's pages are
-    /// mapped before and released after (see `Capture::prefetch` and `Capture::release`).
+    /// released after (see `Capture::release`).
     pub fn scan<'c, E>(
         &self,
         capture: &'c Capture,
@@ -170,7 +170,6 @@ impl Matcher {
         mut f: impl FnMut(u64, &Event<'c>) -> Result<(), E>,
     ) -> Result<u64, E> {
         let mut unreadable = 0;
-        capture.prefetch(range.clone());
         let release = range.clone();
         let end = range.end;
         for index in range {

@@ -50,8 +50,7 @@ pub struct Written {
 
 impl Job {
     /// Renders chunks of events in parallel with `render` and hands the results to `write` in
-    /// event order (see [`render_in_order`]); each chunk's pages are mapped before it is
-    /// rendered and released after.
+    /// event order (see [`render_in_order`]); each chunk's pages are released once rendered.
     pub fn ordered_chunks<T: Send>(
         &self,
         render: impl Fn(&Part, Range<u64>) -> T + Sync,
@@ -70,7 +69,6 @@ impl Job {
             &chunks,
             rayon::current_num_threads() * CHUNKS_PER_THREAD,
             |(part, range)| {
-                part.capture.prefetch(range.clone());
                 let rendered = render(part, range.clone());
                 part.capture.release(range.clone());
                 rendered
