@@ -117,12 +117,26 @@ def render_rate(capture, runs):
 
 def query_rate(capture, rounds):
     """Events/s of the filtered query measured inside the process, like the peer's own timing
-    (`pml-analyzer`'s query_bench example: filter every event, render 4 columns of the matches)."""
-    run(["cargo", "build", "--release", "-q", "-p", "pml-analyzer", "--example", "query_bench"], cwd=ROOT)
+    (`pml-analyzer`'s query_bench example: open the capture, filter every event, render 4 columns
+    of the matches; median of `rounds`)."""
     out = subprocess.run([ROOT / "target" / "release" / "examples" / "query_bench", capture,
                           f"Process Name contains {NEEDLE}", str(rounds)],
                          check=True, capture_output=True, text=True).stdout
     return float(re.search(r"([\d.]+) M events/s", out).group(1)) * 1e6
+
+
+def paired_filter(python, capture, blocks, rounds):
+    """procmon-reader's filter and pml's, timed in turn: `blocks` times, each side the median of
+    `rounds` in-process rounds. Returns (the peer's figures, pml's median events/s, the median of
+    the per-block ratios): alternating keeps both under the same load of the shared machine."""
+    peers, ours = [], []
+    for _ in range(blocks):
+        peers.append(peer(python, "reader-filter", capture, rounds))
+        ours.append(query_rate(capture, rounds))
+    theirs = {"events_per_s": statistics.median(p["events_per_s"] for p in peers),
+              "peak_rss_mb": max(p["peak_rss_mb"] for p in peers)}
+    ratio = statistics.median(o / p["events_per_s"] for o, p in zip(ours, peers))
+    return theirs, statistics.median(ours), ratio
 
 
 def event_count(capture):
@@ -210,6 +224,7 @@ def main():
 
     WORK.mkdir(parents=True, exist_ok=True)
     run(["cargo", "build", "--release", "-p", "pml-cli"], cwd=ROOT)
+    run(["cargo", "build", "--release", "-q", "-p", "pml-analyzer", "--example", "query_bench"], cwd=ROOT)
     captures = []
     fileio = WORK / "win11-fileio-64bit.pml"
     if not fileio.exists():
@@ -242,24 +257,24 @@ def main():
                 print(f"{label}: {stage}: {n / wall / 1e6:.2f} M events/s, RSS {rss:.0f} MB, "
                       f"anonymous {anon:.0f} MB", flush=True)
 
-    # (peer task, the peer's result from bench_peers.py, pml events/s, pml stage, floor events/s or None)
+    # (peer task, the peer's figures, pml events/s, pml / peer, pml stage, floor events/s or None)
     ratios = []
     if not args.skip_peers:
         python = ensure_peers()
         small_label = "win11-fileio-64bit"
         ours = {r[1]: r[2] for r in rows if r[0] == small_label}
+        decode = ours.get("reader: typed details, parallel")
         reader_all = peer(python, "reader-all", fileio, args.runs)
-        reader_filter = peer(python, "reader-filter", fileio, args.runs)
-        ratios.append(("procmon-reader, all fields", reader_all, ours.get("reader: typed details, parallel"),
+        ratios.append(("procmon-reader, all fields", reader_all, decode, decode / reader_all["events_per_s"],
                        "pml typed decode of all events", None))
-        ratios.append(("procmon-reader, process-name filter, 4 columns", reader_filter,
-                       query_rate(fileio, 50), "filtered query, in-process like the peer's timing",
+        filter_stage = "filtered query, in-process like the peer's timing, timed in turn with it"
+        theirs, rate, ratio = paired_filter(python, fileio, 5, 10)
+        ratios.append(("procmon-reader, process-name filter, 4 columns", theirs, rate, ratio, filter_stage,
                        floors.get(small_label)))
         if not args.skip_big:
-            big_filter = peer(python, "reader-filter", bulk, args.runs)
+            theirs, rate, ratio = paired_filter(python, bulk, args.runs, 3)
             ratios.append((f"procmon-reader, process-name filter, 4 columns ({args.events / 1e6:.0f} M events)",
-                           big_filter, query_rate(bulk, args.runs),
-                           "filtered query, in-process like the peer's timing", floors.get(big_label)))
+                           theirs, rate, ratio, filter_stage, floors.get(big_label)))
         mixed = WORK / "mixed-64bit.pml"
         if not mixed.exists():
             with gzip.open(SAMPLES / "mixed-64bit.pml.gz") as src, open(mixed, "wb") as dst:
@@ -267,7 +282,7 @@ def main():
         parser_all = peer(python, "parser-all", mixed, 1)
         ours_mixed = scan_rates(mixed, args.runs).get("typed details, parallel")
         ratios.append(("procmon-parser, all events with details (mixed-64bit)", parser_all, ours_mixed,
-                       "pml typed decode of all events", None))
+                       ours_mixed / parser_all["events_per_s"], "pml typed decode of all events", None))
 
     lines = [f"# Benchmarks\n", f"Machine: {machine()}. Median of {args.runs} runs ({args.runs * 5} for the whole commands on "
              "win11-fileio-64bit, which take milliseconds); peak RSS is the max.\n",
@@ -280,16 +295,15 @@ def main():
         rss, anon = (f"{mem[0]:.0f} MB", f"{mem[1]:.0f} MB") if mem else ("", "")
         lines.append(f"| {label} | {stage} | {rate / 1e6:.2f} M | {rss} | {anon} |")
     if ratios:
-        lines += ["", "| peer (same file, same run) | peer events/s | peer peak RSS | pml events/s | pml / peer "
+        lines += ["", "The filter queries are timed in turn with the peer, block by block; their ratio is the "
+                  "median of the blocks' ratios.", "",
+                  "| peer (same file, same run) | peer events/s | peer peak RSS | pml events/s | pml / peer "
                   "| pml stage |", "|---|---:|---:|---:|---:|---|"]
-        for name, theirs, ours_rate, what, _ in ratios:
-            rate = theirs["events_per_s"]
-            ratio = f"{ours_rate / rate:.1f}x" if ours_rate and rate else "n/a"
-            ours_text = f"{ours_rate / 1e6:.2f} M" if ours_rate else "n/a"
-            lines.append(f"| {name} | {rate / 1e6:.3f} M | {theirs['peak_rss_mb']:.0f} MB | {ours_text} | {ratio} "
-                         f"| {what} |")
+        for name, theirs, ours_rate, ratio, what, _ in ratios:
+            lines.append(f"| {name} | {theirs['events_per_s'] / 1e6:.3f} M | {theirs['peak_rss_mb']:.0f} MB "
+                         f"| {ours_rate / 1e6:.2f} M | {ratio:.1f}x | {what} |")
         floor_lines = [(name, theirs["events_per_s"], ours_rate, floor)
-                       for name, theirs, ours_rate, _, floor in ratios if floor and ours_rate]
+                       for name, theirs, ours_rate, _, _, floor in ratios if floor]
         if floor_lines:
             lines += ["", "A filter on a process column must read at least each event's process index: one cache "
                       "line per event, spread over the whole file. How close each query comes to that floor "
