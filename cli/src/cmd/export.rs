@@ -13,6 +13,7 @@ use crate::inputs::Inputs;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
 use crate::scan::Query;
+use crate::zone_args::ZoneArgs;
 
 /// Arguments of `pml export`.
 #[derive(clap::Args)]
@@ -31,9 +32,8 @@ pub struct Args {
     /// names such as "Time of Day,Process Name,PID,Operation,Path,Result".
     #[arg(long, default_value = "default")]
     columns: String,
-    /// Time zone of the time columns: UTC, an offset (+01:00) or an IANA name (Europe/Berlin).
-    #[arg(long, default_value = "UTC", allow_hyphen_values = true)]
-    tz: String,
+    #[command(flatten)]
+    zone: ZoneArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
@@ -69,7 +69,7 @@ impl Format {
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let columns = export::parse_columns(&args.columns)?;
-    let zone = TimeZoneSpec::parse(&args.tz)?;
+    let zone = args.zone.zone.clone();
     let selection = args.filter.selection()?;
     let format = args.format.unwrap_or_else(|| Format::of_path(&args.output));
     if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
