@@ -1,5 +1,6 @@
 //! `--tz`: the time zone of the time columns, for the commands that render them.
 
+use anyhow::Result;
 use pml_parser::TimeZoneSpec;
 
 /// The `--tz` option.
@@ -12,8 +13,14 @@ pub struct ZoneArgs {
         long = "tz",
         value_name = "ZONE",
         default_value = "UTC",
-        allow_hyphen_values = true,
-        value_parser = TimeZoneSpec::parse
+        allow_hyphen_values = true
     )]
-    pub zone: TimeZoneSpec,
+    tz: String,
+}
+
+impl ZoneArgs {
+    /// The zone named, or an error that says what is wrong with the name.
+    pub fn zone(&self) -> Result<TimeZoneSpec> {
+        Ok(TimeZoneSpec::parse(&self.tz)?)
+    }
 }

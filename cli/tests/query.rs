@@ -331,7 +331,11 @@ fn events_render_and_filter_times_in_the_zone_asked_for() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown time zone"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("pml: error: unknown time zone"),
+        "{stderr}"
+    );
 }
 
 /// The records of a CSV file written by `pml export` (BOM removed).

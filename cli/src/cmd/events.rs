@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| Column::DEFAULT.to_vec()),
     };
-    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone.clone())?;
+    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone()?)?;
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_is_terminal {
         Format::Table

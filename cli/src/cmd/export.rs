@@ -69,7 +69,7 @@ impl Format {
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let columns = export::parse_columns(&args.columns)?;
-    let zone = args.zone.zone.clone();
+    let zone = args.zone.zone()?;
     let selection = args.filter.selection()?;
     let format = args.format.unwrap_or_else(|| Format::of_path(&args.output));
     if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
