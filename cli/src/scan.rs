@@ -10,7 +10,9 @@ use crate::inputs::{Inputs, Part};
 use crate::ordered::render_in_order;
 use crate::progress::Progress;
 
-/// Chunks rendered ahead of the writer, per thread.
+/// Chunks rendered ahead of the writer, per thread: a rendered chunk (text, or a Parquet row
+/// group whose pages polars compresses only when it writes them) is held until written, so few
+/// are in flight.
 const CHUNKS_PER_THREAD: usize = 2;
 
 /// The filter prepared for each file of the inputs.
@@ -60,7 +62,8 @@ impl<'a> Query<'a> {
 
     /// Runs `work` over chunks of `chunk` events in parallel and gives the results to `sink` in
     /// event order while the workers go on (see [`render_in_order`]); stops early when `sink`
-    /// returns `false`.
+    /// returns `false`. A chunk's pages are released once `sink` is done with it: a sink may
+    /// read its events again (summaries, `filter`).
     pub fn run_ordered<T: Send>(
         &self,
         chunk: u64,
@@ -76,9 +79,13 @@ impl<'a> Query<'a> {
             |(part, range)| {
                 let done = work(*part, range.clone());
                 progress.add(range.end - range.start);
-                done
+                (*part, range.clone(), done)
             },
-            |done| sink(done?),
+            |(part, range, done)| {
+                let go_on = sink(done?)?;
+                self.inputs.parts()[part].capture.release(range);
+                Ok(go_on)
+            },
         )
     }
 }

@@ -160,8 +160,7 @@ impl Matcher {
 
     /// Calls `f(index, event)` for each event of `range` that passes the filter, in order, and
     /// returns how many events could not be read. Events of processes already known to fail are
-    /// skipped by their process index alone, without decoding them. The chunk's pages are
-    /// released after (see `Capture::release`).
+    /// skipped by their process index alone, without decoding them.
     pub fn scan<'c, E>(
         &self,
         capture: &'c Capture,
@@ -170,7 +169,6 @@ impl Matcher {
         mut f: impl FnMut(u64, &Event<'c>) -> Result<(), E>,
     ) -> Result<u64, E> {
         let mut unreadable = 0;
-        let release = range.clone();
         let end = range.end;
         for index in range {
             if index + PREFETCH_AHEAD < end {
@@ -191,7 +189,6 @@ impl Matcher {
                 Err(_) => unreadable += 1,
             }
         }
-        capture.release(release);
         Ok(unreadable)
     }
 

@@ -63,13 +63,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &progress,
         |part_no, range| {
             let mut hits = Vec::new();
-            let stats = query.for_each_match(part_no, range.clone(), |_, _, e| {
+            let stats = query.for_each_match(part_no, range, |_, _, e| {
                 hits.push(e.index());
                 Ok(())
             })?;
-            Ok((part_no, range, hits, stats.unreadable))
+            Ok((part_no, hits, stats.unreadable))
         },
-        |(part_no, range, hits, skipped)| {
+        |(part_no, hits, skipped)| {
             unreadable += skipped;
             let capture = &inputs.parts()[part_no].capture;
             for index in hits {
@@ -93,8 +93,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     return Ok(false);
                 }
             }
-            // The kept events were read again here, after the scan released them.
-            capture.release(range);
             Ok(true)
         },
     )?;

@@ -99,13 +99,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &progress,
         |part, range| {
             let mut hits = Vec::new();
-            let stats = query.for_each_match(part, range.clone(), |_, _, e| {
+            let stats = query.for_each_match(part, range, |_, _, e| {
                 hits.push(e.index());
                 Ok(())
             })?;
-            Ok((part, range, hits, stats.unreadable))
+            Ok((part, hits, stats.unreadable))
         },
-        |(part_no, range, hits, bad)| {
+        |(part_no, hits, bad)| {
             unreadable += bad;
             let part = &inputs.parts()[part_no];
             for index in hits {
@@ -113,8 +113,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     summarizer.add(&event, &part.renderer);
                 }
             }
-            // The events were read again here, after the scan released them.
-            part.capture.release(range);
             Ok(true)
         },
     )?;

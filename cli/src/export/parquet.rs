@@ -20,7 +20,6 @@ use pml_parser::{Column, Event, EventClass, FileTime};
 
 use super::Written;
 use crate::inputs::Inputs;
-use crate::ordered::render_in_order;
 use crate::output::AtomicFile;
 use crate::progress::Progress;
 use crate::scan::Query;
@@ -30,10 +29,6 @@ use crate::scan::Query;
 /// and fresh compression contexts).
 const MIN_CHUNK: u64 = 1 << 14;
 const MAX_CHUNK: u64 = 1 << 16;
-
-/// Chunks per thread rendered ahead of the writer: an encoded chunk holds its columns until it
-/// is written (polars compresses them then), so few are in flight.
-const CHUNKS_PER_THREAD: usize = 2;
 
 fn chunk_size(events: u64) -> u64 {
     let tasks = rayon::current_num_threads() as u64 * 4;
@@ -419,11 +414,10 @@ pub fn write_events(
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut rows = 0u64;
     let mut unreadable = 0;
-    let encode = |(part_no, range): &(usize, Range<u64>)| -> Result<_> {
-        let events = range.end - range.start;
-        let mut batch = Batch::new(events as usize);
+    let encode = |part_no: usize, range: Range<u64>| -> Result<_> {
+        let mut batch = Batch::new((range.end - range.start) as usize);
         let mut cell = String::new();
-        let stats = query.for_each_match(*part_no, range.clone(), |part, index, event| {
+        let stats = query.for_each_match(part_no, range, |part, index, event| {
             batch.push(index, event, &part.renderer, first, &mut cell);
             Ok(())
         })?;
@@ -431,13 +425,10 @@ pub fn write_events(
         let groups = writer
             .encode_and_compress(&frame)
             .collect::<Result<Vec<_>, _>>()?;
-        progress.add(events);
         Ok((groups, frame.height() as u64, stats.unreadable))
     };
-    let chunks = inputs.chunks(chunk_size(inputs.event_count()));
-    let window = rayon::current_num_threads() * CHUNKS_PER_THREAD;
-    render_in_order(&chunks, window, encode, |encoded| {
-        let (groups, height, bad) = encoded?;
+    let chunk = chunk_size(inputs.event_count());
+    query.run_ordered(chunk, progress, encode, |(groups, height, bad)| {
         unreadable += bad;
         rows += height;
         writer
