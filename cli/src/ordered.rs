@@ -159,46 +159,42 @@ mod tests {
         assert_eq!(written, tasks.iter().map(|t| t * 2).collect::<Vec<_>>());
     }
 
-    #[test]
-    fn a_write_error_stops_the_work() {
+    /// Runs `render_in_order` over 10,000 tasks that render to their own number, with a window
+    /// of 2; returns its result and how many tasks were rendered.
+    fn render_numbers(write: impl FnMut(usize) -> Result<bool>) -> (Result<()>, usize) {
         let tasks: Vec<usize> = (0..10_000).collect();
         let rendered = AtomicUsize::new(0);
-        let err = render_in_order(
+        let result = render_in_order(
             &tasks,
             2,
             |&t| {
                 rendered.fetch_add(1, Ordering::SeqCst);
                 t
             },
-            |t| match t {
-                3 => anyhow::bail!("disk full"),
-                _ => Ok(true),
-            },
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "disk full");
-        assert!(rendered.load(Ordering::SeqCst) < 100);
+            write,
+        );
+        (result, rendered.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn a_write_error_stops_the_work() {
+        let (result, rendered) = render_numbers(|t| match t {
+            3 => anyhow::bail!("disk full"),
+            _ => Ok(true),
+        });
+        assert_eq!(result.unwrap_err().to_string(), "disk full");
+        assert!(rendered < 100);
     }
 
     #[test]
     fn a_write_that_has_enough_stops_the_work() {
-        let tasks: Vec<usize> = (0..10_000).collect();
-        let rendered = AtomicUsize::new(0);
         let mut written = Vec::new();
-        render_in_order(
-            &tasks,
-            2,
-            |&t| {
-                rendered.fetch_add(1, Ordering::SeqCst);
-                t
-            },
-            |t| {
-                written.push(t);
-                Ok(t < 3)
-            },
-        )
-        .unwrap();
+        let (result, rendered) = render_numbers(|t| {
+            written.push(t);
+            Ok(t < 3)
+        });
+        result.unwrap();
         assert_eq!(written, [0, 1, 2, 3]);
-        assert!(rendered.load(Ordering::SeqCst) < 100);
+        assert!(rendered < 100);
     }
 }

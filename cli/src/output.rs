@@ -26,15 +26,18 @@ enum Sink {
     Direct(DirectWriter),
 }
 
+impl Sink {
+    /// Writes to `file` through the page cache, in 1 MiB writes.
+    fn buffered(file: File) -> Sink {
+        Sink::Buffered(BufWriter::with_capacity(1 << 20, file))
+    }
+}
+
 impl AtomicFile {
     /// Creates `PATH.PID.pml-partial` beside `target`, written through the page cache.
     pub fn create(target: &Path) -> Result<AtomicFile> {
         let (temp, file) = create_temp(target, false)?;
-        Ok(AtomicFile::new(
-            target,
-            temp,
-            Sink::Buffered(BufWriter::with_capacity(1 << 20, file)),
-        ))
+        Ok(AtomicFile::new(target, temp, Sink::buffered(file)))
     }
 
     /// Like [`AtomicFile::create`], for outputs of gigabytes: on Linux the file is written with
@@ -47,10 +50,7 @@ impl AtomicFile {
             Ok((temp, file)) => (temp, Sink::Direct(DirectWriter::new(file))),
             Err(_) => {
                 let (temp, file) = create_temp(target, false)?;
-                (
-                    temp,
-                    Sink::Buffered(BufWriter::with_capacity(1 << 20, file)),
-                )
+                (temp, Sink::buffered(file))
             }
         };
         Ok(AtomicFile::new(target, sink.0, sink.1))

@@ -344,8 +344,7 @@ impl Capture {
     /// `None` when the event or its record is out of the file.
     #[inline]
     pub fn process_index_at(&self, index: u64) -> Option<u32> {
-        let at = usize::try_from(self.event_offset(index).ok()?).ok()?;
-        let bytes = self.data().get(at..at.checked_add(4)?)?;
+        let bytes = self.record_start(index)?.get(..4)?;
         Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
 
@@ -355,14 +354,17 @@ impl Capture {
     /// index or offset out of range, or off x86-64.
     #[inline]
     pub fn prefetch_event(&self, index: u64) {
-        if let Some(head) = self
-            .event_offset(index)
-            .ok()
-            .and_then(|o| usize::try_from(o).ok())
-            .and_then(|o| self.data().get(o..))
-        {
+        if let Some(head) = self.record_start(index) {
             crate::hint::prefetch(head);
         }
+    }
+
+    /// The bytes from the start of event `index`'s record to the end of the file, without
+    /// parsing the record; `None` when the event or its offset is out of range.
+    #[inline]
+    fn record_start(&self, index: u64) -> Option<&[u8]> {
+        let at = usize::try_from(self.event_offset(index).ok()?).ok()?;
+        self.data().get(at..)
     }
 
     /// Event `index`.
