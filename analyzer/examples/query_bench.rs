@@ -2,15 +2,15 @@
 //! CAPTURE.PML 'Process Name contains svchost' [ROUNDS]`.
 //!
 //! Each round does what the peers' own timings cover: opens the capture, filters every event in
-//! parallel with [`Matcher::scan`] and renders four columns (Process Name, PID, Operation, Path)
+//! parallel with [`Query::run`] and renders four columns (Process Name, PID, Operation, Path)
 //! of the events that pass, releasing each chunk's pages after, as `pml events` does. Prints the
 //! median round.
 
 use std::time::Instant;
 
-use pml_analyzer::filter::{Action, Filter, Matcher, Rule, Scratch};
-use pml_parser::{Capture, Column, ColumnRenderer};
-use rayon::prelude::*;
+use pml_analyzer::filter::{Action, Filter, Rule};
+use pml_analyzer::Query;
+use pml_parser::{Column, OpenOptions, SplitCapture};
 
 const COLUMNS: [Column; 4] = [
     Column::ProcessName,
@@ -19,30 +19,39 @@ const COLUMNS: [Column; 4] = [
     Column::Path,
 ];
 
+/// Events per chunk, as `pml events` takes them.
+const CHUNK: u64 = 1 << 15;
+
 /// One round: (events in the capture, events that pass, bytes rendered).
 fn round(path: &str, filter: &Filter) -> Result<(u64, u64, usize), Box<dyn std::error::Error>> {
-    let capture = Capture::open(path)?;
-    let matcher = Matcher::new(filter, &capture, ColumnRenderer::new(&capture));
-    let chunks = capture.chunk_ranges(rayon::current_num_threads() * 64);
-    let (matched, bytes) = chunks
-        .into_par_iter()
-        .map(|range| {
-            let mut scratch = Scratch::default();
-            let mut out = String::new();
-            let mut matched = 0u64;
-            let _ = matcher.scan(&capture, range.clone(), &mut scratch, |_, event| {
-                matched += 1;
-                for column in COLUMNS {
-                    matcher.renderer().write(event, column, &mut out);
-                    out.push(',');
-                }
-                out.push('\n');
-                Ok::<(), ()>(())
-            });
-            capture.release(range);
-            (matched, out.len())
-        })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let capture = SplitCapture::open_files(&[path.into()], OpenOptions::new())?;
+    let query = Query::new(&capture, filter);
+    let (mut matched, mut bytes) = (0, 0);
+    query
+        .run(
+            CHUNK,
+            &(),
+            |chunk| {
+                let mut out = String::new();
+                let mut matched = 0u64;
+                query.for_each_match(chunk, |part, _, event| {
+                    matched += 1;
+                    for column in COLUMNS {
+                        part.renderer().write(event, column, &mut out);
+                        out.push(',');
+                    }
+                    out.push('\n');
+                    Ok::<(), ()>(())
+                })?;
+                Ok((matched, out.len()))
+            },
+            |(m, b)| {
+                matched += m;
+                bytes += b;
+                Ok(true)
+            },
+        )
+        .map_err(|()| "unreadable")?;
     Ok((capture.event_count(), matched, bytes))
 }
 

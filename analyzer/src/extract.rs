@@ -1,28 +1,22 @@
 //! From events to records: the hot path reads only the fixed header (class, operation, result);
 //! details are decoded only for CreateFile, CloseFile and Process Create/Start/Exit.
 //!
-//! [`for_each_record`] extracts batches of events in parallel and hands their records over in
-//! event order while the next batches are being extracted, so memory stays bounded by a few
-//! batches.
+//! [`for_each_record`] extracts chunks of events in parallel and hands their records over in
+//! event order while the next chunks are being extracted, so memory stays bounded by a few
+//! chunks.
 
-use std::ops::Range;
-
-use rayon::prelude::*;
 use serde::Serialize;
 
 use pml_parser::details::fs::FsDetails;
 use pml_parser::details::process::ProcessDetails;
-use pml_parser::hint::prefetch;
 use pml_parser::ops::{fs_op, process_op};
-use pml_parser::{Capture, Event, EventClass, FileTime};
+use pml_parser::pass::prefetched;
+use pml_parser::{Capture, Chunk, Event, EventClass, FileTime, SplitCapture};
 
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
 };
 use crate::paths;
-
-/// Events per batch handed from the parallel extraction to the sequential pass.
-const BATCH: u64 = 1 << 13;
 
 /// Counts of the events the extraction read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -168,9 +162,6 @@ fn process_record(event: &Event<'_>) -> Option<Record> {
     }))
 }
 
-/// How many events ahead of the one being read the next event header is fetched into the cache.
-const PREFETCH_AHEAD: u64 = 16;
-
 /// How many events ahead the detail blob of a CreateFile or CloseFile is fetched (its header is
 /// in the cache by then; the blob sits after the stack trace, usually in other cache lines).
 const PREFETCH_DETAIL_AHEAD: u64 = 4;
@@ -187,25 +178,20 @@ fn prefetch_detail(capture: &Capture, index: u64, end: u64) {
     if event.class() == EventClass::FileSystem
         && matches!(event.operation(), fs_op::CREATE_FILE | fs_op::CLOSE_FILE)
     {
-        let detail = event.detail_bytes();
-        prefetch(detail);
-        // The path starts 0x44 bytes in on 64-bit captures; a long one spans more lines.
-        prefetch(detail.get(64..).unwrap_or_default());
+        event.prefetch_detail();
     }
 }
 
-/// The records of a range of events, in order.
-fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCounts) {
+/// The records of a chunk of events, in order, numbered globally.
+fn extract_chunk(capture: &SplitCapture, chunk: &Chunk) -> (Vec<Record>, EventCounts) {
+    let part = chunk.part_of(capture).capture();
     let mut x = Extractor::default();
     let mut records = Vec::new();
-    let end = range.end;
-    for (i, event) in (range.start..).zip(capture.events_in(range)) {
-        if i + PREFETCH_AHEAD < end {
-            capture.prefetch_event(i + PREFETCH_AHEAD);
-        }
-        prefetch_detail(capture, i + PREFETCH_DETAIL_AHEAD, end);
+    let end = chunk.range.end;
+    for i in prefetched(part, chunk.range.clone()) {
+        prefetch_detail(part, i + PREFETCH_DETAIL_AHEAD, end);
         x.counts.events += 1;
-        match event {
+        match part.event(i) {
             Ok(e) => {
                 x.counts.last_time = x.counts.last_time.max(e.time());
                 records.extend(x.record_of(&e));
@@ -213,78 +199,37 @@ fn extract_range(capture: &Capture, range: Range<u64>) -> (Vec<Record>, EventCou
             Err(_) => x.counts.unreadable_events += 1,
         }
     }
+    if chunk.first_index != chunk.range.start {
+        let offset = chunk.first_index - chunk.range.start;
+        for r in &mut records {
+            r.move_index(offset);
+        }
+    }
     (records, x.counts)
 }
 
-/// The records of a batch, extracted on all threads, in order.
-fn extract_batch(capture: &Capture, batch: Range<u64>) -> Vec<(Vec<Record>, EventCounts)> {
-    let parts = (rayon::current_num_threads() as u64 * 4).max(1);
-    let step = (batch.end - batch.start).div_ceil(parts).max(1);
-    let ranges: Vec<Range<u64>> = (batch.start..batch.end)
-        .step_by(step as usize)
-        .map(|s| s..(s + step).min(batch.end))
-        .collect();
-    ranges
-        .into_par_iter()
-        .map(|r| extract_range(capture, r))
-        .collect()
-}
+/// Events per chunk of the extraction.
+const CHUNK_EVENTS: u64 = 2048;
+/// Chunks per thread extracted ahead of the sequential pass.
+const AHEAD_PER_THREAD: usize = 8;
 
-/// Events extracted between two releases of their pages (see `Capture::release`): releasing
-/// batch by batch would unmap a few hundred kilobytes at a time, each time flushing the TLB of
-/// every core.
-const RELEASE_EVERY: u64 = 1 << 18;
-
-/// The records of every batch of the capture, in order; the pages of the events read are
-/// released every [`RELEASE_EVERY`] events.
-fn extracted_batches(
-    capture: &Capture,
-) -> impl Iterator<Item = Vec<(Vec<Record>, EventCounts)>> + '_ {
-    let n = capture.event_count();
-    let mut released = 0;
-    (0..n).step_by(BATCH as usize).map(move |start| {
-        let batch = start..(start + BATCH).min(n);
-        let parts = extract_batch(capture, batch.clone());
-        if batch.end - released >= RELEASE_EVERY || batch.end == n {
-            capture.release(released..batch.end);
-            released = batch.end;
-        }
-        parts
-    })
-}
-
-/// Batches extracted ahead of the sequential pass, at most.
-const QUEUE: usize = 4;
-
-/// Calls `f` with every record of the capture, in event order, and returns the event counts.
+/// Calls `f` with every record of the capture (all its parts), in event order, and returns the
+/// event counts.
 ///
-/// A producer thread extracts batch after batch (each on all of rayon's threads) into a short
-/// queue; the calling thread feeds `f` from it, so neither waits for the other batch by batch.
-pub fn for_each_record(capture: &Capture, mut f: impl FnMut(&Record)) -> EventCounts {
+/// Chunks are extracted on all of rayon's threads while the calling thread feeds `f` with the
+/// records of the chunks done, in order (see [`SplitCapture::pass`]).
+pub fn for_each_record(capture: &SplitCapture, mut f: impl FnMut(&Record)) -> EventCounts {
     let mut counts = EventCounts::default();
-    let mut feed = |parts: Vec<(Vec<Record>, EventCounts)>| {
-        for (records, c) in parts {
-            counts.merge(&c);
-            records.iter().for_each(&mut f);
-        }
-    };
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
-        let producer = std::thread::Builder::new()
-            .name("pml-extract".into())
-            .spawn_scoped(scope, move || {
-                for parts in extracted_batches(capture) {
-                    if tx.send(parts).is_err() {
-                        break;
-                    }
-                }
-            });
-        if producer.is_ok() {
-            rx.into_iter().for_each(&mut feed);
-        } else {
-            // No thread to be had: extract and feed in turn.
-            extracted_batches(capture).for_each(&mut feed);
-        }
-    });
+    capture
+        .pass()
+        .chunk_events(CHUNK_EVENTS)
+        .ahead_per_thread(AHEAD_PER_THREAD)
+        .for_each(
+            |chunk| extract_chunk(capture, chunk),
+            |_, (records, c)| {
+                counts.merge(&c);
+                records.iter().for_each(&mut f);
+            },
+        );
     counts
 }

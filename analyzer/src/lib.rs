@@ -2,9 +2,9 @@
 //! that explain handle races (unmatched opens, sharing violations, inherited handles).
 //!
 //! ```no_run
-//! let capture = pml_parser::Capture::open("build.pml")?;
-//! let report = pml_analyzer::analyze(&capture, &pml_analyzer::Options::default());
-//! for incident in &report.incidents {
+//! let capture = pml_parser::SplitCapture::open("build.pml", Default::default())?;
+//! let analysis = pml_analyzer::analyze(&capture, &pml_analyzer::Options::default());
+//! for incident in &analysis.incidents {
 //!     println!("{}: {}", incident.kind.as_str(), incident.explanation);
 //! }
 //! # Ok::<(), pml_parser::Error>(())
@@ -14,6 +14,7 @@
 //! ([`analyze_records`]).
 
 pub mod access;
+mod analysis;
 pub mod explain;
 pub mod extract;
 pub mod filter;
@@ -22,13 +23,15 @@ pub mod hash;
 pub mod incidents;
 pub mod lifetimes;
 pub mod model;
+pub mod overview;
 pub mod paths;
 pub mod pmc;
 pub mod process_tree;
-pub mod report;
+mod query;
 pub mod summary;
 
+pub use analysis::{analyze, analyze_records, Analysis, Options, Summary, DEFAULT_WINDOW_MS};
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
 pub use incidents::{Incident, IncidentKind, Severity};
 pub use process_tree::ProcessRef;
-pub use report::{analyze, analyze_parts, analyze_records, Options, Report, Summary};
+pub use query::Query;

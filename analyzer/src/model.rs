@@ -120,15 +120,13 @@ pub enum Record {
 }
 
 impl Record {
-    /// The same record with its event index moved by `offset` (for the later parts of a split
-    /// capture, numbered after the earlier ones).
-    pub fn with_index_offset(&self, offset: u64) -> Record {
-        let mut r = self.clone();
-        match &mut r {
+    /// Moves the record's event index by `offset` (for the later parts of a split capture,
+    /// numbered after the earlier ones).
+    pub fn move_index(&mut self, offset: u64) {
+        match self {
             Record::File(f) => f.event_index += offset,
             Record::Process(p) => p.event_index += offset,
         }
-        r
     }
 }
 

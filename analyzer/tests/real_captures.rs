@@ -5,8 +5,8 @@
 #[path = "../../pml-parser/tests/common/mod.rs"]
 mod common;
 
-use pml_analyzer::{analyze, Options, Report};
-use pml_parser::Capture;
+use pml_analyzer::{analyze, Analysis, Options};
+use pml_parser::{Capture, SplitCapture};
 
 /// Counts of (`CreateFile` with SUCCESS, `CloseFile`) rows in a golden CSV, from its
 /// Operation and Result columns.
@@ -39,7 +39,7 @@ fn split(line: &str) -> Vec<String> {
         .collect()
 }
 
-fn check_accounting(name: &str, r: &Report) {
+fn check_accounting(name: &str, r: &Analysis) {
     let p = &r.summary.pairing;
     let e = r.summary.events.expect("event counts");
     assert_eq!(p.opens, e.create_file_success, "{name}");
@@ -74,8 +74,9 @@ fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
         "unity-basic-64bit",
         "filesystem-64bit",
     ] {
-        let capture =
-            Capture::from_bytes(common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap();
+        let capture = SplitCapture::from(
+            Capture::from_bytes(common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap(),
+        );
         let report = analyze(&capture, &Options::default());
         let csv =
             String::from_utf8(common::gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
@@ -99,8 +100,9 @@ fn win11_fileio_pairs_every_close_in_its_own_process() {
     let Some(dir) = common::samples_dir() else {
         return;
     };
-    let capture =
-        Capture::from_bytes(common::gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap();
+    let capture = SplitCapture::from(
+        Capture::from_bytes(common::gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap(),
+    );
     let report = analyze(&capture, &Options::default());
     check_accounting("win11-fileio", &report);
     let p = &report.summary.pairing;

@@ -5,7 +5,7 @@
 mod common;
 
 use pml_analyzer::{analyze, Options};
-use pml_parser::Capture;
+use pml_parser::{Capture, SplitCapture};
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -26,7 +26,7 @@ fn flipped_and_truncated_captures_do_not_panic() {
     };
     let good = common::sample_bytes(&dir, "unity-basic-64bit");
     let baseline = analyze(
-        &Capture::from_bytes(good.clone()).unwrap(),
+        &Capture::from_bytes(good.clone()).unwrap().into(),
         &Options::default(),
     );
     assert_eq!(baseline.summary.pairing.opens, 50);
@@ -44,6 +44,7 @@ fn flipped_and_truncated_captures_do_not_panic() {
             }
         }
         if let Ok(capture) = Capture::from_bytes(bytes) {
+            let capture = SplitCapture::from(capture);
             let report = analyze(&capture, &Options::default());
             let e = report.summary.events.unwrap();
             assert_eq!(e.events, capture.event_count());

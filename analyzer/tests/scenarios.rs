@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use pml_analyzer::{analyze, Options, ProcessRef, Report};
-use pml_parser::Capture;
+use pml_analyzer::{analyze, Analysis, Options, ProcessRef};
+use pml_parser::{Capture, SplitCapture};
 use serde_json::{json, Value};
 
 fn scenarios_dir() -> PathBuf {
@@ -76,7 +76,7 @@ fn expected_view(e: &Value) -> Value {
 }
 
 /// The analyzer's findings, reduced the same way.
-fn actual_view(r: &Report) -> Value {
+fn actual_view(r: &Analysis) -> Value {
     let opt = |p: &Option<ProcessRef>| p.as_ref().map_or(Value::Null, process_ref);
     let path = |p: &str| Value::String(p.to_lowercase());
     let incidents: Vec<Value> = r
@@ -135,7 +135,9 @@ fn synthesized_scenarios_yield_exactly_the_expected_findings() {
         let pml = PathBuf::from(name.trim_end_matches(".expected.json").to_string() + ".pml");
         let text = std::fs::read_to_string(file).unwrap();
         let expected: Value = serde_json::from_str(&text).unwrap();
-        let capture = Capture::open(&pml).unwrap_or_else(|e| panic!("{}: {e}", pml.display()));
+        let capture = Capture::open(&pml)
+            .map(SplitCapture::from)
+            .unwrap_or_else(|e| panic!("{}: {e}", pml.display()));
         let report = analyze(&capture, &Options::default());
         let (want, got) = (expected_view(&expected), actual_view(&report));
         if want != got {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use pml_analyzer::{analyze, Options};
-use pml_parser::Capture;
+use pml_parser::{Capture, SplitCapture};
 
 /// CPU seconds (user + system) the process has used so far, from `/proc/self/stat` (Linux only;
 /// clock ticks of 1/100 s).
@@ -26,7 +26,7 @@ fn events_per_second_on_win11_fileio() {
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scratch/win11-fileio-64bit.pml")
         });
-    let Ok(capture) = Capture::open(&path) else {
+    let Ok(capture) = Capture::open(&path).map(SplitCapture::from) else {
         eprintln!("SKIPPED: no capture at {}", path.display());
         return;
     };

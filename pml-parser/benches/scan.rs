@@ -7,43 +7,51 @@
 
 use std::time::Instant;
 
-use pml_parser::{Capture, Details, OpenOptions};
-use rayon::prelude::*;
+use pml_parser::{Chunk, Details, Event, OpenOptions, SplitCapture};
+
+/// Events per chunk of the passes.
+const CHUNK: u64 = 1 << 14;
+
+/// Sums `f` over every event on all threads of the pool, chunk by chunk.
+fn sum_events(
+    capture: &SplitCapture,
+    f: impl Fn(pml_parser::Result<Event<'_>>) -> u64 + Sync,
+) -> u64 {
+    let mut total = 0u64;
+    capture.pass().chunk_events(CHUNK).for_each(
+        |chunk| chunk.events(capture).map(&f).fold(0, u64::wrapping_add),
+        |_, sum| total = total.wrapping_add(sum),
+    );
+    total
+}
 
 /// Sums cheap header fields of every event so the work cannot be optimised away.
-fn header_fields(capture: &Capture) -> u64 {
-    capture
-        .par_events()
-        .map(|e| {
-            e.map_or(0, |e| {
-                u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())
-            })
+fn header_fields(capture: &SplitCapture) -> u64 {
+    sum_events(capture, |e| {
+        e.map_or(0, |e| {
+            u64::from(e.tid()) ^ e.time().0 ^ u64::from(e.result())
         })
-        .reduce(|| 0, |a, b| a.wrapping_add(b))
+    })
 }
 
 /// Reads only the process index of every event, in parallel chunks: the least a filter on a
 /// process column must read, so a bound on any filter's speed over this file.
-fn process_indexes(capture: &Capture) -> u64 {
-    capture
-        .chunk_ranges(rayon::current_num_threads() * 64)
-        .into_par_iter()
-        .map(|range| {
-            let mut sum = 0u64;
-            for index in range.clone() {
-                if index + 16 < range.end {
-                    capture.prefetch_event(index + 16);
-                }
-                sum += u64::from(capture.process_index_at(index).unwrap_or(0));
-            }
-            capture.release(range);
-            sum
-        })
-        .reduce(|| 0, u64::wrapping_add)
+fn process_indexes(capture: &SplitCapture) -> u64 {
+    let mut total = 0u64;
+    capture.pass().chunk_events(CHUNK).for_each(
+        |chunk: &Chunk| {
+            let part = chunk.part_of(capture).capture();
+            pml_parser::pass::prefetched(part, chunk.range.clone())
+                .map(|index| u64::from(part.process_index_at(index).unwrap_or(0)))
+                .fold(0, u64::wrapping_add)
+        },
+        |_, sum| total = total.wrapping_add(sum),
+    );
+    total
 }
 
 /// Decodes every event's typed details and touches a field of each.
-fn typed_details(e: pml_parser::Result<pml_parser::Event<'_>>) -> u64 {
+fn typed_details(e: pml_parser::Result<Event<'_>>) -> u64 {
     let Ok(e) = e else { return 0 };
     match e.details() {
         Ok(Details::FileSystem(d)) => {
@@ -60,15 +68,12 @@ fn typed_details(e: pml_parser::Result<pml_parser::Event<'_>>) -> u64 {
 }
 
 /// Decodes the typed details of every event.
-fn typed(capture: &Capture) -> u64 {
-    capture
-        .par_events()
-        .map(typed_details)
-        .reduce(|| 0, u64::wrapping_add)
+fn typed(capture: &SplitCapture) -> u64 {
+    sum_events(capture, typed_details)
 }
 
 /// A stage: a pass over the capture returning a checksum.
-type Stage = fn(&Capture) -> u64;
+type Stage = fn(&SplitCapture) -> u64;
 
 /// Which capture a stage runs on.
 #[derive(Clone, Copy)]
@@ -83,7 +88,7 @@ enum Mapping {
 /// The median events/s of `runs` runs of `stage` on `threads` threads.
 fn median_rate(
     path: &str,
-    kept: &Capture,
+    kept: &SplitCapture,
     runs: usize,
     (threads, mapping, stage): (usize, Mapping, Stage),
 ) -> f64 {
@@ -110,8 +115,8 @@ fn median_rate(
     rates[rates.len() / 2]
 }
 
-fn open(path: &str, options: OpenOptions) -> Capture {
-    options.open(path).unwrap_or_else(|e| {
+fn open(path: &str, options: OpenOptions) -> SplitCapture {
+    SplitCapture::open_files(&[path.into()], options).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(2)
     })

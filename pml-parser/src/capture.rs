@@ -4,8 +4,6 @@ use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::header::Header;
@@ -388,23 +386,6 @@ impl Capture {
         (start as usize..end as usize).map(move |i| self.event(i as u64))
     }
 
-    /// All events, in parallel: chunks of consecutive events spread over rayon's threads, each
-    /// chunk's pages released from resident memory once read (see [`Capture::release`]).
-    pub fn par_events(&self) -> impl ParallelIterator<Item = Result<Event<'_>>> + '_ {
-        const CHUNK: u64 = 1 << 14;
-        let chunks = self.event_count.div_ceil(CHUNK);
-        (0..chunks).into_par_iter().flat_map_iter(move |c| {
-            let range = c * CHUNK..((c + 1) * CHUNK).min(self.event_count);
-            let done = range.clone();
-            self.events_in(range)
-                .chain(std::iter::from_fn(move || {
-                    self.release(done.clone());
-                    None
-                }))
-                .fuse()
-        })
-    }
-
     /// Tells the OS that the events of `range` (and their offsets) will not be read again soon,
     /// so that their pages leave this process's resident memory. Streaming passes call it after
     /// each chunk: without it, a pass over a 9 GB capture ends with 9 GB resident (file pages,
@@ -439,18 +420,6 @@ impl Capture {
         }
         #[cfg(not(target_os = "linux"))]
         let _ = range;
-    }
-
-    /// Splits the events into about `chunks` contiguous index ranges, for parallel work that keeps
-    /// per-chunk state (buffers, partial counts) and merges it in order afterwards.
-    pub fn chunk_ranges(&self, chunks: usize) -> Vec<Range<u64>> {
-        let n = self.event_count;
-        let chunks = (chunks.max(1) as u64).min(n.max(1));
-        let size = n.div_ceil(chunks);
-        (0..chunks)
-            .map(|c| (c * size).min(n)..((c + 1) * size).min(n))
-            .filter(|r| !r.is_empty())
-            .collect()
     }
 }
 

@@ -12,6 +12,7 @@
 //! [`Capture::open`] maps the file and reads the header and the small tables; events are views
 //! into the map, and their details are decoded only when asked for.
 
+mod atomic;
 mod bytes;
 pub mod capture;
 pub mod details;
@@ -20,13 +21,16 @@ pub mod event;
 pub mod header;
 pub mod hint;
 pub mod ops;
+pub mod pass;
 pub mod render;
 mod salvage;
+mod split;
 pub mod tables;
 pub mod text;
 pub mod time;
 pub mod writer;
 
+pub use atomic::{AtomicFile, PendingPath};
 pub use bytes::utf16_to_string;
 pub use capture::{Capture, OpenOptions, SalvageReport};
 pub use details::Details;
@@ -34,9 +38,11 @@ pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, Frame};
 pub use header::{Header, OsVersion};
 pub use ops::EventClass;
+pub use pass::{Chunk, Pass, Progress};
 pub use render::columns::EventRow;
 pub use render::columns::{Column, ColumnRenderer};
 pub use render::{TimeZoneError, TimeZoneSpec};
+pub use split::{sibling_parts, Part, SplitCapture};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};
 pub use text::{PmlStr, StrInfo};
 pub use time::FileTime;

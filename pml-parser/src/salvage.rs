@@ -8,6 +8,7 @@ use crate::event::EVENT_HEADER_SIZE;
 use crate::header::{Header, HEADER_SIZE};
 use crate::ops::{process_op, EventClass};
 use crate::tables::{Process, ProcessTable};
+use crate::time::FileTime;
 
 /// Deepest stack a plausible record has (ProcMon records at most a few hundred frames).
 const MAX_STACK_DEPTH: usize = 1024;
@@ -76,7 +77,7 @@ fn record_end(
         return None;
     }
     // Events are in time order; allow ties and a little disorder between CPUs.
-    if previous.is_some_and(|p| time + 600 * 10_000_000 < p) {
+    if previous.is_some_and(|p| time + 600 * FileTime::TICKS_PER_SECOND < p) {
         return None;
     }
     let depth = usize::from(u16_at(head, 0x28)?);

@@ -10,6 +10,9 @@ const UNIX_EPOCH_TICKS: u64 = 116_444_736_000_000_000;
 pub struct FileTime(pub u64);
 
 impl FileTime {
+    /// 100 ns ticks per second.
+    pub const TICKS_PER_SECOND: u64 = 10_000_000;
+
     /// True for the zero value ProcMon uses for "none".
     pub fn is_zero(self) -> bool {
         self.0 == 0
@@ -44,7 +47,7 @@ impl FileTime {
                     dt.hour(),
                     dt.minute(),
                     dt.second(),
-                    self.0 % 10_000_000
+                    self.0 % FileTime::TICKS_PER_SECOND
                 )
             }
             None => format!("filetime:{}", self.0),

@@ -73,17 +73,28 @@ fn header_fields_match_the_capture_machines() {
 
 #[test]
 fn parallel_iteration_sees_the_same_events_as_sequential() {
-    use rayon::prelude::*;
     let Some(dir) = common::samples_dir() else {
         return;
     };
     let capture = common::open_sample(&dir, "mixed-64bit");
-    let sequential: u64 = capture.events().map(|e| u64::from(e.unwrap().tid())).sum();
-    let parallel: u64 = capture
-        .par_events()
-        .map(|e| u64::from(e.unwrap().tid()))
-        .sum();
-    assert_eq!(sequential, parallel);
+    let sequential: Vec<u64> = capture.events().map(|e| e.unwrap().time().0).collect();
+    let capture = pml_parser::SplitCapture::from(capture);
+    let mut parallel = Vec::new();
+    capture.pass().chunk_events(1000).for_each(
+        |chunk| {
+            let times: Vec<u64> = chunk
+                .events(&capture)
+                .map(|e| e.unwrap().time().0)
+                .collect();
+            (chunk.first_index, times)
+        },
+        |chunk, (first, times)| {
+            assert_eq!(first, parallel.len() as u64);
+            assert_eq!(chunk.first_index, first);
+            parallel.extend(times);
+        },
+    );
+    assert_eq!(sequential, parallel, "the same events, in order");
 }
 
 #[test]

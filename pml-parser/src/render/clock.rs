@@ -10,7 +10,7 @@ use super::digits::{push_padded, push_u64};
 use crate::time::FileTime;
 
 /// 100 ns ticks per second.
-pub const TICKS_PER_SECOND: u64 = 10_000_000;
+pub const TICKS_PER_SECOND: u64 = FileTime::TICKS_PER_SECOND;
 const TICKS_PER_DAY: u64 = 86_400 * TICKS_PER_SECOND;
 /// Days from 1601-01-01 (FILETIME day 0) to 1970-01-01.
 const DAYS_1601_TO_1970: i64 = 134_774;

@@ -32,8 +32,9 @@ pub use copy::{copy_capture, copy_event, process_record, system_info};
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::atomic::PendingPath;
 use crate::event::EVENT_HEADER_SIZE;
 use crate::header::{OsVersion, HEADER_SIZE};
 use crate::ops::EventClass;
@@ -181,10 +182,11 @@ struct Layout {
     names: u64,
 }
 
-/// The paths of a file capture being written: its hidden temporary name and its final name.
+/// The temporary files of a capture written to a path: the capture itself, renamed into place
+/// when finished, and the spilled event offsets; both removed when the writer is dropped.
 struct FilePaths {
-    partial: PathBuf,
-    target: PathBuf,
+    partial: PendingPath,
+    offsets: PendingPath,
 }
 
 /// Streams a capture to `W`. See the [module documentation](self).
@@ -208,32 +210,21 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
 
-/// `dir/.name.suffix`: a hidden sibling of `path`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "capture.pml".into());
-    path.with_file_name(format!(".{name}.{}.{suffix}", std::process::id()))
-}
-
 impl PmlWriter<BufWriter<File>> {
     /// Starts a capture at `path`. Events go to a hidden temporary file beside it, which
     /// [`finish`](Self::finish) renames to `path`; dropping the writer unfinished removes it.
     pub fn create(path: impl AsRef<Path>, info: SystemInfo) -> io::Result<Self> {
-        let target = path.as_ref().to_path_buf();
-        let partial = sibling(&target, "partial");
-        let file = File::create(&partial)?;
-        let offsets = match OffsetSink::spill(sibling(&target, "offsets")) {
-            Ok(o) => o,
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(e);
-            }
-        };
+        let target = path.as_ref();
+        let partial = PendingPath::beside(target, "pml-partial")?;
+        let file = File::create(partial.temp())?;
+        let spilled = PendingPath::beside(target, "pml-offsets")?;
+        let offsets = OffsetSink::spill(spilled.temp())?;
         let mut w =
             PmlWriter::with_sink(BufWriter::with_capacity(FILE_BUFFER, file), info, offsets);
-        w.files = Some(FilePaths { partial, target });
+        w.files = Some(FilePaths {
+            partial,
+            offsets: spilled,
+        });
         w.start()?;
         Ok(w)
     }
@@ -390,11 +381,7 @@ impl<W: Write + Seek> PmlWriter<W> {
     /// Writes the tables and the header. A file capture is renamed to its final path; the
     /// underlying writer is returned (for a file capture, already flushed and renamed).
     pub fn finish(mut self) -> io::Result<W> {
-        let r = self.complete(false);
-        if r.is_err() {
-            self.remove_temporaries();
-        }
-        r
+        self.complete(false)
     }
 
     /// Ends the capture as ProcMon leaves one it was killed during (or that ran out of disk):
@@ -403,11 +390,7 @@ impl<W: Write + Seek> PmlWriter<W> {
     /// cleanly"; a salvage reader can still walk the events. (No such real capture is known, so
     /// the header contents are inferred: pml-format.md §13.4.)
     pub fn finish_cut_off(mut self) -> io::Result<W> {
-        let r = self.complete(true);
-        if r.is_err() {
-            self.remove_temporaries();
-        }
-        r
+        self.complete(true)
     }
 
     fn complete(&mut self, cut_off: bool) -> io::Result<W> {
@@ -422,11 +405,9 @@ impl<W: Write + Seek> PmlWriter<W> {
         out.write_all(&header)?;
         out.seek(SeekFrom::End(0))?;
         out.flush()?;
-        if let Some(path) = self.offsets.spill_path() {
-            let _ = std::fs::remove_file(path);
-        }
         if let Some(files) = self.files.take() {
-            std::fs::rename(&files.partial, &files.target)?;
+            drop(files.offsets);
+            files.partial.commit()?;
         }
         Ok(out)
     }
@@ -497,22 +478,6 @@ impl<W: Write + Seek> PmlWriter<W> {
         put(0x398, &(HEADER_SIZE as u64).to_le_bytes());
         put(0x3A0, &l.names.to_le_bytes());
         h
-    }
-
-    fn remove_temporaries(&mut self) {
-        if let Some(path) = self.offsets.spill_path() {
-            let _ = std::fs::remove_file(path);
-        }
-        if let Some(files) = self.files.take() {
-            self.out = None;
-            let _ = std::fs::remove_file(&files.partial);
-        }
-    }
-}
-
-impl<W: Write + Seek> Drop for PmlWriter<W> {
-    fn drop(&mut self) {
-        self.remove_temporaries();
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 /// Width of one entry: `u32` low part and `u8` high part of a 40-bit file offset.
 pub(crate) const ENTRY: usize = 5;
@@ -15,26 +15,20 @@ pub(crate) const MAX_OFFSET: u64 = (1 << 40) - 1;
 pub(crate) enum OffsetSink {
     /// In memory (for writers that are not files).
     Memory(Vec<u8>),
-    /// In a temporary file beside the output, removed when the capture is finished or dropped.
-    Spill {
-        file: BufWriter<File>,
-        path: PathBuf,
-    },
+    /// In a temporary file beside the output (its owner removes it).
+    Spill(BufWriter<File>),
 }
 
 impl OffsetSink {
     /// A sink spilling to `path`, created (or truncated) now.
-    pub(crate) fn spill(path: PathBuf) -> io::Result<OffsetSink> {
+    pub(crate) fn spill(path: &Path) -> io::Result<OffsetSink> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(true)
-            .open(&path)?;
-        Ok(OffsetSink::Spill {
-            file: BufWriter::with_capacity(1 << 16, file),
-            path,
-        })
+            .open(path)?;
+        Ok(OffsetSink::Spill(BufWriter::with_capacity(1 << 16, file)))
     }
 
     /// Appends the entry for an event at `offset`.
@@ -47,7 +41,7 @@ impl OffsetSink {
                 v.extend_from_slice(&entry);
                 Ok(())
             }
-            OffsetSink::Spill { file, .. } => file.write_all(&entry),
+            OffsetSink::Spill(file) => file.write_all(&entry),
         }
     }
 
@@ -55,7 +49,7 @@ impl OffsetSink {
     pub(crate) fn copy_to(&mut self, out: &mut impl Write) -> io::Result<()> {
         match self {
             OffsetSink::Memory(v) => out.write_all(v),
-            OffsetSink::Spill { file, .. } => {
+            OffsetSink::Spill(file) => {
                 file.flush()?;
                 let f = file.get_mut();
                 f.seek(SeekFrom::Start(0))?;
@@ -68,14 +62,6 @@ impl OffsetSink {
                     out.write_all(&buf[..n])?;
                 }
             }
-        }
-    }
-
-    /// The spill file, if there is one.
-    pub(crate) fn spill_path(&self) -> Option<&PathBuf> {
-        match self {
-            OffsetSink::Memory(_) => None,
-            OffsetSink::Spill { path, .. } => Some(path),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::time::FileTime;
+
 /// Appends `n` with `,` thousands separators: `1,612`.
 pub(in crate::render) fn push_thousands(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
@@ -25,7 +27,12 @@ pub(in crate::render) fn push_thousands(out: &mut String, n: u64) {
 
 /// Appends a count of 100 ns ticks as seconds with seven decimals: `0.0156250`.
 pub(in crate::render) fn push_seconds(out: &mut String, ticks: u64) {
-    let _ = write!(out, "{}.{:07}", ticks / 10_000_000, ticks % 10_000_000);
+    let _ = write!(
+        out,
+        "{}.{:07}",
+        ticks / FileTime::TICKS_PER_SECOND,
+        ticks % FileTime::TICKS_PER_SECOND
+    );
 }
 
 /// Appends `n` as lower-case hex with a `0x` prefix: `0x7ffa744e0000`.

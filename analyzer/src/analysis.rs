@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use pml_parser::Capture;
+use pml_parser::SplitCapture;
 
 use crate::extract::{self, EventCounts};
 use crate::findings::{self, InheritedHandle, SharingViolation, Time, UnmatchedOpen};
@@ -54,7 +54,7 @@ pub struct Summary {
 
 /// Everything the analyzer finds in a capture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct Analysis {
     /// Incidents, by the time of their first event.
     pub incidents: Vec<Incident>,
     /// Successful CreateFiles with no CloseFile in the same process instance, by open time.
@@ -67,40 +67,21 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// Analyzes a capture in one streaming pass.
-pub fn analyze(capture: &Capture, options: &Options) -> Report {
-    let processes = capture.processes().iter().map(ProcessInfo::from_table);
-    let mut tracker = Tracker::new(processes, options.window_ms);
-    let counts = extract::for_each_record(capture, |r| tracker.feed(r));
-    tracker.extend_to(counts.last_time);
-    finish(tracker, options, Some(counts))
-}
-
-/// Analyzes a capture split over several files (`X.PML`, `X-1.PML`, ...) as one: `parts` are the
-/// files in time order, each with the global index of its first event, which the findings use.
-/// A process keeps its process index across the parts; the first table that names it wins.
-pub fn analyze_parts(parts: &[(&Capture, u64)], options: &Options) -> Report {
+/// Analyzes a capture (all its parts, as one) in one streaming pass. The findings use global
+/// event indices; a process keeps its process index across the parts, and the first part's
+/// table that names it wins.
+pub fn analyze(capture: &SplitCapture, options: &Options) -> Analysis {
     let mut seen = std::collections::HashSet::new();
-    let processes: Vec<ProcessInfo> = parts
-        .iter()
-        .flat_map(|(c, _)| c.processes().iter())
+    let processes: Vec<ProcessInfo> = capture
+        .captures()
+        .flat_map(|c| c.processes().iter())
         .filter(|p| seen.insert(p.index))
         .map(ProcessInfo::from_table)
         .collect();
     let mut tracker = Tracker::new(processes, options.window_ms);
-    let mut total = EventCounts::default();
-    for &(capture, first_index) in parts {
-        let counts = extract::for_each_record(capture, |r| {
-            if first_index == 0 {
-                tracker.feed(r);
-            } else {
-                tracker.feed(&r.with_index_offset(first_index));
-            }
-        });
-        total.merge(&counts);
-    }
-    tracker.extend_to(total.last_time);
-    finish(tracker, options, Some(total))
+    let counts = extract::for_each_record(capture, |r| tracker.feed(r));
+    tracker.extend_to(counts.last_time);
+    finish(tracker, options, Some(counts))
 }
 
 /// Analyzes records made by hand or by another reader: `processes` is the process table,
@@ -109,7 +90,7 @@ pub fn analyze_records<'r>(
     processes: impl IntoIterator<Item = ProcessInfo>,
     records: impl IntoIterator<Item = &'r Record>,
     options: &Options,
-) -> Report {
+) -> Analysis {
     let mut tracker = Tracker::new(processes, options.window_ms);
     for r in records {
         tracker.feed(r);
@@ -117,7 +98,7 @@ pub fn analyze_records<'r>(
     finish(tracker, options, None)
 }
 
-fn finish(tracker: Tracker, options: &Options, events: Option<EventCounts>) -> Report {
+fn finish(tracker: Tracker, options: &Options, events: Option<EventCounts>) -> Analysis {
     let lifetimes = tracker.finish();
     let findings = findings::derive(&lifetimes);
     let incidents = incidents::build(&findings);
@@ -137,7 +118,7 @@ fn finish(tracker: Tracker, options: &Options, events: Option<EventCounts>) -> R
         inherited_handle_candidates: findings.inherited_handles.len(),
         end_time: (!lifetimes.end_time.is_zero()).then_some(Time(lifetimes.end_time)),
     };
-    Report {
+    Analysis {
         incidents,
         unmatched_opens: findings.unmatched_opens,
         sharing_violations: findings.sharing_violations,
@@ -156,7 +137,7 @@ mod tests {
     const READ: u32 = 0x0012_0089;
     const GEN: &str = r"C:\build\gen\parser.cpp";
 
-    fn run(procs: Vec<ProcessInfo>, records: &[Record]) -> Report {
+    fn run(procs: Vec<ProcessInfo>, records: &[Record]) -> Analysis {
         analyze_records(procs, records, &Options::default())
     }
 
