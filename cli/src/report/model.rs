@@ -246,20 +246,4 @@ pub struct ProcessNode {
     pub end: Option<String>,
 }
 
-/// Events per time bucket and class.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Histogram {
-    /// Width of a bucket.
-    pub bucket_seconds: u64,
-    /// One series per class that has events; all series have the same length.
-    pub classes: Vec<ClassSeries>,
-}
-
-/// The events of one class per bucket.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ClassSeries {
-    /// Class name as ProcMon shows it (`File System`, `Registry`, ...).
-    pub class: String,
-    /// Events per bucket.
-    pub counts: Vec<u64>,
-}
+pub use pml_analyzer::overview::Histogram;

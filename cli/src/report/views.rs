@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pml_analyzer::incidents::{Step, TimelineEntry};
-use pml_analyzer::{Incident, IncidentKind, ProcessRef, Report, Severity as AnalyzerSeverity};
+use pml_analyzer::{Analysis, Incident, IncidentKind, ProcessRef, Severity as AnalyzerSeverity};
 use pml_parser::ops::process_op;
-use pml_parser::{Capture, Column, ColumnRenderer, EventClass, FileTime};
+use pml_parser::{Column, EventClass, FileTime, SplitCapture};
 
 use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, TableRow, Tooltip};
 
@@ -25,34 +25,19 @@ pub struct FindingViews {
 
 /// Renders the columns a tooltip or a table row shows, for events numbered across all parts.
 struct Cells<'c> {
-    /// Each part with the global index of its first event and its renderer.
-    parts: Vec<(u64, &'c Capture, ColumnRenderer)>,
+    capture: &'c SplitCapture,
 }
 
 impl<'c> Cells<'c> {
-    fn new(captures: &'c [Capture]) -> Cells<'c> {
-        let mut first_index = 0;
-        let parts = captures
-            .iter()
-            .map(|c| {
-                let part = (first_index, c, ColumnRenderer::new(c));
-                first_index += c.event_count();
-                part
-            })
-            .collect();
-        Cells { parts }
+    fn new(capture: &'c SplitCapture) -> Cells<'c> {
+        Cells { capture }
     }
 
     fn column(&self, event_index: u64, column: Column) -> String {
         let mut out = String::new();
-        let part = self
-            .parts
-            .iter()
-            .rev()
-            .find(|(first, _, _)| *first <= event_index);
-        if let Some((first, capture, renderer)) = part {
-            if let Ok(event) = capture.event(event_index - first) {
-                renderer.write(&event, column, &mut out);
+        if let Some((part, local)) = self.capture.locate(event_index) {
+            if let Ok(event) = part.capture().event(local) {
+                part.renderer().write(&event, column, &mut out);
             }
         }
         out
@@ -85,8 +70,8 @@ impl<'c> Cells<'c> {
 
 /// Maps the analyzer's `report` on `captures` (the parts of one capture, in time order, events
 /// numbered across them) to views.
-pub fn views(captures: &[Capture], report: &Report) -> FindingViews {
-    let cells = Cells::new(captures);
+pub fn views(capture: &SplitCapture, report: &Analysis) -> FindingViews {
+    let cells = Cells::new(capture);
     let end = report.summary.end_time.map(|t| t.0);
     let involved: HashSet<u32> = report
         .incidents
@@ -204,21 +189,24 @@ fn process_exits(cells: &Cells<'_>, involved: &HashSet<u32>) -> HashMap<u32, (u6
     if involved.is_empty() {
         return HashMap::new();
     }
-    cells
-        .parts
-        .iter()
-        .flat_map(|&(first, capture, _)| {
-            capture
-                .events()
+    let capture = cells.capture;
+    let mut exits = HashMap::new();
+    capture.pass().for_each(
+        |chunk| {
+            chunk
+                .events(capture)
                 .flatten()
                 .filter(|e| {
                     e.class() == EventClass::Process
                         && e.operation() == process_op::PROCESS_EXIT
                         && involved.contains(&e.process_index())
                 })
-                .map(move |e| (e.process_index(), (first + e.index(), e.time())))
-        })
-        .collect()
+                .map(|e| (e.process_index(), (chunk.global(e.index()), e.time())))
+                .collect::<Vec<_>>()
+        },
+        |_, found| exits.extend(found),
+    );
+    exits
 }
 
 fn incident_view(

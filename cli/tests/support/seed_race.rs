@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use pml_analyzer::overview::ClassSeries;
+
 use crate::report::model::{
-    Bar, CaptureSummary, ClassSeries, Histogram, IncidentView, Lane, Mark, MarkKind, ProcessNode,
-    ReportData, Role, Severity, TableRow, Tooltip,
+    Bar, CaptureSummary, Histogram, IncidentView, Lane, Mark, MarkKind, ProcessNode, ReportData,
+    Role, Severity, TableRow, Tooltip,
 };
 
 /// The file of the story.
