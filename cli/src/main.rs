@@ -10,7 +10,6 @@ mod output;
 mod progress;
 mod report;
 mod scan;
-mod synth;
 mod text_table;
 mod zone_args;
 

@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 
 use super::{start, write_chunks, Pids};
-use crate::synth::catalog;
-use crate::synth::expected::{Classification, Findings, Incident};
-use crate::synth::noise::Machine;
-use crate::synth::rng::Rng;
-use crate::synth::timeline::{status, Open, Timeline, MS};
+use crate::catalog;
+use crate::expected::{Classification, Findings, Incident};
+use crate::noise::Machine;
+use crate::rng::Rng;
+use crate::timeline::{status, Open, Timeline, MS};
 
 /// Defender locks a fresh object file from `t0` (absolute); returns when the story is over.
 pub fn antivirus_lock(

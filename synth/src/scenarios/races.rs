@@ -1,11 +1,11 @@
 //! The seed race and its near misses: a generated file open (or not) while python.exe spawns.
 
 use super::{start, start_with_pid, write_chunks, Pids, GEN_FILE};
-use crate::synth::catalog;
-use crate::synth::expected::{Classification, Findings, Incident};
-use crate::synth::noise::Machine;
-use crate::synth::rng::Rng;
-use crate::synth::timeline::{status, Open, Proc, Timeline, MS};
+use crate::catalog;
+use crate::expected::{Classification, Findings, Incident};
+use crate::noise::Machine;
+use crate::rng::Rng;
+use crate::timeline::{status, Open, Proc, Timeline, MS};
 
 /// python.exe generates `path` and, with the handle still open (inheritable), spawns
 /// cmd.exe 1-20 ms later; cl.exe then fails with SHARING VIOLATION; cmd.exe closes the handle

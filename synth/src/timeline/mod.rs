@@ -10,8 +10,8 @@ use pml_parser::writer::blobs::Blob;
 use pml_parser::writer::{EventRecord, PmlWriter, ProcessRecord, SystemInfo};
 use pml_parser::{EventClass, FileTime, Module};
 
-use super::catalog::{Program, DRIVERS, SYSTEM_DLLS};
-use super::rng::Rng;
+use crate::catalog::{Program, DRIVERS, SYSTEM_DLLS};
+use crate::rng::Rng;
 
 /// NTSTATUS codes the scenarios use.
 pub mod status {

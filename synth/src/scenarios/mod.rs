@@ -2,6 +2,7 @@
 //! silent) among background noise, and lists the findings the analyzer must report.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 mod holds;
 mod races;
@@ -9,14 +10,15 @@ mod races;
 pub use holds::antivirus_lock;
 pub use races::seed_race;
 
-use super::catalog::{Program, RegData};
-use super::expected::Findings;
-use super::noise::{self, Machine};
-use super::rng::Rng;
-use super::timeline::{Proc, Timeline, MS};
+use crate::catalog::{Program, RegData};
+use crate::expected::{Expected, Findings};
+use crate::noise::{self, Machine};
+use crate::rng::Rng;
+use crate::timeline::{Proc, Timeline, MS};
+use crate::{write_expected, Error, Options, Result};
 
-/// The scenario names `pml synth` accepts (besides `bulk`).
-pub const NAMES: [&str; 7] = [
+/// The names [`scenario`] accepts, one per story (`pml synth` also accepts `bulk`).
+pub const SCENARIOS: &[&str] = &[
     "seed-race",
     "antivirus-lock",
     "closed-before-spawn",
@@ -66,16 +68,31 @@ impl Pids {
     }
 }
 
-/// A built scenario: the capture to write and the findings it must produce.
-pub struct Built {
-    /// The capture.
-    pub timeline: Timeline,
-    /// Its findings.
-    pub findings: Findings,
+/// Writes scenario `name` (one of [`SCENARIOS`]) to `output` and its expected findings beside it
+/// (at [`expected_path`](crate::expected_path)`(output)`); returns those findings.
+pub fn scenario(name: &str, output: &Path, options: &Options) -> Result<Expected> {
+    let Some(built) = build(name, options.seed, options.is_64bit) else {
+        return Err(Error::UnknownScenario { name: name.into() });
+    };
+    let events = built
+        .timeline
+        .write(output, "BUILD01", options.cut_off)
+        .map_err(|source| Error::io(output, source))?;
+    let expected = built.findings.into_expected(name, options.seed, events);
+    write_expected(output, &expected)?;
+    Ok(expected)
 }
 
-/// Builds scenario `name` (one of [`NAMES`]).
-pub fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
+/// A built scenario: the capture to write and the findings it must produce.
+struct Built {
+    /// The capture.
+    timeline: Timeline,
+    /// Its findings.
+    findings: Findings,
+}
+
+/// Builds scenario `name` (one of [`SCENARIOS`]).
+fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
     let mut rng = Rng::new(seed ^ 0x5EED_0000_0000 ^ name.len() as u64);
     let mut tl = Timeline::new(wide, rng.fork());
     let m = Machine::boot(&mut tl, &mut rng);

@@ -8,7 +8,7 @@ use pml_parser::writer::blobs::{self, process as pblob, reg, CreateFileParams, F
 use pml_parser::{EventClass, FileTime};
 
 use super::{access, status, Open, Proc, Timeline};
-use crate::synth::catalog::{Program, RegData};
+use crate::catalog::{Program, RegData};
 
 impl Timeline {
     fn fs(&self) -> FsBlob {
