@@ -12,7 +12,7 @@ use crate::catalog;
 use crate::expected::{Expected, Findings};
 use crate::noise::{self, Machine};
 use crate::rng::Rng;
-use crate::scenarios::{self, Pids};
+use crate::scenarios::{self, Pids, Story};
 use crate::timeline::{add_machine_tables, system_info, SynthEvent, Timeline};
 use crate::{write_expected, Error, Options, Result};
 
@@ -179,13 +179,19 @@ pub fn bulk(output: &Path, o: &BulkOptions) -> Result<Expected> {
     let mut last_end = 0;
     for (k, start) in starts.into_iter().enumerate() {
         let start = start.max(last_end);
-        let mut story = rng.fork();
+        let mut story = Story {
+            tl: &mut tl,
+            rng: rng.fork(),
+            m: &m,
+            pids: &mut pids,
+            f: &mut f,
+        };
         last_end = if k % 2 == 0 {
             let path = format!("C:\\build\\gen\\parser_{k}.cpp");
-            scenarios::seed_race(&mut tl, &mut story, &m, &mut pids, &mut f, start, &path)
+            scenarios::seed_race(&mut story, start, &path)
         } else {
             let path = format!("C:\\build\\obj\\unit_{k}.obj");
-            scenarios::antivirus_lock(&mut tl, &mut story, &m, &mut pids, &mut f, start, &path)
+            scenarios::antivirus_lock(&mut story, start, &path)
         };
     }
     let t0 = tl.t0;

@@ -14,7 +14,7 @@ use crate::catalog::{Program, RegData};
 use crate::expected::{Expected, Findings};
 use crate::noise::{self, Machine};
 use crate::rng::Rng;
-use crate::timeline::{Proc, Timeline, MS};
+use crate::timeline::{status, Open, Proc, Timeline, MS};
 use crate::{write_expected, Error, Options, Result};
 
 /// The names [`scenario`] accepts, one per story (`pml synth` also accepts `bulk`).
@@ -98,23 +98,26 @@ fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
     let m = Machine::boot(&mut tl, &mut rng);
     let mut pids = Pids::new(&m);
     let mut f = Findings::default();
-    let mut story = rng.fork();
-    let end_ms = match name {
-        "seed-race" => {
-            let t = tl.at(300);
-            (seed_race(&mut tl, &mut story, &m, &mut pids, &mut f, t, GEN_FILE) - tl.t0) / MS
-        }
-        "antivirus-lock" => {
-            let t = tl.at(300);
-            (antivirus_lock(&mut tl, &mut story, &m, &mut pids, &mut f, t, OBJ_FILE) - tl.t0) / MS
-        }
-        "closed-before-spawn" => races::closed_before_spawn(&mut tl, &mut story, &m, &mut pids),
-        "spawn-outside-window" => races::spawn_outside_window(&mut tl, &mut story, &m, &mut pids),
-        "unmatched-opens" => holds::unmatched_opens(&mut tl, &mut story, &m, &mut pids, &mut f),
-        "pid-reuse" => races::pid_reuse(&mut tl, &mut story, &m, &mut pids, &mut f),
-        "msbuild-node" => holds::msbuild_node(&mut tl, &mut story, &m, &mut pids, &mut f),
+    let mut s = Story {
+        tl: &mut tl,
+        rng: rng.fork(),
+        m: &m,
+        pids: &mut pids,
+        f: &mut f,
+    };
+    // Every story starts 300 ms into the capture.
+    let t0 = s.tl.at(300);
+    let end = match name {
+        "seed-race" => seed_race(&mut s, t0, GEN_FILE),
+        "antivirus-lock" => antivirus_lock(&mut s, t0, OBJ_FILE),
+        "closed-before-spawn" => races::closed_before_spawn(&mut s, t0),
+        "spawn-outside-window" => races::spawn_outside_window(&mut s, t0),
+        "unmatched-opens" => holds::unmatched_opens(&mut s, t0),
+        "pid-reuse" => races::pid_reuse(&mut s, t0),
+        "msbuild-node" => holds::msbuild_node(&mut s, t0),
         _ => return None,
     };
+    let end_ms = (end - tl.t0) / MS;
     noise::fill(&mut tl, &mut rng, &m, 0, end_ms + 400);
     Some(Built {
         timeline: tl,
@@ -122,62 +125,94 @@ fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
     })
 }
 
-/// A few ordinary reads a program does at startup (its own config, a DLL probe, a registry
-/// value), all closed. Returns the time after them.
-fn startup_reads(tl: &mut Timeline, rng: &mut Rng, p: Proc, t: u64) -> u64 {
-    let mut t = tl.reg_read(
-        p,
-        p.tid,
-        t,
-        "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager",
-        "SafeDllSearchMode",
-        RegData::Dword(1),
-    );
-    tl.probe_missing(p, p.tid, t + 100, "C:\\Windows\\System32\\wow64log.dll");
-    t += 300 + rng.below(500);
-    tl.reg_missing(
-        p,
-        p.tid,
-        t,
-        "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options",
-    );
-    t + 200
+/// What a story writes into: the capture, the story's own random stream (so the noise around it
+/// does not shift it), the machine, the PIDs in use and the findings.
+pub struct Story<'a> {
+    /// The capture.
+    pub tl: &'a mut Timeline,
+    /// The story's random stream.
+    pub rng: Rng,
+    /// The machine's long-running processes.
+    pub m: &'a Machine,
+    /// The PIDs in use.
+    pub pids: &'a mut Pids,
+    /// The findings the story plants.
+    pub f: &'a mut Findings,
 }
 
-/// `parent` spawns `program`; the child does its startup reads. Returns the child and the time.
-fn start(
-    tl: &mut Timeline,
-    rng: &mut Rng,
-    pids: &mut Pids,
-    parent: Proc,
-    t: u64,
-    program: &'static Program,
-    cmd: &str,
-) -> (Proc, u64) {
-    let pid = pids.fresh(rng);
-    start_with_pid(tl, rng, parent, t, program, cmd, pid)
-}
-
-fn start_with_pid(
-    tl: &mut Timeline,
-    rng: &mut Rng,
-    parent: Proc,
-    t: u64,
-    program: &'static Program,
-    cmd: &str,
-    pid: u32,
-) -> (Proc, u64) {
-    let (child, t) = tl.spawn(parent, parent.tid, t, program, pid, cmd);
-    let t = startup_reads(tl, rng, child, t);
-    (child, t)
-}
-
-/// Writes a file in chunks (no open or close). Returns the time after it.
-fn write_chunks(tl: &mut Timeline, rng: &mut Rng, p: Proc, t: u64, path: &str, chunks: u64) -> u64 {
-    let mut t = t;
-    for i in 0..chunks {
-        t += 200 + rng.below(2000);
-        tl.read_write(p, p.tid, t, path, true, i * 4096..(i + 1) * 4096);
+impl Story<'_> {
+    /// A fresh PID.
+    fn fresh_pid(&mut self) -> u32 {
+        self.pids.fresh(&mut self.rng)
     }
-    t
+
+    /// `parent` spawns `program` (with its command line) under a fresh PID; the child does its
+    /// startup reads. Returns the child and the time after them.
+    fn start(&mut self, parent: Proc, t: u64, program: &'static Program) -> (Proc, u64) {
+        let pid = self.fresh_pid();
+        self.start_with_pid(parent, t, program, pid)
+    }
+
+    /// [`start`](Story::start) with a given PID.
+    fn start_with_pid(
+        &mut self,
+        parent: Proc,
+        t: u64,
+        program: &'static Program,
+        pid: u32,
+    ) -> (Proc, u64) {
+        let (child, t) = self
+            .tl
+            .spawn(parent, parent.tid, t, program, pid, program.command_line);
+        let t = self.startup_reads(child, t);
+        (child, t)
+    }
+
+    /// A few ordinary reads a program does at startup (its own config, a DLL probe, a registry
+    /// value), all closed. Returns the time after them.
+    fn startup_reads(&mut self, p: Proc, t: u64) -> u64 {
+        let tl = &mut *self.tl;
+        let mut t = tl.reg_read(
+            p,
+            p.tid,
+            t,
+            "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager",
+            "SafeDllSearchMode",
+            RegData::Dword(1),
+        );
+        tl.probe_missing(p, p.tid, t + 100, "C:\\Windows\\System32\\wow64log.dll");
+        t += 300 + self.rng.below(500);
+        tl.reg_missing(
+            p,
+            p.tid,
+            t,
+            "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options",
+        );
+        t + 200
+    }
+
+    /// `p` reads all `size` bytes of `path` on its main thread, opened as compilers open their
+    /// inputs ([`Open::READ`]). Returns the time after the close.
+    fn read(&mut self, p: Proc, t: u64, path: &str, size: u64) -> u64 {
+        self.tl.read_file(p, p.tid, t, path, Open::READ, size)
+    }
+
+    /// `p` creates `path` for writing (keeping it open) and writes it in chunks. Returns the
+    /// time after the last chunk.
+    fn write_new(&mut self, p: Proc, t: u64, path: &str, chunks: u64) -> u64 {
+        self.tl
+            .create_file(p, p.tid, t, path, Open::WRITE, status::SUCCESS);
+        self.write_chunks(p, t, path, chunks)
+    }
+
+    /// Writes a file in chunks (no open or close). Returns the time after it.
+    fn write_chunks(&mut self, p: Proc, t: u64, path: &str, chunks: u64) -> u64 {
+        let mut t = t;
+        for i in 0..chunks {
+            t += 200 + self.rng.below(2000);
+            self.tl
+                .read_write(p, p.tid, t, path, true, i * 4096..(i + 1) * 4096);
+        }
+        t
+    }
 }

@@ -297,11 +297,6 @@ impl Timeline {
         self.add_record(program, pid, parent, start, program.command_line)
     }
 
-    /// Replaces the command line a process record shows.
-    pub fn set_command_line(&mut self, p: Proc, command_line: &str) {
-        self.record_mut(p).command_line = command_line.into();
-    }
-
     fn record_mut(&mut self, p: Proc) -> &mut ProcessRecord {
         let i = self
             .processes
