@@ -6,7 +6,6 @@ mod filter_args;
 mod inputs;
 mod progress;
 mod report;
-mod synth;
 mod text_table;
 mod zone_args;
 
