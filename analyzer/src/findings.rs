@@ -86,6 +86,7 @@ pub struct CloseFacts {
 /// What became of an open its process never closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Classification {
     /// The CloseFile came from a child of the opener: it inherited the handle.
     ClosedByChild,

@@ -16,12 +16,12 @@
 pub mod access;
 mod analysis;
 pub mod explain;
-pub mod extract;
+mod extract;
 pub mod filter;
 pub mod findings;
-pub mod hash;
+mod hash;
 pub mod incidents;
-pub mod lifetimes;
+mod lifetimes;
 pub mod model;
 pub mod overview;
 pub mod paths;
@@ -31,7 +31,9 @@ mod query;
 pub mod summary;
 
 pub use analysis::{analyze, analyze_records, Analysis, Options, Summary, DEFAULT_WINDOW_MS};
+pub use extract::EventCounts;
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
 pub use incidents::{Incident, IncidentKind, Severity};
+pub use lifetimes::PairingStats;
 pub use process_tree::ProcessRef;
 pub use query::Query;

@@ -4,11 +4,13 @@ use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use crate::details::process::ProcessDetails;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::header::Header;
+use crate::ops::{process_op, EventClass};
 use crate::salvage;
-use crate::tables::{NameTables, ProcessTable, StringTable};
+use crate::tables::{NameTables, Process, ProcessTable, StringTable};
 
 /// The bytes of a capture: a read-only memory map or an owned buffer.
 enum Source {
@@ -262,7 +264,7 @@ impl Capture {
         capture.warnings = warnings;
         capture.source = source;
         if tables_missing && capture.salvage.is_some() {
-            capture.processes = salvage::rebuild_processes(&capture);
+            capture.processes = rebuild_processes(&capture);
         }
         Ok(capture)
     }
@@ -421,6 +423,53 @@ impl Capture {
         #[cfg(not(target_os = "linux"))]
         let _ = range;
     }
+}
+
+/// Rebuilds the process table from Process Defined/Create/Start/Exit events, for a capture whose
+/// table is missing. Processes seen only as the owner of events get a placeholder name.
+fn rebuild_processes(capture: &Capture) -> ProcessTable {
+    use std::collections::BTreeMap;
+    let mut by_index: BTreeMap<u32, Process> = BTreeMap::new();
+    let placeholder = |index: u32| Process {
+        index,
+        virtualized: 2,
+        is_64bit: capture.header().is_64bit,
+        name: format!("<process {index}>").into(),
+        ..Process::default()
+    };
+    for event in capture.events().flatten() {
+        let owner = event.process_index();
+        by_index.entry(owner).or_insert_with(|| placeholder(owner));
+        if event.class() != EventClass::Process {
+            continue;
+        }
+        match event.operation() {
+            process_op::PROCESS_DEFINED | process_op::PROCESS_CREATE => {
+                if let Ok(ProcessDetails::Create(c)) = ProcessDetails::decode(&event) {
+                    let p = by_index
+                        .entry(c.child_index)
+                        .or_insert_with(|| placeholder(c.child_index));
+                    let image = c.image_path.to_string_lossy();
+                    p.pid = c.child_pid;
+                    p.parent_pid = c.parent_pid;
+                    p.parent_index = c.parent_index;
+                    p.session = c.session;
+                    p.start_time = c.create_time;
+                    p.authentication_id = c.authentication_id;
+                    p.name = image.rsplit('\\').next().unwrap_or(&image).into();
+                    p.image_path = image.into();
+                    p.command_line = c.command_line.to_string_lossy().into();
+                }
+            }
+            process_op::PROCESS_EXIT => {
+                if let Some(p) = by_index.get_mut(&owner) {
+                    p.end_time = event.time();
+                }
+            }
+            _ => {}
+        }
+    }
+    ProcessTable::from_processes(by_index.into_values().collect())
 }
 
 /// The smallest page size of the platforms pml runs on; bounds are rounded to it.

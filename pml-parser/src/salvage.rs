@@ -2,12 +2,8 @@
 //! was cut off, by walking the event records from the first one and validating each.
 
 use crate::bytes::{u16_at, u32_at, u64_at};
-use crate::capture::Capture;
-use crate::details::process::ProcessDetails;
 use crate::event::EVENT_HEADER_SIZE;
 use crate::header::{Header, HEADER_SIZE};
-use crate::ops::{process_op, EventClass};
-use crate::tables::{Process, ProcessTable};
 use crate::time::FileTime;
 
 /// Deepest stack a plausible record has (ProcMon records at most a few hundred frames).
@@ -144,51 +140,4 @@ pub(crate) fn walk_events(data: &[u8], header: &Header) -> Walk {
         offsets,
         unreadable_bytes: unreadable,
     }
-}
-
-/// Rebuilds the process table from Process Defined/Create/Start/Exit events, for a capture whose
-/// table is missing. Processes seen only as the owner of events get a placeholder name.
-pub(crate) fn rebuild_processes(capture: &Capture) -> ProcessTable {
-    use std::collections::BTreeMap;
-    let mut by_index: BTreeMap<u32, Process> = BTreeMap::new();
-    let placeholder = |index: u32| Process {
-        index,
-        virtualized: 2,
-        is_64bit: capture.header().is_64bit,
-        name: format!("<process {index}>").into(),
-        ..crate::writer::blank_process()
-    };
-    for event in capture.events().flatten() {
-        let owner = event.process_index();
-        by_index.entry(owner).or_insert_with(|| placeholder(owner));
-        if event.class() != EventClass::Process {
-            continue;
-        }
-        match event.operation() {
-            process_op::PROCESS_DEFINED | process_op::PROCESS_CREATE => {
-                if let Ok(ProcessDetails::Create(c)) = ProcessDetails::decode(&event) {
-                    let p = by_index
-                        .entry(c.child_index)
-                        .or_insert_with(|| placeholder(c.child_index));
-                    let image = c.image_path.to_string_lossy();
-                    p.pid = c.child_pid;
-                    p.parent_pid = c.parent_pid;
-                    p.parent_index = c.parent_index;
-                    p.session = c.session;
-                    p.start_time = c.create_time;
-                    p.authentication_id = c.authentication_id;
-                    p.name = image.rsplit('\\').next().unwrap_or(&image).into();
-                    p.image_path = image.into();
-                    p.command_line = c.command_line.to_string_lossy().into();
-                }
-            }
-            process_op::PROCESS_EXIT => {
-                if let Some(p) = by_index.get_mut(&owner) {
-                    p.end_time = event.time();
-                }
-            }
-            _ => {}
-        }
-    }
-    ProcessTable::from_processes(by_index.into_values().collect())
 }

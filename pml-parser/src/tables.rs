@@ -152,6 +152,34 @@ pub struct Process {
     pub modules: Vec<Module>,
 }
 
+impl Default for Process {
+    /// A process with every field zero or empty (a 64-bit one), to fill in with
+    /// `..Process::default()` (e.g. for the writer).
+    fn default() -> Process {
+        Process {
+            index: 0,
+            pid: 0,
+            parent_pid: 0,
+            parent_index: 0,
+            authentication_id: 0,
+            session: 0,
+            start_time: FileTime(0),
+            end_time: FileTime(0),
+            virtualized: 0,
+            is_64bit: true,
+            integrity: "".into(),
+            user: "".into(),
+            name: "".into(),
+            image_path: "".into(),
+            command_line: "".into(),
+            company: "".into(),
+            version: "".into(),
+            description: "".into(),
+            modules: Vec::new(),
+        }
+    }
+}
+
 impl Process {
     /// The module that contains `address`.
     pub fn module_at(&self, address: u64) -> Option<&Module> {

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use pml_parser::details::fs::FsDetails;
 use pml_parser::details::process::ProcessDetails;
 use pml_parser::writer::blobs::{self, CreateFileParams, FsBlob};
-use pml_parser::writer::{blank_process, EventRecord, PmlWriter, SystemInfo};
+use pml_parser::writer::{EventRecord, PmlWriter, SystemInfo};
 use pml_parser::{Capture, Details, EventClass, FileTime, Module, Process};
 
 const T0: u64 = 133_500_000_000_000_000;
@@ -40,7 +40,7 @@ fn python(wide: bool) -> Process {
             description: "Python".into(),
             timestamp: 0x6571_2233,
         }],
-        ..blank_process()
+        ..Process::default()
     }
 }
 
@@ -70,7 +70,7 @@ fn write(wide: bool) -> Capture {
         index: 3,
         pid: 900,
         name: "cmd.exe".into(),
-        ..blank_process()
+        ..Process::default()
     });
     w.add_host(
         [10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],

@@ -18,6 +18,7 @@ mod rule;
 
 pub use eval::{Matcher, Scratch};
 pub use parse::ParseError;
+pub use rule::BadRegex;
 pub use rule::{Action, Relation, Rule};
 
 use pml_parser::Column;

@@ -111,7 +111,10 @@ impl Rule {
             }
             None => rest,
         };
-        Rule::new(column, relation, value, action)
+        Rule::new(column, relation, value, action).map_err(|e| ParseError::BadRegex {
+            value: e.value,
+            reason: e.reason,
+        })
     }
 }
 

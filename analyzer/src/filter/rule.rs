@@ -6,8 +6,6 @@ use std::fmt;
 use pml_parser::Column;
 use regex::Regex;
 
-use super::parse::ParseError;
-
 /// How a rule compares the column value with its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Relation {
@@ -112,6 +110,16 @@ pub struct Rule {
     test: Test,
 }
 
+/// A `regex` rule whose value is not a valid regular expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad regular expression '{value}': {reason}")]
+pub struct BadRegex {
+    /// The value.
+    pub value: String,
+    /// The regex crate's explanation.
+    pub reason: String,
+}
+
 impl Rule {
     /// A rule; fails only for a `regex` value that is not a valid regular expression.
     pub fn new(
@@ -119,7 +127,7 @@ impl Rule {
         relation: Relation,
         value: impl Into<String>,
         action: Action,
-    ) -> Result<Rule, ParseError> {
+    ) -> Result<Rule, BadRegex> {
         let value = value.into();
         let test = Test::new(relation, &value)?;
         Ok(Rule {
@@ -184,13 +192,13 @@ enum Test {
 }
 
 impl Test {
-    fn new(relation: Relation, value: &str) -> Result<Test, ParseError> {
+    fn new(relation: Relation, value: &str) -> Result<Test, BadRegex> {
         if relation == Relation::Regex {
             return regex::RegexBuilder::new(value)
                 .case_insensitive(true)
                 .build()
                 .map(Test::Regex)
-                .map_err(|e| ParseError::BadRegex {
+                .map_err(|e| BadRegex {
                     value: value.to_string(),
                     reason: e.to_string(),
                 });

@@ -8,11 +8,11 @@
 //! renamed only when complete, so a failed or abandoned write never leaves a partial capture.
 //!
 //! ```no_run
-//! use pml_parser::writer::{blank_process, blobs, EventRecord, PmlWriter, SystemInfo};
+//! use pml_parser::writer::{blobs, EventRecord, PmlWriter, SystemInfo};
 //! use pml_parser::{EventClass, FileTime, Process};
 //!
 //! let mut w = PmlWriter::create("out.pml", SystemInfo::default())?;
-//! w.add_process(Process { index: 1, pid: 4242, name: "python.exe".into(), ..blank_process() });
+//! w.add_process(Process { index: 1, pid: 4242, name: "python.exe".into(), ..Process::default() });
 //! let blob = blobs::FsBlob::new(true).close_file("C:\\build\\gen\\a.cpp");
 //! w.write_event(&EventRecord {
 //!     process_index: 1, tid: 100, class: EventClass::FileSystem, operation: 38,
@@ -44,31 +44,6 @@ use offsets::OffsetSink;
 
 /// A process record to write: the reader's [`Process`] (its `Arc<str>` fields take `"..".into()`).
 pub type ProcessRecord = Process;
-
-/// A process record with every field zero or empty, to fill in with `..blank_process()`.
-pub fn blank_process() -> ProcessRecord {
-    Process {
-        index: 0,
-        pid: 0,
-        parent_pid: 0,
-        parent_index: 0,
-        authentication_id: 0,
-        session: 0,
-        start_time: FileTime(0),
-        end_time: FileTime(0),
-        virtualized: 0,
-        is_64bit: true,
-        integrity: "".into(),
-        user: "".into(),
-        name: "".into(),
-        image_path: "".into(),
-        command_line: "".into(),
-        company: "".into(),
-        version: "".into(),
-        description: "".into(),
-        modules: Vec::new(),
-    }
-}
 
 /// The capture machine, as the header describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
