@@ -41,6 +41,9 @@ pub enum Error {
     #[cfg(feature = "parquet")]
     #[error("{0}")]
     Parquet(#[from] polars::error::PolarsError),
+    /// The PML writer refused an event or could not write the capture.
+    #[error("{0}")]
+    Pml(#[from] pml_parser::writer::WriteError),
     /// A JSON value could not be written.
     #[error("{0}")]
     Json(#[from] serde_json::Error),
@@ -50,7 +53,7 @@ impl Error {
     /// The same error said of the output file at `path`, when it is about writing it.
     pub fn in_file(self, path: &Path) -> Error {
         match self {
-            Error::Io(_) | Error::Json(_) => Error::InFile {
+            Error::Io(_) | Error::Json(_) | Error::Pml(_) => Error::InFile {
                 path: path.to_path_buf(),
                 source: Box::new(self),
             },

@@ -204,7 +204,7 @@ pub fn bulk(output: &Path, o: &BulkOptions) -> Result<Expected> {
         });
     }
 
-    let err = |source| Error::io(output, source);
+    let err = |source: pml_parser::writer::WriteError| Error::io(output, source);
     let mut w = PmlWriter::create(output, system_info(wide, "BUILD01")).map_err(err)?;
     add_machine_tables(&mut w, processes);
     let mut pending = incidents.iter().peekable();

@@ -1,7 +1,8 @@
 //! What can go wrong while synthesizing a capture.
 
-use std::io;
 use std::path::{Path, PathBuf};
+
+use pml_parser::writer::WriteError;
 
 use crate::SCENARIOS;
 
@@ -26,9 +27,9 @@ pub enum Error {
     Io {
         /// The file.
         path: PathBuf,
-        /// What the system said.
+        /// What the system (or the writer) said.
         #[source]
-        source: io::Error,
+        source: WriteError,
     },
     /// [`bulk`](crate::bulk) was asked for fewer events than its planted incidents need.
     #[error(
@@ -46,10 +47,10 @@ pub enum Error {
 
 impl Error {
     /// An [`Error::Io`] on `path`.
-    pub(crate) fn io(path: &Path, source: io::Error) -> Error {
+    pub(crate) fn io(path: &Path, source: impl Into<WriteError>) -> Error {
         Error::Io {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         }
     }
 }

@@ -64,14 +64,17 @@ pub fn expected_path(out: &Path) -> PathBuf {
     out.with_extension("expected.json")
 }
 
-/// Writes `expected` as pretty JSON beside the capture `out`, through a temporary file.
+/// Writes `expected` as pretty JSON beside the capture `out`; the file appears only once
+/// complete.
 fn write_expected(out: &Path, expected: &Expected) -> Result<()> {
     let path = expected_path(out);
     // Plain structs with string keys: serde_json cannot fail on them.
     let mut text = serde_json::to_string_pretty(expected).expect("the findings serialize");
     text.push('\n');
-    let tmp = path.with_extension("json.partial");
-    std::fs::write(&tmp, text).map_err(|source| Error::io(&tmp, source))?;
-    std::fs::rename(&tmp, &path).map_err(|source| Error::io(&path, source))?;
-    Ok(())
+    let write = || -> std::io::Result<()> {
+        let mut file = pml_parser::AtomicFile::create(&path)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.commit()
+    };
+    write().map_err(|source| Error::io(&path, source))
 }

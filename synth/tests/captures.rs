@@ -450,6 +450,9 @@ fn write_errors_name_the_file_and_keep_the_cause() {
             panic!("{err:?}");
         };
         assert_eq!(path, &out);
+        let pml_parser::writer::WriteError::Io(source) = source else {
+            panic!("{source:?}");
+        };
         assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
         assert_eq!(err.to_string(), format!("cannot write {}", out.display()));
         assert!(std::error::Error::source(&err).is_some());

@@ -14,7 +14,12 @@ mod xref;
 
 pub use table::{Table, Value, ValueType};
 
-use pml_parser::{Column, ColumnRenderer, Event};
+use pml_parser::{Column, ColumnRenderer, Event, Progress};
+
+use crate::query::Query;
+
+/// Events per parallel chunk of [`Summarizer::summarize`].
+const CHUNK_EVENTS: u64 = 1 << 16;
 
 /// Which summary to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +126,45 @@ impl Summarizer {
             State::Xref(x) => x.add(event, s),
             State::Stacks(st) => st.add(event),
         }
+    }
+
+    /// The summary of `kind` over the events that pass `query` (all parts of its capture, on
+    /// all cores, events taken in order), and the number of events that could not be read.
+    pub fn summarize(query: &Query<'_>, kind: Kind, progress: &dyn Progress) -> (Table, u64) {
+        let mut summarizer = Summarizer::new(kind);
+        let capture = query.capture();
+        for part in capture.captures() {
+            summarizer.add_processes(part);
+        }
+        let mut unreadable = 0;
+        let done: Result<(), std::convert::Infallible> = query.run(
+            CHUNK_EVENTS,
+            progress,
+            |chunk| {
+                // Each chunk keeps the matching events' positions; the summary takes them in order.
+                let mut hits = Vec::new();
+                let bad = query.for_each_match(chunk, |_, _, e| {
+                    hits.push(e.index());
+                    Ok::<(), std::convert::Infallible>(())
+                })?;
+                Ok((chunk.part, hits, bad))
+            },
+            |(part, hits, bad)| {
+                unreadable += bad;
+                let part = &capture.parts()[part];
+                for index in hits {
+                    match part.capture().event(index) {
+                        Ok(event) => summarizer.add(&event, part.renderer()),
+                        Err(_) => unreadable += 1,
+                    }
+                }
+                Ok(true)
+            },
+        );
+        if let Err(never) = done {
+            match never {}
+        }
+        (summarizer.finish(), unreadable)
     }
 
     /// The summary as a table, sorted as ProcMon would show it.

@@ -56,9 +56,6 @@ pub struct Args {
     quiet: bool,
 }
 
-/// Events per parallel chunk.
-const CHUNK: u64 = 1 << 16;
-
 /// Runs `pml summary`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let mut files = args.files.clone();
@@ -89,37 +86,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let query = Query::new(&capture, &selection.filter);
     let progress = Progress::new(capture.event_count(), "events", args.quiet);
 
-    // Each chunk keeps the matching events' positions; the summary takes them in order.
-    let mut summarizer = Summarizer::new(kind);
-    for part in capture.captures() {
-        summarizer.add_processes(part);
-    }
-    let mut unreadable = 0;
-    query.run(
-        CHUNK,
-        &progress,
-        |chunk| {
-            let mut hits = Vec::new();
-            let bad = query.for_each_match(chunk, |_, _, e| {
-                hits.push(e.index());
-                Ok::<(), anyhow::Error>(())
-            })?;
-            Ok((chunk.part, hits, bad))
-        },
-        |(part_no, hits, bad)| {
-            unreadable += bad;
-            let part = &capture.parts()[part_no];
-            for index in hits {
-                if let Ok(event) = part.capture().event(index) {
-                    summarizer.add(&event, part.renderer());
-                }
-            }
-            Ok::<bool, anyhow::Error>(true)
-        },
-    )?;
+    let (mut table, unreadable) = Summarizer::summarize(&query, kind, &progress);
     progress.finish();
     let partial = warn_unreadable(unreadable) || capture.partial();
-    let mut table = summarizer.finish();
     if let Some(limit) = args.limit {
         table.rows.truncate(limit);
     }

@@ -1,9 +1,9 @@
 //! Copying what the reader read into a writer: system details, processes, host and port names,
 //! and events with their raw header, stack, detail and extra bytes.
 
-use std::io::{self, Seek, Write};
+use std::io::{Seek, Write};
 
-use super::{PmlWriter, ProcessRecord, SystemInfo};
+use super::{PmlWriter, ProcessRecord, SystemInfo, WriteError};
 use crate::capture::Capture;
 use crate::event::Event;
 use crate::header::Header;
@@ -29,10 +29,11 @@ pub fn process_record(process: &Process) -> ProcessRecord {
 
 /// Writes a read event again, keeping its header bytes (ProcMon's unknown fields included),
 /// stack, detail and extra bytes. The writer must have the event's bitness.
-pub fn copy_event<W: Write + Seek>(writer: &mut PmlWriter<W>, event: &Event<'_>) -> io::Result<()> {
-    let extra = event
-        .extra_bytes()
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+pub fn copy_event<W: Write + Seek>(
+    writer: &mut PmlWriter<W>,
+    event: &Event<'_>,
+) -> Result<(), WriteError> {
+    let extra = event.extra_bytes()?;
     writer.write_raw_event(
         event.header_bytes(),
         event.stack_bytes(),
@@ -47,7 +48,7 @@ pub fn copy_event<W: Write + Seek>(writer: &mut PmlWriter<W>, event: &Event<'_>)
 pub fn copy_capture<W: Write + Seek>(
     capture: &Capture,
     writer: &mut PmlWriter<W>,
-) -> io::Result<u64> {
+) -> Result<u64, WriteError> {
     for p in capture.processes().iter() {
         writer.add_process(process_record(p));
     }

@@ -20,7 +20,7 @@
 //!     stack: &[], detail: &blob.detail, extra: blob.extra.as_deref(),
 //! })?;
 //! w.finish()?;
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), pml_parser::writer::WriteError>(())
 //! ```
 
 pub mod blobs;
@@ -181,14 +181,57 @@ pub struct PmlWriter<W: Write + Seek = BufWriter<File>> {
 /// Buffer size of file captures: large writes keep bulk generation fast.
 const FILE_BUFFER: usize = 4 << 20;
 
-fn invalid(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg)
+/// Why the writer refused an event or could not write the capture.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// Writing the file (or the spilled event offsets) failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// An event has more stack frames than a record can count.
+    #[error("{frames} stack frames (at most 65535)")]
+    TooManyFrames {
+        /// The frames given.
+        frames: usize,
+    },
+    /// The stack bytes of a raw event are not whole frames, or too many.
+    #[error("{bytes} stack bytes are not a whole number of {pointer}-byte frames (at most 65535)")]
+    BadStack {
+        /// The bytes given.
+        bytes: usize,
+        /// The capture's pointer size.
+        pointer: usize,
+    },
+    /// A detail blob longer than a record can say.
+    #[error("a {bytes}-byte detail blob")]
+    DetailTooLarge {
+        /// Its length.
+        bytes: usize,
+    },
+    /// An extra (completion) blob longer than a record can say.
+    #[error("a {bytes}-byte extra blob (at most 65535)")]
+    ExtraTooLarge {
+        /// Its length.
+        bytes: usize,
+    },
+    /// The capture already holds as many events as its header can count.
+    #[error("a capture holds at most 4,294,967,295 events")]
+    TooManyEvents,
+    /// The file is past what the 40-bit event offsets can address.
+    #[error("event offset {offset:#x} does not fit in 40 bits")]
+    OffsetTooLarge {
+        /// The offset the next event would have.
+        offset: u64,
+    },
+    /// An event to copy could not be read.
+    #[error("{0}")]
+    Unreadable(#[from] crate::Error),
 }
 
 impl PmlWriter<BufWriter<File>> {
     /// Starts a capture at `path`. Events go to a hidden temporary file beside it, which
     /// [`finish`](Self::finish) renames to `path`; dropping the writer unfinished removes it.
-    pub fn create(path: impl AsRef<Path>, info: SystemInfo) -> io::Result<Self> {
+    pub fn create(path: impl AsRef<Path>, info: SystemInfo) -> Result<Self, WriteError> {
         let target = path.as_ref();
         let partial = PendingPath::beside(target, "pml-partial")?;
         let file = File::create(partial.temp())?;
@@ -208,7 +251,7 @@ impl PmlWriter<BufWriter<File>> {
 impl<W: Write + Seek> PmlWriter<W> {
     /// Starts a capture on any seekable writer (e.g. `Cursor<Vec<u8>>`), keeping the event
     /// offsets in memory (5 bytes per event).
-    pub fn new(out: W, info: SystemInfo) -> io::Result<Self> {
+    pub fn new(out: W, info: SystemInfo) -> Result<Self, WriteError> {
         let mut w = PmlWriter::with_sink(out, info, OffsetSink::Memory(Vec::new()));
         w.start()?;
         Ok(w)
@@ -276,12 +319,11 @@ impl<W: Write + Seek> PmlWriter<W> {
     }
 
     /// Writes one event.
-    pub fn write_event(&mut self, e: &EventRecord<'_>) -> io::Result<()> {
+    pub fn write_event(&mut self, e: &EventRecord<'_>) -> Result<(), WriteError> {
         if e.stack.len() > usize::from(u16::MAX) {
-            return Err(invalid(format!(
-                "{} stack frames (at most 65535)",
-                e.stack.len()
-            )));
+            return Err(WriteError::TooManyFrames {
+                frames: e.stack.len(),
+            });
         }
         let head = e.header_bytes();
         let mut stack = std::mem::take(&mut self.scratch);
@@ -302,33 +344,28 @@ impl<W: Write + Seek> PmlWriter<W> {
         stack: &[u8],
         detail: &[u8],
         extra: Option<&[u8]>,
-    ) -> io::Result<()> {
+    ) -> Result<(), WriteError> {
         let ptr = if self.info.is_64bit { 8 } else { 4 };
         if !stack.len().is_multiple_of(ptr) || stack.len() / ptr > usize::from(u16::MAX) {
-            return Err(invalid(format!(
-                "{} stack bytes are not a whole number of {ptr}-byte frames (at most 65535)",
-                stack.len()
-            )));
+            return Err(WriteError::BadStack {
+                bytes: stack.len(),
+                pointer: ptr,
+            });
         }
-        let detail_len = u32::try_from(detail.len())
-            .map_err(|_| invalid(format!("a {}-byte detail blob", detail.len())))?;
-        let extra_len =
-            match extra {
-                Some(x) => Some(u16::try_from(x.len()).map_err(|_| {
-                    invalid(format!("a {}-byte extra blob (at most 65535)", x.len()))
-                })?),
-                None => None,
-            };
+        let detail_len = u32::try_from(detail.len()).map_err(|_| WriteError::DetailTooLarge {
+            bytes: detail.len(),
+        })?;
+        let extra_len = match extra {
+            Some(x) => Some(
+                u16::try_from(x.len()).map_err(|_| WriteError::ExtraTooLarge { bytes: x.len() })?,
+            ),
+            None => None,
+        };
         if self.events >= u64::from(u32::MAX) {
-            return Err(invalid(
-                "a capture holds at most 4,294,967,295 events".into(),
-            ));
+            return Err(WriteError::TooManyEvents);
         }
         if self.pos > offsets::MAX_OFFSET {
-            return Err(invalid(format!(
-                "event offset {:#x} does not fit in 40 bits",
-                self.pos
-            )));
+            return Err(WriteError::OffsetTooLarge { offset: self.pos });
         }
         let body = EVENT_HEADER_SIZE + stack.len() + detail.len();
         let mut h = *head;
@@ -355,7 +392,7 @@ impl<W: Write + Seek> PmlWriter<W> {
 
     /// Writes the tables and the header. A file capture is renamed to its final path; the
     /// underlying writer is returned (for a file capture, already flushed and renamed).
-    pub fn finish(mut self) -> io::Result<W> {
+    pub fn finish(mut self) -> Result<W, WriteError> {
         self.complete(false)
     }
 
@@ -364,11 +401,11 @@ impl<W: Write + Seek> PmlWriter<W> {
     /// follow from 0x3A8, and nothing comes after them. Readers refuse such a file as "not closed
     /// cleanly"; a salvage reader can still walk the events. (No such real capture is known, so
     /// the header contents are inferred: pml-format.md §13.4.)
-    pub fn finish_cut_off(mut self) -> io::Result<W> {
+    pub fn finish_cut_off(mut self) -> Result<W, WriteError> {
         self.complete(true)
     }
 
-    fn complete(&mut self, cut_off: bool) -> io::Result<W> {
+    fn complete(&mut self, cut_off: bool) -> Result<W, WriteError> {
         let mut out = self.out.take().expect("finish called twice");
         let layout = if cut_off {
             Layout::default()

@@ -3,11 +3,10 @@
 
 mod emit;
 
-use std::io;
 use std::path::Path;
 
 use pml_parser::writer::blobs::Blob;
-use pml_parser::writer::{EventRecord, PmlWriter, ProcessRecord, SystemInfo};
+use pml_parser::writer::{EventRecord, PmlWriter, ProcessRecord, SystemInfo, WriteError};
 use pml_parser::{EventClass, FileTime, Module};
 
 use crate::catalog::{Program, DRIVERS, SYSTEM_DLLS};
@@ -379,7 +378,7 @@ impl Timeline {
 
     /// Writes the capture, events sorted by time (`cut_off`: as a capture ProcMon was killed
     /// during, see [`PmlWriter::finish_cut_off`]). Returns the number of events.
-    pub fn write(self, path: &Path, computer: &str, cut_off: bool) -> io::Result<u64> {
+    pub fn write(self, path: &Path, computer: &str, cut_off: bool) -> Result<u64, WriteError> {
         let wide = self.wide;
         let (processes, events) = self.into_parts();
         let mut w = PmlWriter::create(path, system_info(wide, computer))?;
@@ -408,7 +407,7 @@ pub fn system_info(wide: bool, computer: &str) -> SystemInfo {
 }
 
 /// Adds the processes and the machine's host and port names to a capture being written.
-pub fn add_machine_tables<W: io::Write + io::Seek>(
+pub fn add_machine_tables<W: std::io::Write + std::io::Seek>(
     w: &mut PmlWriter<W>,
     processes: Vec<ProcessRecord>,
 ) {
