@@ -1,21 +1,21 @@
-//! The analyzer's findings as the report shows them: incidents become lanes, marks and handle
+//! The analyzer's findings as the page shows them: incidents become lanes, marks and handle
 //! bars on a timeline; unmatched opens and sharing violations become table rows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pml_analyzer::incidents::{Step, TimelineEntry};
-use pml_analyzer::{Incident, IncidentKind, ProcessRef, Report, Severity as AnalyzerSeverity};
+use pml_analyzer::{Analysis, Incident, IncidentKind, ProcessRef};
 use pml_parser::ops::process_op;
-use pml_parser::{Capture, Column, ColumnRenderer, EventClass, FileTime};
+use pml_parser::{Column, EventClass, FileTime, SplitCapture};
 
-use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, TableRow, Tooltip};
+use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, TableRow, Tooltip};
 
 /// The analyzer's findings on one capture, ready for the page.
 #[derive(Debug, Default)]
-pub struct FindingViews {
+pub(super) struct FindingViews {
     /// Number of findings per kind.
     pub counts_by_kind: BTreeMap<String, u64>,
-    /// Incidents, most important first.
+    /// Incidents, in the analyzer's order.
     pub incidents: Vec<IncidentView>,
     /// Opens without a close.
     pub unmatched_opens: Vec<TableRow>,
@@ -25,34 +25,15 @@ pub struct FindingViews {
 
 /// Renders the columns a tooltip or a table row shows, for events numbered across all parts.
 struct Cells<'c> {
-    /// Each part with the global index of its first event and its renderer.
-    parts: Vec<(u64, &'c Capture, ColumnRenderer)>,
+    capture: &'c SplitCapture,
 }
 
-impl<'c> Cells<'c> {
-    fn new(captures: &'c [Capture]) -> Cells<'c> {
-        let mut first_index = 0;
-        let parts = captures
-            .iter()
-            .map(|c| {
-                let part = (first_index, c, ColumnRenderer::new(c));
-                first_index += c.event_count();
-                part
-            })
-            .collect();
-        Cells { parts }
-    }
-
+impl Cells<'_> {
     fn column(&self, event_index: u64, column: Column) -> String {
         let mut out = String::new();
-        let part = self
-            .parts
-            .iter()
-            .rev()
-            .find(|(first, _, _)| *first <= event_index);
-        if let Some((first, capture, renderer)) = part {
-            if let Ok(event) = capture.event(event_index - first) {
-                renderer.write(&event, column, &mut out);
+        if let Some((part, local)) = self.capture.locate(event_index) {
+            if let Ok(event) = part.capture().event(local) {
+                part.renderer().write(&event, column, &mut out);
             }
         }
         out
@@ -83,39 +64,38 @@ impl<'c> Cells<'c> {
     }
 }
 
-/// Maps the analyzer's `report` on `captures` (the parts of one capture, in time order, events
-/// numbered across them) to views.
-pub fn views(captures: &[Capture], report: &Report) -> FindingViews {
-    let cells = Cells::new(captures);
-    let end = report.summary.end_time.map(|t| t.0);
-    let involved: HashSet<u32> = report
+/// Maps the `analysis` of `capture` (all its parts, events numbered across them) to views.
+pub(super) fn views(capture: &SplitCapture, analysis: &Analysis) -> FindingViews {
+    let cells = Cells { capture };
+    let end = analysis.summary.end_time.map(|t| t.0);
+    let involved: HashSet<u32> = analysis
         .incidents
         .iter()
         .flat_map(|i| lanes(i).into_iter().map(|l| l.process_index))
         .collect();
-    let exits = process_exits(&cells, &involved);
+    let exits = process_exits(capture, &involved);
     let mut counts = BTreeMap::new();
-    for incident in &report.incidents {
+    for incident in &analysis.incidents {
         *counts
             .entry(format!("{} incidents", incident.kind.as_str()))
             .or_default() += 1;
     }
     counts.insert(
         "unmatched opens".to_string(),
-        report.unmatched_opens.len() as u64,
+        analysis.unmatched_opens.len() as u64,
     );
     counts.insert(
         "sharing violations".to_string(),
-        report.sharing_violations.len() as u64,
+        analysis.sharing_violations.len() as u64,
     );
     FindingViews {
         counts_by_kind: counts,
-        incidents: report
+        incidents: analysis
             .incidents
             .iter()
             .map(|i| incident_view(i, &cells, end, &exits))
             .collect(),
-        unmatched_opens: report
+        unmatched_opens: analysis
             .unmatched_opens
             .iter()
             .map(|u| {
@@ -132,7 +112,7 @@ pub fn views(captures: &[Capture], report: &Report) -> FindingViews {
                 cells.row(u.open.event_index, &u.process, note)
             })
             .collect(),
-        sharing_violations: report
+        sharing_violations: analysis
             .sharing_violations
             .iter()
             .map(|v| {
@@ -199,26 +179,32 @@ fn mark_kind(step: Step) -> MarkKind {
     }
 }
 
-/// The Process Exit event (global index, time) of each process in `involved`.
-fn process_exits(cells: &Cells<'_>, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
+/// Events per chunk of the pass that looks for Process Exits.
+const EXIT_CHUNK_EVENTS: u64 = 1 << 14;
+
+/// The Process Exit event (global index, time) of each process in `involved`; the last one
+/// when a process has several.
+fn process_exits(capture: &SplitCapture, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
+    let mut exits = HashMap::new();
     if involved.is_empty() {
-        return HashMap::new();
+        return exits;
     }
-    cells
-        .parts
-        .iter()
-        .flat_map(|&(first, capture, _)| {
-            capture
-                .events()
+    capture.pass().chunk_events(EXIT_CHUNK_EVENTS).for_each(
+        |chunk| {
+            chunk
+                .events(capture)
                 .flatten()
                 .filter(|e| {
                     e.class() == EventClass::Process
                         && e.operation() == process_op::PROCESS_EXIT
                         && involved.contains(&e.process_index())
                 })
-                .map(move |e| (e.process_index(), (first + e.index(), e.time())))
-        })
-        .collect()
+                .map(|e| (e.process_index(), (chunk.global(e.index()), e.time())))
+                .collect::<Vec<_>>()
+        },
+        |_, found| exits.extend(found),
+    );
+    exits
 }
 
 fn incident_view(
@@ -301,11 +287,7 @@ fn incident_view(
     }
     IncidentView {
         kind: incident.kind.as_str().to_string(),
-        severity: match incident.severity {
-            AnalyzerSeverity::High => Severity::High,
-            AnalyzerSeverity::Medium => Severity::Medium,
-            AnalyzerSeverity::Low => Severity::Low,
-        },
+        severity: incident.severity,
         path: incident.path.clone(),
         origin: origin.to_rfc3339(),
         explanation: incident.explanation.clone(),

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::model::{
-    Bar, CaptureSummary, ClassSeries, Histogram, IncidentView, Lane, Mark, MarkKind, ProcessNode,
-    ReportData, Role, Severity, TableRow, Tooltip,
+use crate::html::{
+    Bar, CaptureSummary, ClassSeries, Histogram, HtmlPage, IncidentView, Lane, Mark, MarkKind,
+    ProcessNode, Role, Severity, TableRow, Tooltip,
 };
 
 /// The file of the story.
@@ -105,9 +105,9 @@ fn row(
     }
 }
 
-/// The whole report.
-pub fn report() -> ReportData {
-    ReportData {
+/// The whole page.
+pub fn page() -> HtmlPage {
+    HtmlPage {
         capture: CaptureSummary {
             file: "seed-race.pml".into(),
             computer: "BUILD-07".into(),
