@@ -187,14 +187,35 @@ fn every_scenario_page_shows_its_incidents() {
         for (incident, article) in expected_incidents.iter().zip(&articles) {
             let kind = incident["kind"].as_str().unwrap();
             assert!(article.contains(&format!("sev-{}", view_severity(&built, kind))));
+            let lanes = texts(article, "g.lane").join("\n");
             for role in ["opener", "child", "closer"] {
                 if let Some(who) = person(&incident[role]) {
-                    assert!(article.contains(&who), "{name}: {role} {who} has a lane");
+                    assert!(lanes.contains(&who), "{name}: {role} {who} has a lane");
                 }
             }
-            for victim in incident["victims"].as_array().unwrap() {
+            let victims = incident["victims"].as_array().unwrap();
+            for victim in victims {
                 let who = person(victim).unwrap();
-                assert!(article.contains(&who), "{name}: victim {who} has a lane");
+                assert!(lanes.contains(&who), "{name}: victim {who} has a lane");
+            }
+            // The marks its story needs, each with a tooltip that names its event.
+            let marks = |kind: &str| select(article, &format!("g.mark-{kind}")).len();
+            assert!(
+                marks("failed-open") >= victims.len(),
+                "{name}: failed opens"
+            );
+            assert_eq!(marks("open"), 1, "{name}: the open");
+            let inherited = usize::from(kind == "inherited-handle");
+            assert_eq!(marks("process-create"), inherited, "{name}: Process Create");
+            let child_lanes = select(article, "g.lane")
+                .iter()
+                .filter(|l| l.split('>').next().unwrap().contains("role-child"))
+                .count();
+            assert_eq!(child_lanes, inherited, "{name}: a child lane");
+            let closes = usize::from(!incident["closer"].is_null());
+            assert_eq!(marks("close"), closes, "{name}: the close");
+            for title in texts(article, "g.mark title") {
+                assert!(title.starts_with("event #"), "{name}: {title}");
             }
         }
         // Every process of a lane is in the tree.
