@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the committed scenario captures in testdata (seed 1) after an intended
-# change to the writer or the scenarios. cli/tests/synth.rs fails until they match again.
+# change to the writer or the scenarios. synth/tests/captures.rs fails until they match again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p pml-cli

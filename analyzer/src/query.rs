@@ -9,6 +9,7 @@ use crate::filter::{Filter, Matcher, Scratch};
 pub struct Query<'c> {
     capture: &'c SplitCapture,
     matchers: Vec<Matcher>,
+    everything: bool,
 }
 
 impl<'c> Query<'c> {
@@ -19,7 +20,16 @@ impl<'c> Query<'c> {
             .iter()
             .map(|p| Matcher::new(filter, p.capture(), p.renderer().clone()))
             .collect();
-        Query { capture, matchers }
+        Query {
+            capture,
+            matchers,
+            everything: filter.is_empty(),
+        }
+    }
+
+    /// True when the filter has no rule: every readable event passes.
+    pub fn passes_everything(&self) -> bool {
+        self.everything
     }
 
     /// The capture the query reads.

@@ -2,10 +2,8 @@
 //! straightforward evaluation of ProcMon's rules, over pml's rendered columns and over the
 //! cells of the CSV that ProcMon itself exported.
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
-#[path = "../../pml-parser/tests/common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 use std::collections::HashMap;
 

@@ -2,8 +2,7 @@
 //! `$PML_SAMPLES`): its CreateFile/CloseFile counts agree with the CSV ProcMon exported from the
 //! same capture, and every open is accounted for exactly once.
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
+use pml_testkit as common;
 
 use pml_analyzer::{analyze, Analysis, Options};
 use pml_parser::{Capture, SplitCapture};

@@ -1,8 +1,7 @@
 //! Damaged captures never make the analyzer panic: bytes flipped at random and files cut short,
 //! starting from a real capture (`../shared/pml-samples`, or `$PML_SAMPLES`).
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
+use pml_testkit as common;
 
 use pml_analyzer::{analyze, Options};
 use pml_parser::{Capture, SplitCapture};

@@ -1,10 +1,8 @@
 //! Summaries on the real captures, checked against counts computed independently from the
 //! CSV that ProcMon exported from the same captures.
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
-#[path = "../../pml-parser/tests/common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 use std::collections::{BTreeMap, HashMap};
 

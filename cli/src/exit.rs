@@ -22,3 +22,11 @@ pub fn success_unless_partial(partial: bool) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
+
+/// Reports unreadable events once, on stderr; true when there were any.
+pub fn warn_unreadable(unreadable: u64) -> bool {
+    if unreadable > 0 {
+        eprintln!("pml: warning: {unreadable} events could not be read and were skipped");
+    }
+    unreadable > 0
+}

@@ -2,17 +2,10 @@
 //! split capture (`X.PML`, `X-1.PML`, `X-2.PML`, ...) are read as one capture, in time order,
 //! with one global event index.
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use pml_parser::{Capture, ColumnRenderer, TimeZoneSpec};
-
-/// The captures of one command, ordered by the time of their first event.
-pub struct Inputs {
-    parts: Vec<Part>,
-    total: u64,
-}
+use pml_parser::{sibling_parts, Capture, SplitCapture, TimeZoneSpec};
 
 /// Opens a capture the way every command does: a capture that was not closed cleanly or was cut
 /// off is salvaged (its events walked from the first one), with a warning that says so.
@@ -41,38 +34,9 @@ pub fn open_capture(file: &Path) -> Result<Capture> {
     Ok(capture)
 }
 
-/// One file of the input.
-pub struct Part {
-    /// The opened capture.
-    pub capture: Capture,
-    /// Renders its columns.
-    pub renderer: ColumnRenderer,
-    /// Global index of its first event.
-    pub first_index: u64,
-}
-
-impl Part {
-    /// Event `local` of this part, numbered globally.
-    pub fn global(&self, local: u64) -> u64 {
-        self.first_index + local
-    }
-}
-
 /// True when `arg` contains glob characters.
 fn is_pattern(arg: &str) -> bool {
     arg.contains(['*', '?', '['])
-}
-
-/// `X-1.PML`, `X-2.PML`, ... beside `X.PML`, as long as they exist.
-fn split_parts(path: &Path) -> Vec<PathBuf> {
-    let (Some(stem), Some(ext)) = (path.file_stem(), path.extension()) else {
-        return Vec::new();
-    };
-    let (stem, ext) = (stem.to_string_lossy(), ext.to_string_lossy());
-    (1..)
-        .map(|n| path.with_file_name(format!("{stem}-{n}.{ext}")))
-        .take_while(|p| p.is_file())
-        .collect()
 }
 
 /// The files named by the arguments: patterns expanded, split parts added, duplicates removed.
@@ -91,7 +55,7 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
             }
         } else {
             named.push(arg.clone());
-            named.extend(split_parts(arg));
+            named.extend(sibling_parts(arg));
         }
         for file in named {
             if !files.contains(&file) {
@@ -105,91 +69,20 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-impl Inputs {
-    /// Opens every file, times in UTC; a file that cannot be opened is an error naming it.
-    pub fn open(args: &[PathBuf]) -> Result<Inputs> {
-        Inputs::open_in_zone(args, TimeZoneSpec::utc())
-    }
+/// Opens the captures named by `args` (files, patterns, split parts) as the parts of one
+/// capture, times in UTC; a file that cannot be opened is an error naming it.
+pub fn open(args: &[PathBuf]) -> Result<SplitCapture> {
+    open_in_zone(args, TimeZoneSpec::utc())
+}
 
-    /// Opens every file, with time columns rendered in `zone`.
-    pub fn open_in_zone(args: &[PathBuf], zone: TimeZoneSpec) -> Result<Inputs> {
-        let files = expand(args)?;
-        let mut captures = Vec::with_capacity(files.len());
-        for file in &files {
-            captures.push(open_capture(file)?);
-        }
-        Ok(Inputs::from_captures(captures, zone))
+/// Like [`open`], with time columns rendered in `zone`.
+pub fn open_in_zone(args: &[PathBuf], zone: TimeZoneSpec) -> Result<SplitCapture> {
+    let files = expand(args)?;
+    let mut captures = Vec::with_capacity(files.len());
+    for file in &files {
+        captures.push(open_capture(file)?);
     }
-
-    /// Orders captures by their first event's time and numbers their events globally;
-    /// Relative Time counts from the first event of the first of them.
-    pub fn from_captures(mut captures: Vec<Capture>, zone: TimeZoneSpec) -> Inputs {
-        let first_time = |c: &Capture| c.event(0).map(|e| e.time().0).unwrap_or(u64::MAX);
-        captures.sort_by_key(first_time);
-        let start = captures
-            .first()
-            .and_then(|c| c.event(0).ok())
-            .map(|e| e.time());
-        let mut total = 0;
-        let parts = captures
-            .into_iter()
-            .map(|capture| {
-                let first_index = total;
-                total += capture.event_count();
-                let renderer = ColumnRenderer::new(&capture).with_time_zone(zone.clone());
-                Part {
-                    renderer: match start {
-                        Some(t) => renderer.with_first_time(t),
-                        None => renderer,
-                    },
-                    capture,
-                    first_index,
-                }
-            })
-            .collect();
-        Inputs { parts, total }
-    }
-
-    /// The files, in time order.
-    pub fn parts(&self) -> &[Part] {
-        &self.parts
-    }
-
-    /// Events in all files.
-    pub fn event_count(&self) -> u64 {
-        self.total
-    }
-
-    /// The parts, in time order, for a command that needs to own them.
-    pub fn into_parts(self) -> Vec<Part> {
-        self.parts
-    }
-
-    /// True when a part had to be salvaged and some of its bytes could not be read.
-    pub fn partial(&self) -> bool {
-        self.parts.iter().any(|p| {
-            p.capture
-                .salvage_report()
-                .is_some_and(|r| r.unreadable_bytes > 0)
-        })
-    }
-
-    /// The events split into contiguous chunks of at most `size` events, in order, as
-    /// (part number, local index range).
-    pub fn chunks(&self, size: u64) -> Vec<(usize, Range<u64>)> {
-        let size = size.max(1);
-        let mut out = Vec::new();
-        for (i, part) in self.parts.iter().enumerate() {
-            let n = part.capture.event_count();
-            let mut start = 0;
-            while start < n {
-                let end = (start + size).min(n);
-                out.push((i, start..end));
-                start = end;
-            }
-        }
-        out
-    }
+    Ok(SplitCapture::from_captures(captures).with_time_zone(zone))
 }
 
 #[cfg(test)]
@@ -213,7 +106,7 @@ mod tests {
         assert_eq!(expand(&[pattern]).unwrap().len(), 3);
         let err = expand(&[dir.join("none-*.PML")]).unwrap_err().to_string();
         assert!(err.starts_with("no file matches"), "{err}");
-        let err = Inputs::open(&[dir.join("missing.PML")]).err().unwrap();
+        let err = open(&[dir.join("missing.PML")]).err().unwrap();
         assert!(format!("{err:#}").contains("missing.PML"), "{err:#}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -2,15 +2,10 @@
 
 mod cmd;
 mod exit;
-mod export;
 mod filter_args;
 mod inputs;
-mod ordered;
-mod output;
 mod progress;
 mod report;
-mod scan;
-mod synth;
 mod text_table;
 mod zone_args;
 

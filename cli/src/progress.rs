@@ -66,6 +66,12 @@ impl Progress {
     }
 }
 
+impl pml_parser::Progress for Progress {
+    fn advance(&self, events: u64) {
+        self.add(events);
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();

@@ -2,8 +2,7 @@
 //! quoting, CRLF, header) and every cell of the columns the column layer renders (Path, Detail
 //! and Category are checked by the event-class renderers' tests).
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
+use pml_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

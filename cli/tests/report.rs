@@ -1,8 +1,7 @@
 //! The HTML report on a hand-built seed race: lanes, marks, tooltips, label layout, escaping,
 //! self-containment; and robustness of the layout on awkward incidents.
 
-#[path = "../../pml-parser/tests/common/mod.rs"]
-mod common;
+use pml_testkit as common;
 #[allow(dead_code)]
 #[path = "../src/report/mod.rs"]
 mod report;

@@ -12,8 +12,7 @@ use pml_parser::render::csv::{write_header, RecordWriter};
 use pml_parser::{Capture, Column, ColumnRenderer, EventRow};
 use rayon::prelude::*;
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use pml_testkit as common;
 
 /// Runs per stage unless `--runs=N` says otherwise.
 const RUNS: usize = 7;

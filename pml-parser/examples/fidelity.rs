@@ -10,10 +10,8 @@ use std::collections::BTreeMap;
 
 use pml_parser::{Column, ColumnRenderer, TimeZoneSpec};
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 /// The captures with a golden CSV, and the time zone ProcMon exported each in.
 const GOLDEN: &[(&str, &str)] = &[

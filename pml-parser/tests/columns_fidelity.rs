@@ -2,12 +2,11 @@
 //! ProcMon exported from the same capture. Fails when a column's agreement drops below the
 //! committed floor: the full row count, except for the documented exceptions (docs/fidelity.md).
 
-mod common;
+use pml_testkit as common;
 
 use pml_parser::{ColumnRenderer, TimeZoneSpec};
 
-#[path = "common/golden.rs"]
-mod golden;
+use pml_testkit::golden;
 
 /// Columns whose rendering belongs to the event-class renderers, checked elsewhere.
 const NOT_HERE: &[&str] = &["Path", "Detail", "Category"];

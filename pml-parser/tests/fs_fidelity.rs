@@ -2,9 +2,8 @@
 //! golden captures with the CSV ProcMon exported from them, and fails when agreement drops
 //! below the committed floors.
 
-mod common;
-#[path = "common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 /// Columns checked, in the order of the floors below.
 const COLUMNS: [&str; 4] = ["Operation", "Path", "Detail", "Category"];

@@ -1,9 +1,8 @@
 //! The typed file-system details read from real captures, checked against the values
 //! ProcMon printed for the same events (golden CSV), and ProcMon's display quirks.
 
-mod common;
-#[path = "common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 use pml_parser::details::fs::{FileInformation, FsDetails, SetInformation, VolumeInformation};
 use pml_parser::{render, utf16_to_string, Capture, EventClass};

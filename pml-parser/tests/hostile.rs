@@ -1,6 +1,6 @@
 //! Truncated, corrupted and hostile captures give errors, never panics, hangs or huge allocations.
 
-mod common;
+use pml_testkit as common;
 
 use pml_parser::{Capture, Column, ColumnRenderer, OpenOptions};
 

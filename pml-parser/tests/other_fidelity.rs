@@ -1,9 +1,8 @@
 //! Registry, process, network and profiling rows of the golden captures against the CSV that
 //! ProcMon exported: the Operation, Path, Detail and Category cells must keep agreeing.
 
-mod common;
-#[path = "common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 use std::collections::BTreeMap;
 

@@ -1,9 +1,8 @@
 //! Rendering of registry, process, network and profiling events beyond what the golden CSVs
 //! hold: operations they lack (made by re-typing real events) and damaged detail blobs.
 
-mod common;
-#[path = "common/golden.rs"]
-mod golden;
+use pml_testkit as common;
+use pml_testkit::golden;
 
 use pml_parser::{render, Capture, EventClass};
 

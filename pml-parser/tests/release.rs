@@ -2,7 +2,7 @@
 //! process's resident memory, and the events still read the same afterwards.
 #![cfg(target_os = "linux")]
 
-mod common;
+use pml_testkit as common;
 
 use std::path::Path;
 

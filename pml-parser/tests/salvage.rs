@@ -1,6 +1,6 @@
 //! Salvage of captures that were not closed cleanly or were cut off.
 
-mod common;
+use pml_testkit as common;
 
 use pml_parser::{Capture, ErrorKind, OpenOptions};
 

@@ -1,6 +1,6 @@
 //! Reads every real capture of `../shared/pml-samples` (skipped, with a message, when absent).
 
-mod common;
+use pml_testkit as common;
 
 use pml_parser::EventClass;
 

@@ -1,7 +1,7 @@
 //! Every real capture, read with our reader and written again with our writer, reads back with
 //! the same events (header bytes, stacks, detail and extra bytes), processes and system details.
 
-mod common;
+use pml_testkit as common;
 
 use std::io::Cursor;
 

@@ -19,7 +19,5 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![deny(missing_docs)]
-
 pub mod analysis;
 pub mod html;

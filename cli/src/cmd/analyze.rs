@@ -7,11 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use pml_analyzer::explain::{clock, who};
-use pml_analyzer::report::DEFAULT_WINDOW_MS;
-use pml_analyzer::{Incident, Options, Report, Summary};
-use pml_parser::Capture;
+use pml_analyzer::DEFAULT_WINDOW_MS;
+use pml_analyzer::{Analysis, Incident, Options, Summary};
 
-use crate::inputs::Inputs;
 use serde::Serialize;
 
 /// Arguments of `pml analyze`.
@@ -72,7 +70,7 @@ struct Document<'a> {
 
 struct Analyzed {
     file: String,
-    report: Report,
+    report: Analysis,
     warnings: Vec<String>,
 }
 
@@ -85,15 +83,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut partial = false;
     for path in &args.files {
         // A capture split over several files (X.PML, X-1.PML, ...) is analyzed as one.
-        let inputs = Inputs::open(std::slice::from_ref(path))
+        let capture = crate::inputs::open(std::slice::from_ref(path))
             .with_context(|| format!("cannot analyze {}", path.display()))?;
-        partial |= inputs.partial();
-        let parts: Vec<(&Capture, u64)> = inputs
-            .parts()
-            .iter()
-            .map(|p| (&p.capture, p.first_index))
-            .collect();
-        let report = pml_analyzer::analyze_parts(&parts, &options);
+        partial |= capture.partial();
+        let report = pml_analyzer::analyze(&capture, &options);
         partial |= report
             .summary
             .events
@@ -102,10 +95,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         all.push(Analyzed {
             file: path.display().to_string(),
             report,
-            warnings: inputs
-                .parts()
-                .iter()
-                .flat_map(|p| p.capture.warnings().iter().cloned())
+            warnings: capture
+                .captures()
+                .flat_map(|c| c.warnings().iter().cloned())
                 .collect(),
         });
     }
@@ -135,7 +127,7 @@ fn tag<'a, T>(a: &'a Analyzed, items: &'a [T]) -> impl Iterator<Item = Tagged<'a
 }
 
 fn document(all: &[Analyzed]) -> Document<'_> {
-    let sum = |f: &dyn Fn(&Report) -> usize| all.iter().map(|a| f(&a.report)).sum();
+    let sum = |f: &dyn Fn(&Analysis) -> usize| all.iter().map(|a| f(&a.report)).sum();
     Document {
         incidents: all
             .iter()

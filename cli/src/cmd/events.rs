@@ -8,12 +8,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use pml_parser::Column;
 
-use crate::export::jsonl;
-use crate::export::parse_columns;
+use pml_analyzer::Query;
+
+use crate::exit::warn_unreadable;
 use crate::filter_args::FilterArgs;
-use crate::inputs::Inputs;
 use crate::progress::Progress;
-use crate::scan::{warn_unreadable, Query};
 use crate::text_table::{terminal_width, TextTable};
 use crate::zone_args::ZoneArgs;
 
@@ -58,17 +57,6 @@ pub struct Args {
 /// Events per parallel chunk.
 const CHUNK: u64 = 1 << 15;
 
-/// Appends `field` as a CSV field, quoted when it has to be.
-pub fn csv_field(out: &mut Vec<u8>, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field.as_bytes());
-    }
-}
-
 /// Writes `bytes`; `Ok(false)` when the reader went away (a closed pipe).
 fn emit(out: &mut impl Write, bytes: &[u8]) -> Result<bool> {
     match out.write_all(bytes) {
@@ -103,22 +91,22 @@ struct Chunk {
 pub fn run(args: Args) -> Result<ExitCode> {
     let selection = args.filter.selection()?;
     let columns: Vec<Column> = match &args.columns {
-        Some(text) => parse_columns(text)?,
+        Some(text) => pml_export::parse_columns(text)?,
         None => selection
             .columns
             .clone()
             .unwrap_or_else(|| Column::DEFAULT.to_vec()),
     };
-    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone()?)?;
+    let capture = crate::inputs::open_in_zone(&args.files, args.zone.zone()?)?;
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_is_terminal {
         Format::Table
     } else {
         Format::Csv
     });
-    let query = Query::new(&inputs, &selection.filter);
+    let query = Query::new(&capture, &selection.filter);
     let progress = Progress::new(
-        inputs.event_count(),
+        capture.event_count(),
         "events",
         args.quiet || stdout_is_terminal,
     );
@@ -126,7 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut unreadable = 0;
 
-    let work = |part: usize, range: std::ops::Range<u64>| -> Result<Chunk> {
+    let work = |chunk_of_events: &pml_parser::Chunk| -> Result<Chunk> {
         let mut chunk = Chunk {
             bytes: Vec::new(),
             row_ends: Vec::new(),
@@ -134,10 +122,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             unreadable: 0,
         };
         let mut cell = String::new();
-        let stats = query.for_each_match(part, range, |part, index, event| {
-            let renderer = &part.renderer;
+        let unreadable = query.for_each_match(chunk_of_events, |part, index, event| {
+            let renderer = part.renderer();
             match format {
-                Format::Jsonl => jsonl::write_event(
+                Format::Jsonl => pml_export::write_json_line(
                     &mut chunk.bytes,
                     index,
                     event,
@@ -152,7 +140,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         }
                         cell.clear();
                         renderer.write(event, c, &mut cell);
-                        csv_field(&mut chunk.bytes, &cell);
+                        pml_export::csv_field(&mut chunk.bytes, &cell);
                     }
                     chunk.bytes.push(b'\n');
                 }
@@ -167,9 +155,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
             }
             chunk.row_ends.push(chunk.bytes.len());
-            Ok(())
+            Ok::<(), anyhow::Error>(())
         })?;
-        chunk.unreadable = stats.unreadable;
+        chunk.unreadable = unreadable;
         Ok(chunk)
     };
 
@@ -184,7 +172,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .map(|c| matches!(c, Column::Pid | Column::Tid | Column::ParentPid)),
             );
             let mut table = TextTable::new(&mut out, headers, right, terminal_width());
-            let written = query.run_ordered(CHUNK, &progress, work, |chunk| {
+            let written = query.run(CHUNK, &progress, work, |chunk| {
                 unreadable += chunk.unreadable;
                 for row in chunk.rows {
                     if remaining == 0 {
@@ -205,13 +193,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     if i > 0 {
                         header.push(b',');
                     }
-                    csv_field(&mut header, c.name());
+                    pml_export::csv_field(&mut header, c.name());
                 }
                 header.push(b'\n');
                 open = emit(&mut out, &header)?;
             }
             if open {
-                query.run_ordered(CHUNK, &progress, work, |chunk| {
+                query.run(CHUNK, &progress, work, |chunk| {
                     unreadable += chunk.unreadable;
                     let rows = chunk.row_ends.len() as u64;
                     let take = rows.min(remaining);
@@ -230,6 +218,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     progress.finish();
-    let partial = warn_unreadable(unreadable) || inputs.partial();
+    let partial = warn_unreadable(unreadable) || capture.partial();
     Ok(crate::exit::success_unless_partial(partial))
 }

@@ -4,15 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use pml_parser::TimeZoneSpec;
+use anyhow::Result;
+use pml_analyzer::Query;
+use pml_export::Export;
 
-use crate::export::{self, Job, Part};
 use crate::filter_args::FilterArgs;
-use crate::inputs::Inputs;
-use crate::output::AtomicFile;
 use crate::progress::Progress;
-use crate::scan::Query;
 use crate::zone_args::ZoneArgs;
 
 /// Arguments of `pml export`.
@@ -55,79 +52,54 @@ pub enum Format {
 impl Format {
     /// The format an output file's extension names: `.parquet`, `.jsonl` / `.ndjson`, else CSV.
     fn of_path(path: &std::path::Path) -> Format {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("parquet") => Format::Parquet,
-            Some("jsonl" | "ndjson") => Format::Jsonl,
+        match pml_export::Format::of_path(path) {
+            pml_export::Format::Parquet => Format::Parquet,
+            pml_export::Format::JsonLines => Format::Jsonl,
             _ => Format::Csv,
+        }
+    }
+
+    fn library(self) -> pml_export::Format {
+        match self {
+            Format::Csv => pml_export::Format::Csv,
+            Format::Parquet => pml_export::Format::Parquet,
+            Format::Jsonl => pml_export::Format::JsonLines,
         }
     }
 }
 
 /// Runs `pml export`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let columns = export::parse_columns(&args.columns)?;
     let zone = args.zone.zone()?;
     let selection = args.filter.selection()?;
     let format = args.format.unwrap_or_else(|| Format::of_path(&args.output));
-    if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
-        return run_filtered(&args, format, selection, zone);
-    }
-    let inputs = Inputs::open_in_zone(&args.files, zone)?;
-    let partial = inputs.partial();
-    let parts = inputs
-        .into_parts()
-        .into_iter()
-        .map(|p| Part {
-            capture: p.capture,
-            renderer: p.renderer,
-        })
-        .collect();
-    let job = Job { parts, columns };
-    let mut file = AtomicFile::create_direct(&args.output)?;
-    // Only CSV without a filter gets here.
-    let written = export::csv::write(&job, &mut file)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
-    file.commit()?;
-    Ok(outcome(&written, &args, partial))
-}
-
-/// Parquet and JSON Lines, and CSV with a filter: the events that pass the filter.
-fn run_filtered(
-    args: &Args,
-    format: Format,
-    selection: crate::filter_args::Selection,
-    zone: TimeZoneSpec,
-) -> Result<ExitCode> {
-    let inputs = Inputs::open_in_zone(&args.files, zone)?;
-    let query = Query::new(&inputs, &selection.filter);
-    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
-    let columns = if args.columns.trim().eq_ignore_ascii_case("default") {
-        selection
-            .columns
-            .clone()
-            .unwrap_or_else(|| pml_parser::Column::DEFAULT.to_vec())
-    } else {
-        export::parse_columns(&args.columns)?
-    };
-    let written = match format {
-        Format::Parquet => {
-            if !args.columns.trim().eq_ignore_ascii_case("default") {
-                anyhow::bail!("--columns does not apply to parquet: the file has every column");
-            }
-            export::parquet::write_events(&inputs, &query, &args.output, &progress)?
+    let default_columns = args.columns.trim().eq_ignore_ascii_case("default");
+    let columns = match (&selection.columns, format) {
+        // Without a filter, CSV keeps ProcMon's default columns over a --config file's.
+        (Some(config), Format::Parquet | Format::Jsonl) if default_columns => config.clone(),
+        (Some(config), Format::Csv) if default_columns && !selection.filter.is_empty() => {
+            config.clone()
         }
-        Format::Jsonl => export::jsonl::write_file(&query, &columns, &args.output, &progress)?,
-        Format::Csv => export::csv_filtered::write(&query, &columns, &args.output, &progress)?,
+        _ => pml_export::parse_columns(&args.columns)?,
     };
+    if matches!(format, Format::Parquet) && !default_columns {
+        anyhow::bail!("--columns does not apply to parquet: the file has every column");
+    }
+    let capture = crate::inputs::open_in_zone(&args.files, zone)?;
+    let query = Query::new(&capture, &selection.filter);
+    // Only the filtered exports and the formats other than CSV show a bar, as before.
+    let quiet = args.quiet || (matches!(format, Format::Csv) && selection.filter.is_empty());
+    let progress = Progress::new(capture.event_count(), "events", quiet);
+    let written = Export::new(&query)
+        .columns(columns)
+        .progress(&progress)
+        .write_file(format.library(), &args.output)?;
     progress.finish();
-    Ok(outcome(&written, args, inputs.partial()))
+    Ok(outcome(&written, &args, capture.partial()))
 }
 
 /// Warns about events left out and says whether the output is partial.
-fn outcome(written: &export::Written, args: &Args, salvaged: bool) -> ExitCode {
+fn outcome(written: &pml_export::Written, args: &Args, salvaged: bool) -> ExitCode {
     if written.unreadable > 0 {
         eprintln!(
             "pml: warning: {} unreadable events left out of {} ({} written)",

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use pml_parser::{Capture, EventClass, FileTime, OpenOptions};
-use rayon::prelude::*;
+use pml_analyzer::overview::Overview;
+use pml_parser::{FileTime, OpenOptions, SplitCapture};
 use serde::Serialize;
 
 /// Arguments of `pml info`.
@@ -45,56 +45,14 @@ struct Info {
     warnings: Vec<String>,
 }
 
-/// Per-class counts, time span and error count, gathered in parallel.
-#[derive(Default, Clone, Copy)]
-struct Scan {
-    per_class: [u64; 6],
-    errors: u64,
-    first: Option<FileTime>,
-    last: Option<FileTime>,
-}
-
-impl Scan {
-    fn merge(mut self, other: Scan) -> Scan {
-        for (a, b) in self.per_class.iter_mut().zip(other.per_class) {
-            *a += b;
-        }
-        self.errors += other.errors;
-        self.first = match (self.first, other.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = match (self.last, other.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        self
-    }
-}
-
-fn scan(capture: &Capture) -> Scan {
-    capture
-        .par_events()
-        .fold(Scan::default, |mut s, event| {
-            match event {
-                Ok(e) => {
-                    s.per_class[e.class() as usize] += 1;
-                    let t = e.time();
-                    s.first = Some(s.first.map_or(t, |f| f.min(t)));
-                    s.last = Some(s.last.map_or(t, |l| l.max(t)));
-                }
-                Err(_) => s.errors += 1,
-            }
-            s
-        })
-        .reduce(Scan::default, Scan::merge)
-}
-
 /// Runs `pml info`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let capture = OpenOptions::new().salvage(!args.strict).open(&args.file)?;
+    let split = SplitCapture::from(OpenOptions::new().salvage(!args.strict).open(&args.file)?);
+    let overview = Overview::compute(&split);
+    let Some(capture) = split.captures().next() else {
+        anyhow::bail!("no capture given");
+    };
     let h = capture.header();
-    let s = scan(&capture);
     let info = Info {
         file: args.file.display().to_string(),
         version: h.version,
@@ -107,15 +65,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         memory_bytes: h.memory_bytes,
         max_user_address: format!("{:#x}", h.max_user_address),
         events: capture.event_count(),
-        unreadable_events: s.errors,
+        unreadable_events: overview.unreadable_events,
         processes: capture.processes().len(),
-        first_event: s.first.map(FileTime::to_rfc3339),
-        last_event: s.last.map(FileTime::to_rfc3339),
-        event_classes: EventClass::ALL
-            .iter()
-            .filter(|c| s.per_class[**c as usize] > 0)
-            .map(|c| (c.name(), s.per_class[*c as usize]))
-            .collect(),
+        first_event: overview.first_time.map(FileTime::to_rfc3339),
+        last_event: overview.last_time.map(FileTime::to_rfc3339),
+        event_classes: overview.event_classes.clone(),
         salvaged: capture.salvage_report().cloned(),
         warnings: capture.warnings().to_vec(),
     };
@@ -127,7 +81,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for w in capture.warnings() {
         eprintln!("pml: warning: {}: {w}", args.file.display());
     }
-    let partial = s.errors > 0
+    let partial = overview.unreadable_events > 0
         || info
             .salvaged
             .as_ref()

@@ -1,16 +1,14 @@
 //! `pml report`: one self-contained HTML page with each incident on a timeline.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use pml_parser::{Capture, EventClass, FileTime};
-use rayon::prelude::*;
+use anyhow::{Context, Result};
+use pml_analyzer::overview::{Histogram, Overview};
+use pml_parser::{AtomicFile, Capture, FileTime, SplitCapture};
 
-use crate::inputs::Inputs;
-use crate::output::AtomicFile;
-use crate::report::model::{CaptureSummary, ClassSeries, Histogram, ProcessNode, ReportData};
+use crate::report::model::{CaptureSummary, ProcessNode, ReportData};
 use crate::report::views::{self, FindingViews};
 
 /// Arguments of `pml report`.
@@ -30,38 +28,27 @@ pub struct Args {
 
 /// At most this many histogram buckets, whatever the capture's length.
 const MAX_BUCKETS: u64 = 120;
-/// FILETIME ticks per second.
-const TICKS_PER_SECOND: u64 = 10_000_000;
 
-/// Runs the analyzer over the parts of one capture (in time order, events numbered across them)
-/// and turns its findings into what the page shows.
-pub fn findings_to_views(captures: &[Capture], window_ms: Option<u64>) -> FindingViews {
+/// Runs the analyzer over a capture (all its parts) and turns its findings into what the page
+/// shows.
+pub fn findings_to_views(capture: &SplitCapture, window_ms: Option<u64>) -> FindingViews {
     let mut options = pml_analyzer::Options::default();
     if let Some(window) = window_ms {
         options.window_ms = window;
     }
-    let mut first_index = 0;
-    let parts: Vec<(&Capture, u64)> = captures
-        .iter()
-        .map(|c| {
-            let part = (c, first_index);
-            first_index += c.event_count();
-            part
-        })
-        .collect();
-    let report = pml_analyzer::analyze_parts(&parts, &options);
-    views::views(captures, &report)
+    let analysis = pml_analyzer::analyze(capture, &options);
+    views::views(capture, &analysis)
 }
 
 /// Runs `pml report`.
 pub fn run(args: Args) -> Result<ExitCode> {
     // Split parts are added and put in time order; damaged captures are salvaged.
-    let inputs = Inputs::open(&args.files)?;
-    let partial = inputs.partial();
-    let captures: Vec<Capture> = inputs.into_parts().into_iter().map(|p| p.capture).collect();
+    let split = crate::inputs::open(&args.files)?;
+    let partial = split.partial();
+    let captures: Vec<&Capture> = split.captures().collect();
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let (capture, histogram, unreadable) = summarize(&captures, names.join(", "));
-    let findings = findings_to_views(&captures, args.window_ms);
+    let (capture, histogram, unreadable) = summarize(&split, names.join(", "));
+    let findings = findings_to_views(&split, args.window_ms);
     let involved: BTreeSet<u32> = findings
         .incidents
         .iter()
@@ -79,9 +66,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_default(),
         histogram,
     };
-    let mut file = AtomicFile::create(&args.output)?;
-    crate::report::write_report(&data, &mut file)?;
-    file.commit()?;
+    let cannot = || format!("cannot write {}", args.output.display());
+    let mut file = AtomicFile::create(&args.output).with_context(cannot)?;
+    crate::report::write_report(&data, &mut file).with_context(cannot)?;
+    file.commit().with_context(cannot)?;
     eprintln!(
         "pml: wrote {} ({} incidents)",
         args.output.display(),
@@ -92,122 +80,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     ))
 }
 
-/// Per-class counts, time span and unreadable events of some events.
-#[derive(Default, Clone, Copy)]
-struct Span {
-    errors: u64,
-    first: Option<FileTime>,
-    last: Option<FileTime>,
-}
-
-impl Span {
-    fn add(mut self, t: FileTime) -> Span {
-        self.first = Some(self.first.map_or(t, |f| f.min(t)));
-        self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        self
-    }
-
-    fn merge(self, other: Span) -> Span {
-        let mut s = Span {
-            errors: self.errors + other.errors,
-            ..self
-        };
-        for t in [other.first, other.last].into_iter().flatten() {
-            s = s.add(t);
-        }
-        s
-    }
-}
-
 /// The capture summary, the histogram and the number of unreadable events, over all parts.
-fn summarize(captures: &[Capture], file: String) -> (CaptureSummary, Histogram, u64) {
-    let span = captures
-        .iter()
-        .map(|c| {
-            c.par_events()
-                .fold(Span::default, |s, e| match e {
-                    Ok(e) => s.add(e.time()),
-                    Err(_) => Span {
-                        errors: s.errors + 1,
-                        ..s
-                    },
-                })
-                .reduce(Span::default, Span::merge)
-        })
-        .fold(Span::default(), Span::merge);
-    let processes: HashSet<(u32, FileTime)> = captures
-        .iter()
-        .flat_map(|c| c.processes().iter().map(|p| (p.pid, p.start_time)))
-        .collect();
-    let header = captures.first().map(Capture::header);
+fn summarize(capture: &SplitCapture, file: String) -> (CaptureSummary, Histogram, u64) {
+    let overview = Overview::compute(capture);
+    let header = capture.captures().next().map(Capture::header);
     let summary = CaptureSummary {
         file,
         computer: header.map(|h| h.computer_name.clone()).unwrap_or_default(),
         os: header.map(|h| h.os.display_name()).unwrap_or_default(),
-        first_event: span.first.map(FileTime::to_rfc3339),
-        last_event: span.last.map(FileTime::to_rfc3339),
-        events: captures.iter().map(Capture::event_count).sum(),
-        processes: processes.len() as u64,
+        first_event: overview.first_time.map(FileTime::to_rfc3339),
+        last_event: overview.last_time.map(FileTime::to_rfc3339),
+        events: overview.events,
+        processes: Overview::distinct_processes(capture) as u64,
     };
-    let histogram = match (span.first, span.last) {
-        (Some(first), Some(last)) => histogram(captures, first, last),
-        _ => Histogram::default(),
-    };
-    (summary, histogram, span.errors)
-}
-
-/// The smallest round bucket width (seconds) that covers `seconds` in at most [`MAX_BUCKETS`].
-fn bucket_seconds(seconds: u64) -> u64 {
-    const ROUND: [u64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
-    ROUND
-        .into_iter()
-        .find(|b| seconds.div_ceil(*b) <= MAX_BUCKETS)
-        .unwrap_or_else(|| seconds.div_ceil(MAX_BUCKETS).max(1))
-}
-
-/// Events per bucket and class between `first` and `last`.
-fn histogram(captures: &[Capture], first: FileTime, last: FileTime) -> Histogram {
-    let seconds = last.ticks_since(first) / TICKS_PER_SECOND + 1;
-    let width = bucket_seconds(seconds);
-    let buckets = seconds.div_ceil(width).min(MAX_BUCKETS) as usize;
-    let ticks_per_bucket = width * TICKS_PER_SECOND;
-    let empty = || vec![[0u64; EventClass::ALL.len()]; buckets];
-    let counts = captures
-        .iter()
-        .map(|c| {
-            c.par_events()
-                .fold(empty, |mut acc, e| {
-                    if let Ok(e) = e {
-                        let b = (e.time().ticks_since(first) / ticks_per_bucket) as usize;
-                        if let Some(slot) = acc.get_mut(b.min(buckets - 1)) {
-                            slot[e.class() as usize] += 1;
-                        }
-                    }
-                    acc
-                })
-                .reduce(empty, add_counts)
-        })
-        .fold(empty(), add_counts);
-    Histogram {
-        bucket_seconds: width,
-        classes: EventClass::ALL
-            .iter()
-            .filter(|c| counts.iter().any(|b| b[**c as usize] > 0))
-            .map(|c| ClassSeries {
-                class: c.name().to_string(),
-                counts: counts.iter().map(|b| b[*c as usize]).collect(),
-            })
-            .collect(),
-    }
-}
-
-fn add_counts(mut a: Vec<[u64; 6]>, b: Vec<[u64; 6]>) -> Vec<[u64; 6]> {
-    for (x, y) in a.iter_mut().zip(b) {
-        for (p, q) in x.iter_mut().zip(y) {
-            *p += q;
-        }
-    }
-    a
+    let histogram = Histogram::compute(capture, &overview, MAX_BUCKETS);
+    (summary, histogram, overview.unreadable_events)
 }
 
 /// The processes `involved` (by process index) and their ancestors, as tree nodes.
@@ -258,22 +145,11 @@ mod tests {
     }
 
     #[test]
-    fn buckets_stay_few_and_round() {
-        assert_eq!(bucket_seconds(1), 1);
-        assert_eq!(bucket_seconds(120), 1);
-        assert_eq!(bucket_seconds(121), 2);
-        assert_eq!(bucket_seconds(3 * 3600), 120);
-        let month = 30 * 24 * 3600_u64;
-        assert!(month.div_ceil(bucket_seconds(month)) <= MAX_BUCKETS);
-    }
-
-    #[test]
     fn histogram_counts_every_readable_event_once() {
         let Some(capture) = sample("process-64bit") else {
             return;
         };
-        let captures = [capture];
-        let (summary, histogram, unreadable) = summarize(&captures, "x".into());
+        let (summary, histogram, unreadable) = summarize(&capture.into(), "x".into());
         assert_eq!(unreadable, 0);
         let total: u64 = histogram.classes.iter().flat_map(|c| &c.counts).sum();
         assert_eq!(total, summary.events);

@@ -9,11 +9,12 @@ use pml_analyzer::summary::{Kind, Summarizer, Table, ValueType};
 use pml_parser::Column;
 
 use crate::cmd::events::ignore_closed_pipe;
-use crate::export::{jsonl, parquet};
+use pml_analyzer::Query;
+use pml_export::TableFormat;
+
+use crate::exit::warn_unreadable;
 use crate::filter_args::FilterArgs;
-use crate::inputs::Inputs;
 use crate::progress::Progress;
-use crate::scan::{warn_unreadable, Query};
 use crate::text_table::{terminal_width, TextTable};
 
 /// Output formats of `pml summary`.
@@ -84,40 +85,40 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )
     })?;
     let selection = args.filter.selection()?;
-    let inputs = Inputs::open(&files)?;
-    let query = Query::new(&inputs, &selection.filter);
-    let progress = Progress::new(inputs.event_count(), "events", args.quiet);
+    let capture = crate::inputs::open(&files)?;
+    let query = Query::new(&capture, &selection.filter);
+    let progress = Progress::new(capture.event_count(), "events", args.quiet);
 
     // Each chunk keeps the matching events' positions; the summary takes them in order.
     let mut summarizer = Summarizer::new(kind);
-    for part in inputs.parts() {
-        summarizer.add_processes(&part.capture);
+    for part in capture.captures() {
+        summarizer.add_processes(part);
     }
     let mut unreadable = 0;
-    query.run_ordered(
+    query.run(
         CHUNK,
         &progress,
-        |part, range| {
+        |chunk| {
             let mut hits = Vec::new();
-            let stats = query.for_each_match(part, range, |_, _, e| {
+            let bad = query.for_each_match(chunk, |_, _, e| {
                 hits.push(e.index());
-                Ok(())
+                Ok::<(), anyhow::Error>(())
             })?;
-            Ok((part, hits, stats.unreadable))
+            Ok((chunk.part, hits, bad))
         },
         |(part_no, hits, bad)| {
             unreadable += bad;
-            let part = &inputs.parts()[part_no];
+            let part = &capture.parts()[part_no];
             for index in hits {
-                if let Ok(event) = part.capture.event(index) {
-                    summarizer.add(&event, &part.renderer);
+                if let Ok(event) = part.capture().event(index) {
+                    summarizer.add(&event, part.renderer());
                 }
             }
-            Ok(true)
+            Ok::<bool, anyhow::Error>(true)
         },
     )?;
     progress.finish();
-    let partial = warn_unreadable(unreadable) || inputs.partial();
+    let partial = warn_unreadable(unreadable) || capture.partial();
     let mut table = summarizer.finish();
     if let Some(limit) = args.limit {
         table.rows.truncate(limit);
@@ -134,32 +135,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// Writes the table in `format` to `output` or standard output.
 fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Result<()> {
-    let bytes = match format {
-        Format::Parquet => {
-            let Some(path) = output else {
-                bail!("--format parquet needs --output FILE.parquet");
-            };
-            return parquet::write_table(table, path);
+    let mut bytes = Vec::new();
+    let library = match format {
+        Format::Parquet if output.is_none() => {
+            bail!("--format parquet needs --output FILE.parquet")
         }
-        Format::Csv => {
-            let mut bytes = Vec::new();
-            let header: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
-            csv_line(&mut bytes, header.iter().copied());
-            for row in &table.rows {
-                let cells: Vec<String> = row.iter().map(|v| v.to_text()).collect();
-                csv_line(&mut bytes, cells.iter().map(String::as_str));
-            }
-            bytes
-        }
-        Format::Jsonl => {
-            let mut bytes = Vec::new();
-            for row in &table.rows {
-                jsonl::write_row(&mut bytes, &table.columns, row)?;
-            }
-            bytes
-        }
-        Format::Table => {
-            let mut bytes = Vec::new();
+        Format::Parquet => Some(TableFormat::Parquet),
+        Format::Csv => Some(TableFormat::Csv),
+        Format::Jsonl => Some(TableFormat::JsonLines),
+        Format::Table => None,
+    };
+    match library {
+        Some(format) => pml_export::write_table(table, format, &mut bytes)?,
+        None => {
             let headers = table.columns.iter().map(|(n, _)| n.clone()).collect();
             let right = table
                 .columns
@@ -176,15 +164,14 @@ fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Res
                 text.push(row.iter().map(|v| v.to_text()).collect())?;
             }
             text.finish()?;
-            bytes
         }
-    };
+    }
     match output {
         Some(path) => {
-            let mut file = crate::output::AtomicFile::create(path)?;
-            file.write_all(&bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.commit()
+            let cannot = || format!("cannot write {}", path.display());
+            let mut file = pml_parser::AtomicFile::create(path).with_context(cannot)?;
+            file.write_all(&bytes).with_context(cannot)?;
+            file.commit().with_context(cannot)
         }
         None => {
             let mut out = std::io::stdout().lock();
@@ -195,15 +182,4 @@ fn write(table: &Table, format: Format, output: Option<&std::path::Path>) -> Res
             )
         }
     }
-}
-
-/// Appends one CSV record.
-fn csv_line<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'a str>) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        crate::cmd::events::csv_field(out, cell);
-    }
-    out.push(b'\n');
 }

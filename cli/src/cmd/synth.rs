@@ -6,15 +6,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::synth;
-
 /// Arguments of `pml synth`.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Scenarios: seed-race, antivirus-lock, closed-before-spawn, \
-spawn-outside-window, unmatched-opens, pid-reuse, msbuild-node, bulk.\n\
-Each run also writes OUT.expected.json with the findings the analyzer must report."
-)]
+#[command(after_help = after_help())]
 pub struct Args {
     /// Scenario to generate, or `bulk` for a large realistic capture.
     pub scenario: String,
@@ -39,21 +33,30 @@ pub struct Args {
     pub cut_off: bool,
 }
 
+/// The scenarios, listed below the options.
+fn after_help() -> String {
+    format!(
+        "Scenarios: {}, bulk.\n\
+         Each run also writes OUT.expected.json with the findings the analyzer must report.",
+        pml_synth::SCENARIOS.join(", ")
+    )
+}
+
 /// Runs `pml synth`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let wide = !args.bits32;
+    let mut options = pml_synth::Options::default();
+    options.seed = args.seed;
+    options.is_64bit = !args.bits32;
+    options.cut_off = args.cut_off;
     let expected = if args.scenario == "bulk" {
-        synth::bulk::generate(&synth::bulk::Options {
-            events: args.events,
-            stacks: args.stacks,
-            seed: args.seed,
-            wide,
-            output: args.output.clone(),
-            cut_off: args.cut_off,
-        })?
+        let mut bulk = pml_synth::BulkOptions::default();
+        bulk.capture = options;
+        bulk.events = args.events;
+        bulk.stacks = args.stacks;
+        pml_synth::bulk(&args.output, &bulk)?
     } else {
-        synth::scenario(&args.scenario, args.seed, wide, args.cut_off, &args.output)?
+        pml_synth::scenario(&args.scenario, &args.output, &options)?
     };
     let secs = started.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&args.output)
@@ -68,7 +71,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         expected.incidents.len(),
         expected.unmatched_opens.len(),
         expected.sharing_violations.len(),
-        synth::expected_path(&args.output).display(),
+        pml_synth::expected_path(&args.output).display(),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -7,9 +7,9 @@ use pml_parser::ops::fs_op;
 use pml_parser::writer::blobs::FsBlob;
 use pml_parser::EventClass;
 
-use super::catalog::{self, Program};
-use super::rng::Rng;
-use super::timeline::{status, Open, Proc, Timeline, MS};
+use crate::catalog::{self, Program};
+use crate::rng::Rng;
+use crate::timeline::{status, Open, Proc, Timeline, MS};
 
 /// The processes that run on every synthesized machine.
 #[derive(Debug, Clone, Copy)]
@@ -106,7 +106,7 @@ pub fn activity(
             let path = pick_file(rng, files);
             let path = path.as_str();
             let probe = Open {
-                access: super::timeline::access::READ_ATTRIBUTES,
+                access: crate::timeline::access::READ_ATTRIBUTES,
                 ..Open::READ_SHARED
             };
             tl.create_file(p, tid, t, path, probe, status::SUCCESS);

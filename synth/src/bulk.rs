@@ -3,34 +3,40 @@
 //! already laid out) replayed with fresh times and threads, with known incidents embedded at
 //! random points and listed in the expected findings.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use anyhow::{Context, Result};
-use pml_parser::event::EVENT_HEADER_SIZE;
+use pml_parser::EVENT_HEADER_SIZE;
 use pml_parser::writer::{encode_stack, PmlWriter, TID_OFFSET, TIME_OFFSET};
 
-use super::catalog;
-use super::expected::{Expected, Findings};
-use super::noise::{self, Machine};
-use super::rng::Rng;
-use super::scenarios::{self, Pids};
-use super::timeline::{add_machine_tables, system_info, SynthEvent, Timeline};
+use crate::catalog;
+use crate::expected::{Expected, Findings};
+use crate::noise::{self, Machine};
+use crate::rng::Rng;
+use crate::scenarios::{self, Pids, Story};
+use crate::timeline::{add_machine_tables, system_info, SynthEvent, Timeline};
+use crate::{write_expected, Error, Options, Result};
 
-/// What to generate.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Total number of events.
+/// What [`bulk`] generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkOptions {
+    /// Seed, bitness and cut-off, as for a scenario.
+    pub capture: Options,
+    /// Total number of events. Default 1,000,000.
     pub events: u64,
-    /// Keep stack traces on the events.
+    /// Give the background events stack traces (the planted incidents always have them).
+    /// Default `false`.
     pub stacks: bool,
-    /// Seed.
-    pub seed: u64,
-    /// 64-bit capture.
-    pub wide: bool,
-    /// Output path.
-    pub output: PathBuf,
-    /// End the capture as ProcMon leaves one it was killed during (no tables).
-    pub cut_off: bool,
+}
+
+impl Default for BulkOptions {
+    fn default() -> BulkOptions {
+        BulkOptions {
+            capture: Options::default(),
+            events: 1_000_000,
+            stacks: false,
+        }
+    }
 }
 
 /// Number of precomputed bundles.
@@ -135,17 +141,29 @@ fn bundles(tl: &mut Timeline, rng: &mut Rng, m: &Machine, pids: &mut Pids) -> Ve
     out
 }
 
-/// Generates the bulk capture and its expected findings.
-pub fn generate(o: &Options) -> Result<Expected> {
-    let mut rng = Rng::new(o.seed ^ 0xB01C);
-    let mut tl = Timeline::new(o.wide, rng.fork());
+/// Writes a bulk capture to `output` and its expected findings beside it (at
+/// [`expected_path`](crate::expected_path)`(output)`); returns those findings.
+///
+/// The capture has `events` events of realistic background activity (Explorer, service hosts,
+/// Defender, VS Code, the search indexer, OneDrive) with `clamp(events / 500,000, 2, 40)`
+/// seed-race and antivirus-lock incidents planted at random points.
+pub fn bulk(output: &Path, o: &BulkOptions) -> Result<Expected> {
+    let Options {
+        seed,
+        is_64bit: wide,
+        cut_off,
+    } = o.capture;
+    let mut rng = Rng::new(seed ^ 0xB01C);
+    let mut tl = Timeline::new(wide, rng.fork());
     let m = Machine::boot(&mut tl, &mut rng);
     let mut pids = Pids::new(&m);
     let bundles = bundles(&mut tl, &mut rng, &m, &mut pids);
     let singles: Vec<usize> = (0..bundles.len())
         .filter(|&i| bundles[i].events.len() == 1)
         .collect();
-    anyhow::ensure!(
+    // Many activities are one event (a failed probe, a thread start, a log flush): among
+    // thousands of bundles some always are.
+    assert!(
         !singles.is_empty(),
         "no single-event bundle to fill the end with"
     );
@@ -161,27 +179,33 @@ pub fn generate(o: &Options) -> Result<Expected> {
     let mut last_end = 0;
     for (k, start) in starts.into_iter().enumerate() {
         let start = start.max(last_end);
-        let mut story = rng.fork();
+        let mut story = Story {
+            tl: &mut tl,
+            rng: rng.fork(),
+            m: &m,
+            pids: &mut pids,
+            f: &mut f,
+        };
         last_end = if k % 2 == 0 {
             let path = format!("C:\\build\\gen\\parser_{k}.cpp");
-            scenarios::seed_race(&mut tl, &mut story, &m, &mut pids, &mut f, start, &path)
+            scenarios::seed_race(&mut story, start, &path)
         } else {
             let path = format!("C:\\build\\obj\\unit_{k}.obj");
-            scenarios::antivirus_lock(&mut tl, &mut story, &m, &mut pids, &mut f, start, &path)
+            scenarios::antivirus_lock(&mut story, start, &path)
         };
     }
     let t0 = tl.t0;
     let (processes, incidents) = tl.into_parts();
-    anyhow::ensure!(
-        incidents.len() as u64 <= o.events,
-        "{} events are too few for the {} planted incidents ({} events); ask for more",
-        o.events,
-        planted,
-        incidents.len()
-    );
+    if incidents.len() as u64 > o.events {
+        return Err(Error::TooFewEvents {
+            events: o.events,
+            planted,
+            needed: incidents.len() as u64,
+        });
+    }
 
-    let mut w = PmlWriter::create(&o.output, system_info(o.wide, "BUILD01"))
-        .with_context(|| format!("cannot write {}", o.output.display()))?;
+    let err = |source| Error::io(output, source);
+    let mut w = PmlWriter::create(output, system_info(wide, "BUILD01")).map_err(err)?;
     add_machine_tables(&mut w, processes);
     let mut pending = incidents.iter().peekable();
     let mut t = t0;
@@ -200,7 +224,7 @@ pub fn generate(o: &Options) -> Result<Expected> {
         for e in &b.events {
             let at = t + e.dt;
             while let Some(i) = pending.next_if(|i| i.time <= at) {
-                w.write_event(&i.record(i.time, i.tid, true))?;
+                w.write_event(&i.record(i.time, i.tid, true)).map_err(err)?;
                 written += 1;
             }
             let mut head = e.head;
@@ -208,22 +232,23 @@ pub fn generate(o: &Options) -> Result<Expected> {
             head[TID_OFFSET..TID_OFFSET + 4].copy_from_slice(&tid.to_le_bytes());
             let stack: &[u8] = if o.stacks { &e.stack } else { &[] };
             let blob = &e.event.blob;
-            w.write_raw_event(&head, stack, &blob.detail, blob.extra.as_deref())?;
+            w.write_raw_event(&head, stack, &blob.detail, blob.extra.as_deref())
+                .map_err(err)?;
             written += 1;
         }
         t += b.events.last().map_or(0, |e| e.dt) + rng.below(2 * MEAN_GAP * b.events.len() as u64);
     }
     for i in pending {
-        w.write_event(&i.record(i.time, i.tid, true))?;
+        w.write_event(&i.record(i.time, i.tid, true)).map_err(err)?;
         written += 1;
     }
-    if o.cut_off {
+    if cut_off {
         w.finish_cut_off()
     } else {
         w.finish()
     }
-    .with_context(|| format!("cannot write {}", o.output.display()))?;
-    let expected = f.into_expected("bulk", o.seed, written);
-    super::write_expected(&super::expected_path(&o.output), &expected)?;
+    .map_err(err)?;
+    let expected = f.into_expected("bulk", seed, written);
+    write_expected(output, &expected)?;
     Ok(expected)
 }

@@ -88,6 +88,16 @@ pub struct Program {
     pub image_size: u32,
 }
 
+impl Program {
+    /// The same program started with another command line.
+    pub const fn with_command_line(self, command_line: &'static str) -> Program {
+        Program {
+            command_line,
+            ..self
+        }
+    }
+}
+
 const MS: &str = "Microsoft Corporation";
 const WIN_VER: &str = "10.0.19041.3636 (WinBuild.160101.0800)";
 
@@ -162,11 +172,12 @@ pub const SVCHOST: Program = program!(
     "C:\\Windows\\system32\\svchost.exe -k netsvcs -p", MS, WIN_VER, "Host Process for Windows Services",
     System, 0xd000, ["C:\\Windows\\System32\\sechost.dll": 0xa3000, "C:\\Windows\\System32\\rpcrt4.dll": 0x125000]);
 /// A second service host, as LOCAL SERVICE.
-pub const SVCHOST_LS: Program = program!(
-    "svchost.exe", "C:\\Windows\\System32\\svchost.exe",
-    "C:\\Windows\\system32\\svchost.exe -k LocalServiceNetworkRestricted -p", MS, WIN_VER,
-    "Host Process for Windows Services", LocalService, 0xd000,
-    ["C:\\Windows\\System32\\sechost.dll": 0xa3000]);
+pub const SVCHOST_LS: Program = Program {
+    command_line: "C:\\Windows\\system32\\svchost.exe -k LocalServiceNetworkRestricted -p",
+    account: Account::LocalService,
+    dlls: &[("C:\\Windows\\System32\\sechost.dll", 0xa3000)],
+    ..SVCHOST
+};
 /// Windows Explorer.
 pub const EXPLORER: Program = program!(
     "Explorer.EXE", "C:\\Windows\\Explorer.EXE", "C:\\Windows\\Explorer.EXE", MS, WIN_VER,
@@ -192,17 +203,8 @@ pub const SHELL: Program = program!(
     []
 );
 /// A child command processor.
-pub const CMD: Program = program!(
-    "cmd.exe",
-    "C:\\Windows\\System32\\cmd.exe",
-    "C:\\Windows\\system32\\cmd.exe /c gen_version.bat",
-    MS,
-    WIN_VER,
-    "Windows Command Processor",
-    User,
-    0x5f000,
-    []
-);
+pub const CMD: Program =
+    SHELL.with_command_line("C:\\Windows\\system32\\cmd.exe /c gen_version.bat");
 /// CPython.
 pub const PYTHON: Program = program!(
     "python.exe", "C:\\Python312\\python.exe", "\"C:\\Python312\\python.exe\" build.py --generate",
@@ -216,19 +218,25 @@ pub const CL: Program = program!(
     "14.38.33135.0", "Microsoft C/C++ Compiler Driver for x64", User, 0x79000,
     ["C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\VC\\Tools\\MSVC\\14.38.33130\\bin\\Hostx64\\x64\\c1xx.dll": 0x5d0000,
      "C:\\Windows\\System32\\msvcp140.dll": 0x8e000]);
+/// The MSVC compiler driver compiling main.cpp.
+pub const CL_MAIN: Program = CL.with_command_line(
+    "cl.exe /nologo /c /EHsc C:\\build\\src\\main.cpp /FoC:\\build\\obj\\main.obj",
+);
 /// The MSVC linker.
 pub const LINK: Program = program!(
     "link.exe", "C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\VC\\Tools\\MSVC\\14.38.33130\\bin\\Hostx64\\x64\\link.exe",
     "link.exe /nologo /OUT:C:\\build\\bin\\app.exe C:\\build\\obj\\main.obj C:\\build\\obj\\util.obj", MS,
     "14.38.33135.0", "Microsoft Incremental Linker", User, 0x1f9000,
     ["C:\\Windows\\System32\\msvcp140.dll": 0x8e000]);
-/// MSBuild (both the entry process and the reusable node).
+/// MSBuild, the entry process of a build.
 pub const MSBUILD: Program = program!(
     "MSBuild.exe", "C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe",
     "\"C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe\" App.sln /m /nologo",
     MS, "17.8.3+195e7f5a3", "MSBuild.exe", User, 0x7c000,
     ["C:\\Windows\\System32\\mscoree.dll": 0x65000,
      "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\clr.dll": 0x9ba000]);
+/// A reusable MSBuild node.
+pub const MSBUILD_NODE: Program = MSBUILD.with_command_line("\"C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe\" /nologo /nodemode:1 /nodeReuse:true /low:false");
 /// The C# compiler.
 pub const CSC: Program = program!(
     "csc.exe", "C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\MSBuild\\Current\\Bin\\Roslyn\\csc.exe",
@@ -236,10 +244,14 @@ pub const CSC: Program = program!(
     MS, "4.8.0-7.23572.1", "csc", User, 0x9000,
     ["C:\\Windows\\System32\\mscoree.dll": 0x65000]);
 /// A source-collection tool that leaks handles.
-pub const COLLECT: Program = program!(
-    "python.exe", "C:\\Python312\\python.exe", "\"C:\\Python312\\python.exe\" tools\\collect_sources.py",
-    "Python Software Foundation", "3.12.1", "Python", User, 0x18000,
-    ["C:\\Python312\\python312.dll": 0x6b3000, "C:\\Windows\\System32\\ucrtbase.dll": 0x11a000]);
+pub const COLLECT: Program = Program {
+    command_line: "\"C:\\Python312\\python.exe\" tools\\collect_sources.py",
+    dlls: &[
+        ("C:\\Python312\\python312.dll", 0x6b3000),
+        ("C:\\Windows\\System32\\ucrtbase.dll", 0x11a000),
+    ],
+    ..PYTHON
+};
 
 /// VS Code, open on the developer's desktop (bulk captures).
 pub const CODE: Program = program!(
@@ -330,58 +342,19 @@ impl RegData {
     }
 }
 
-/// Registry values read by background processes: (key, value, data).
+/// Registry values read by background processes: (key, value, data), one a line.
+#[rustfmt::skip]
 pub const NOISE_VALUES: &[(&str, &str, RegData)] = &[
-    (
-        "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced",
-        "HideFileExt",
-        RegData::Dword(0),
-    ),
-    (
-        "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced",
-        "ShowSuperHidden",
-        RegData::Dword(0),
-    ),
-    (
-        "HKCU\\Software\\Microsoft\\Windows\\DWM",
-        "ColorPrevalence",
-        RegData::Dword(0),
-    ),
-    (
-        "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
-        "CurrentBuild",
-        RegData::Sz("19045"),
-    ),
-    (
-        "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager",
-        "SafeDllSearchMode",
-        RegData::Dword(1),
-    ),
-    (
-        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters",
-        "Hostname",
-        RegData::Sz("BUILD01"),
-    ),
-    (
-        "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Real-Time Protection",
-        "DisableRealtimeMonitoring",
-        RegData::Dword(0),
-    ),
-    (
-        "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths",
-        "C:\\Temp",
-        RegData::Dword(0),
-    ),
-    (
-        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection",
-        "AllowTelemetry",
-        RegData::Dword(1),
-    ),
-    (
-        "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage",
-        "ACP",
-        RegData::Sz("1252"),
-    ),
+    ("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced", "HideFileExt", RegData::Dword(0)),
+    ("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Advanced", "ShowSuperHidden", RegData::Dword(0)),
+    ("HKCU\\Software\\Microsoft\\Windows\\DWM", "ColorPrevalence", RegData::Dword(0)),
+    ("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", "CurrentBuild", RegData::Sz("19045")),
+    ("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager", "SafeDllSearchMode", RegData::Dword(1)),
+    ("HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters", "Hostname", RegData::Sz("BUILD01")),
+    ("HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Real-Time Protection", "DisableRealtimeMonitoring", RegData::Dword(0)),
+    ("HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths", "C:\\Temp", RegData::Dword(0)),
+    ("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\DataCollection", "AllowTelemetry", RegData::Dword(1)),
+    ("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage", "ACP", RegData::Sz("1252")),
 ];
 
 /// Registry keys probed and not found.

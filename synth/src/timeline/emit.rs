@@ -4,15 +4,30 @@
 use std::ops::Range;
 
 use pml_parser::ops::{fs_op, process_op};
-use pml_parser::writer::blobs::{self, process as pblob, reg, CreateFileParams, FsBlob};
+use pml_parser::writer::blobs::{self, process as pblob, reg, Blob, CreateFileParams, FsBlob};
 use pml_parser::{EventClass, FileTime};
 
 use super::{access, status, Open, Proc, Timeline};
-use crate::synth::catalog::{Program, RegData};
+use crate::catalog::{Program, RegData};
 
 impl Timeline {
     fn fs(&self) -> FsBlob {
         FsBlob::new(self.wide)
+    }
+
+    /// A successful file-system event.
+    fn fs_event(&mut self, p: Proc, tid: u32, t: u64, op: u16, blob: Blob) {
+        self.event(p, tid, t, EventClass::FileSystem, op, status::SUCCESS, blob);
+    }
+
+    /// A registry event.
+    fn reg_event(&mut self, p: Proc, tid: u32, t: u64, op: u16, result: u32, blob: Blob) {
+        self.event(p, tid, t, EventClass::Registry, op, result, blob);
+    }
+
+    /// A process event (they all succeed).
+    fn process_event(&mut self, p: Proc, tid: u32, t: u64, op: u16, blob: Blob) {
+        self.event(p, tid, t, EventClass::Process, op, 0, blob);
     }
 
     /// A CreateFile; on success ProcMon stores the open result in the extra block.
@@ -42,15 +57,7 @@ impl Timeline {
     /// A CloseFile (IRP_MJ_CLEANUP) in `p`'s context.
     pub fn close_file(&mut self, p: Proc, tid: u32, t: u64, path: &str) {
         let blob = self.fs().close_file(path);
-        self.event(
-            p,
-            tid,
-            t,
-            EventClass::FileSystem,
-            fs_op::CLOSE_FILE,
-            status::SUCCESS,
-            blob,
-        );
+        self.fs_event(p, tid, t, fs_op::CLOSE_FILE, blob);
     }
 
     /// A ReadFile or WriteFile of the byte range `span`.
@@ -70,7 +77,7 @@ impl Timeline {
         } else {
             fs_op::READ_FILE
         };
-        self.event(p, tid, t, EventClass::FileSystem, op, status::SUCCESS, blob);
+        self.fs_event(p, tid, t, op, blob);
     }
 
     /// QueryBasicInformationFile.
@@ -79,15 +86,7 @@ impl Timeline {
         let blob = self
             .fs()
             .query_basic_information(path, [ft, ft, ft, ft], 0x20);
-        self.event(
-            p,
-            tid,
-            t,
-            EventClass::FileSystem,
-            fs_op::QUERY_INFORMATION_FILE,
-            status::SUCCESS,
-            blob,
-        );
+        self.fs_event(p, tid, t, fs_op::QUERY_INFORMATION_FILE, blob);
     }
 
     /// QueryStandardInformationFile.
@@ -95,15 +94,7 @@ impl Timeline {
         let blob =
             self.fs()
                 .query_standard_information(path, size.next_multiple_of(4096), size, 1, false);
-        self.event(
-            p,
-            tid,
-            t,
-            EventClass::FileSystem,
-            fs_op::QUERY_INFORMATION_FILE,
-            status::SUCCESS,
-            blob,
-        );
+        self.fs_event(p, tid, t, fs_op::QUERY_INFORMATION_FILE, blob);
     }
 
     /// A whole read of a file: open, query, read in chunks, close. Returns the time after it.
@@ -161,11 +152,10 @@ impl Timeline {
     ) -> u64 {
         let (ty, data) = data.encode();
         let mut t = t;
-        self.event(
+        self.reg_event(
             p,
             tid,
             t,
-            EventClass::Registry,
             0,
             status::SUCCESS,
             reg::open_key(key, 0x2_0019, Some((0x2_0019, 0))),
@@ -173,27 +163,18 @@ impl Timeline {
         t += 5 + self.rng.below(50);
         let full = format!("{key}\\{value}");
         let blob = reg::query_value(&full, 144, Some((ty, &data)));
-        self.event(p, tid, t, EventClass::Registry, 5, status::SUCCESS, blob);
+        self.reg_event(p, tid, t, 5, status::SUCCESS, blob);
         t += 5 + self.rng.below(50);
-        self.event(
-            p,
-            tid,
-            t,
-            EventClass::Registry,
-            2,
-            status::SUCCESS,
-            reg::close_key(key),
-        );
+        self.reg_event(p, tid, t, 2, status::SUCCESS, reg::close_key(key));
         t + 5
     }
 
     /// A RegOpenKey of a key that does not exist.
     pub fn reg_missing(&mut self, p: Proc, tid: u32, t: u64, key: &str) {
-        self.event(
+        self.reg_event(
             p,
             tid,
             t,
-            EventClass::Registry,
             0,
             status::NAME_NOT_FOUND,
             reg::open_key(key, 0x2_0019, None),
@@ -231,15 +212,7 @@ impl Timeline {
             image_path: program.image,
             command_line,
         });
-        self.event(
-            parent,
-            parent_tid,
-            t,
-            EventClass::Process,
-            process_op::PROCESS_CREATE,
-            0,
-            create,
-        );
+        self.process_event(parent, parent_tid, t, process_op::PROCESS_CREATE, create);
         let cwd = if program.name == "csc.exe" || program.name == "MSBuild.exe" {
             "C:\\src\\App\\"
         } else {
@@ -256,39 +229,15 @@ impl Timeline {
         ];
         let mut t = t + 30 + self.rng.below(200);
         let start = pblob::start(parent.pid, command_line, cwd, &env);
-        self.event(
-            child,
-            child.tid,
-            t,
-            EventClass::Process,
-            process_op::PROCESS_START,
-            0,
-            start,
-        );
+        self.process_event(child, child.tid, t, process_op::PROCESS_START, start);
         t += 5 + self.rng.below(20);
         let tc = pblob::thread_create(child.tid);
-        self.event(
-            child,
-            child.tid,
-            t,
-            EventClass::Process,
-            process_op::THREAD_CREATE,
-            0,
-            tc,
-        );
+        self.process_event(child, child.tid, t, process_op::THREAD_CREATE, tc);
         let modules = self.record_mut(child).modules.clone();
         for m in &modules {
             t += 50 + self.rng.below(400);
             let blob = pblob::load_image(self.wide, m.base, m.size, &m.path);
-            self.event(
-                child,
-                child.tid,
-                t,
-                EventClass::Process,
-                process_op::LOAD_IMAGE,
-                0,
-                blob,
-            );
+            self.process_event(child, child.tid, t, process_op::LOAD_IMAGE, blob);
         }
         (child, t + 100)
     }
@@ -306,15 +255,7 @@ impl Timeline {
             private_bytes: ws / 2,
             peak_private_bytes: ws / 2 + 65536,
         });
-        self.event(
-            p,
-            p.tid,
-            t,
-            EventClass::Process,
-            process_op::PROCESS_EXIT,
-            0,
-            blob,
-        );
+        self.process_event(p, p.tid, t, process_op::PROCESS_EXIT, blob);
         self.record_mut(p).end_time = FileTime(t);
     }
 }

@@ -1,5 +1,4 @@
 //! Compares pml's rendering of a capture with the CSV that ProcMon exported from it.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,7 +10,9 @@ use pml_parser::{Capture, Column, ColumnRenderer, Event};
 /// Agreement of one group of cells.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
+    /// Cells compared.
     pub rows: u64,
+    /// Cells equal to ProcMon's.
     pub equal: u64,
     /// First differing example: (event index, want, got).
     pub example: Option<(u64, String, String)>,
@@ -31,7 +32,9 @@ impl Tally {
 /// Agreement per column and per (column, Event Class/Operation).
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Per column name.
     pub per_column: BTreeMap<String, Tally>,
+    /// Per (column, Event Class or Operation).
     pub per_operation: BTreeMap<(String, String), Tally>,
 }
 

@@ -2,10 +2,8 @@
 //! stays bounded whatever the size of the capture. The schema is documented in
 //! `docs/parquet.md`.
 
-use std::ops::Range;
-use std::path::Path;
+use std::io::Write;
 
-use anyhow::{Context, Result};
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     Categories, DataFrame, DataType, Float64Chunked, IdxSize, Int64Chunked, IntoColumn, IntoSeries,
@@ -18,11 +16,8 @@ use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
 use pml_parser::{Column, Event, EventClass, FileTime};
 
-use super::Written;
-use crate::inputs::Inputs;
-use crate::output::AtomicFile;
-use crate::progress::Progress;
-use crate::scan::Query;
+use crate::error::Result;
+use crate::{Export, Written};
 
 /// Events per parallel chunk (the events of a chunk that pass the filter form a row group):
 /// enough chunks to keep every thread busy, within these bounds (each chunk costs a row group
@@ -293,9 +288,10 @@ impl<'a> Batch<'a> {
         }
         let auth = to_cat(Series::new("authentication_id".into(), auth))?.take_slice(codes)?;
         let mut take = |name: &str| -> Result<polars::prelude::Column> {
-            process_columns
-                .remove(name)
-                .with_context(|| format!("no column {name}"))
+            process_columns.remove(name).ok_or_else(|| {
+                polars::error::PolarsError::ColumnNotFound(format!("no column {name}").into())
+                    .into()
+            })
         };
 
         let result_values: Vec<&str> = self.result.values.iter().map(String::as_str).collect();
@@ -391,56 +387,43 @@ impl<K: std::hash::Hash + Eq + Copy, V> Dict<K, V> {
     }
 }
 
-/// Writes the events that pass `query` to `path` as Parquet.
+/// Writes the events that pass the export's query to `out` as Parquet, every column.
 ///
 /// Chunks of events become DataFrames and are encoded into row groups in parallel; the calling
 /// thread appends them to the file in event order (polars compresses the pages as it writes).
-pub fn write_events(
-    inputs: &Inputs,
-    query: &Query<'_>,
-    path: &Path,
-    progress: &Progress,
+pub(crate) fn write_events(
+    export: &Export<'_, '_>,
+    out: &mut (impl Write + Send),
 ) -> Result<Written> {
-    let first = inputs
-        .parts()
-        .first()
-        .and_then(|p| p.capture.event(0).ok())
-        .map(|e| e.time())
-        .unwrap_or_default();
-    let mut file = AtomicFile::create(path)?;
-    let writer = ParquetWriter::new(&mut file)
+    let query = export.query;
+    let capture = query.capture();
+    let first = capture.first_time().unwrap_or_default();
+    let writer = ParquetWriter::new(out)
         .with_compression(compression())
-        .batched(&schema())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .batched(&schema())?;
     let mut rows = 0u64;
     let mut unreadable = 0;
-    let encode = |part_no: usize, range: Range<u64>| -> Result<_> {
-        let mut batch = Batch::new((range.end - range.start) as usize);
+    let encode = |chunk: &pml_parser::Chunk| -> Result<_> {
+        let mut batch = Batch::new(chunk.len() as usize);
         let mut cell = String::new();
-        let stats = query.for_each_match(part_no, range, |part, index, event| {
-            batch.push(index, event, &part.renderer, first, &mut cell);
-            Ok(())
+        let bad = query.for_each_match(chunk, |part, index, event| {
+            batch.push(index, event, part.renderer(), first, &mut cell);
+            Ok::<(), crate::Error>(())
         })?;
         let frame = batch.into_frame()?;
         let groups = writer
             .encode_and_compress(&frame)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((groups, frame.height() as u64, stats.unreadable))
+        Ok((groups, frame.height() as u64, bad))
     };
-    let chunk = chunk_size(inputs.event_count());
-    query.run_ordered(chunk, progress, encode, |(groups, height, bad)| {
+    let chunk = chunk_size(capture.event_count());
+    query.run(chunk, export.progress, encode, |(groups, height, bad)| {
         unreadable += bad;
         rows += height;
-        writer
-            .write_row_groups(groups)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        writer.write_row_groups(groups)?;
         Ok(true)
     })?;
-    writer
-        .finish()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    drop(writer);
-    file.commit()?;
+    writer.finish()?;
     Ok(Written {
         events: rows,
         unreadable,
@@ -448,7 +431,7 @@ pub fn write_events(
 }
 
 /// Writes a summary table as Parquet: text, integer, seconds and UTC timestamp columns.
-pub fn write_table(table: &Table, path: &Path) -> Result<()> {
+pub(crate) fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
     let mut columns = Vec::with_capacity(table.columns.len());
     for (i, (name, kind)) in table.columns.iter().enumerate() {
         let cells = table.rows.iter().map(|r| r.get(i));
@@ -489,12 +472,10 @@ pub fn write_table(table: &Table, path: &Path) -> Result<()> {
         columns.push(series.into_column());
     }
     let mut frame = DataFrame::new(table.rows.len(), columns)?;
-    let mut file = AtomicFile::create(path)?;
-    ParquetWriter::new(&mut file)
+    ParquetWriter::new(out)
         .with_compression(compression())
-        .finish(&mut frame)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.commit()
+        .finish(&mut frame)?;
+    Ok(())
 }
 
 #[cfg(test)]

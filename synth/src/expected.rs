@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use super::timeline::Proc;
+use crate::timeline::Proc;
 
 /// A process instance: PID, process index and name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ProcRef {
     /// PID (may be reused).
     pub pid: u32,
@@ -28,6 +29,7 @@ impl From<Proc> for ProcRef {
 
 /// One handle incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Incident {
     /// `inherited-handle` or `sharing-violation`.
     pub kind: &'static str,
@@ -46,9 +48,10 @@ pub struct Incident {
 }
 
 /// How an unmatched open ended (the schema's `closed-by-descendant` and `closed-by-unrelated`
-/// are not planted by any scenario yet).
+/// are not planted by any scenario yet: they will be variants here when they are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Classification {
     /// A child of the opener closed it.
     ClosedByChild,
@@ -60,6 +63,7 @@ pub enum Classification {
 
 /// A successful CreateFile without a CloseFile in the same process instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct UnmatchedOpen {
     /// The opener.
     pub process: ProcRef,
@@ -71,6 +75,7 @@ pub struct UnmatchedOpen {
 
 /// A CreateFile that failed with SHARING VIOLATION.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SharingViolation {
     /// The failing process.
     pub process: ProcRef,
@@ -80,8 +85,10 @@ pub struct SharingViolation {
     pub holders: Vec<ProcRef>,
 }
 
-/// The whole file.
+/// The findings the analyzer must report for a synthesized capture: the content of
+/// `OUT.expected.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Expected {
     /// Scenario name.
     pub scenario: String,

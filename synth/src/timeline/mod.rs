@@ -10,8 +10,8 @@ use pml_parser::writer::blobs::Blob;
 use pml_parser::writer::{EventRecord, PmlWriter, ProcessRecord, SystemInfo};
 use pml_parser::{EventClass, FileTime, Module};
 
-use super::catalog::{Program, DRIVERS, SYSTEM_DLLS};
-use super::rng::Rng;
+use crate::catalog::{Program, DRIVERS, SYSTEM_DLLS};
+use crate::rng::Rng;
 
 /// NTSTATUS codes the scenarios use.
 pub mod status {
@@ -295,11 +295,6 @@ impl Timeline {
     ) -> Proc {
         let start = self.t0 - started_ms_before * MS;
         self.add_record(program, pid, parent, start, program.command_line)
-    }
-
-    /// Replaces the command line a process record shows.
-    pub fn set_command_line(&mut self, p: Proc, command_line: &str) {
-        self.record_mut(p).command_line = command_line.into();
     }
 
     fn record_mut(&mut self, p: Proc) -> &mut ProcessRecord {

@@ -1,0 +1,69 @@
+//! JSON Lines: one object per event, `{"index": N, "<column name>": "<rendered text>", ...}`,
+//! keys in the order of the chosen columns, values exactly as in the CSV export.
+
+use std::io::Write;
+
+use pml_parser::{Column, ColumnRenderer, Event};
+
+use crate::error::Result;
+use crate::{Export, Written};
+
+/// Events per parallel task.
+const CHUNK_EVENTS: u64 = 1 << 14;
+
+/// Writes the events that pass the export's query to `out`, one JSON object per line.
+pub(crate) fn write(export: &Export<'_, '_>, out: &mut (impl Write + Send)) -> Result<Written> {
+    let query = export.query;
+    let mut written = Written::default();
+    query.run(
+        CHUNK_EVENTS,
+        export.progress,
+        |chunk| {
+            let mut bytes = Vec::new();
+            let mut cell = String::new();
+            let mut events = 0;
+            let unreadable = query.for_each_match(chunk, |part, index, event| {
+                events += 1;
+                write_event(
+                    &mut bytes,
+                    index,
+                    event,
+                    &export.columns,
+                    part.renderer(),
+                    &mut cell,
+                )
+            })?;
+            Ok((bytes, events, unreadable))
+        },
+        |(bytes, events, unreadable)| {
+            written.events += events;
+            written.unreadable += unreadable;
+            out.write_all(&bytes)?;
+            Ok::<bool, crate::Error>(true)
+        },
+    )?;
+    Ok(written)
+}
+
+/// Appends event number `index` as one JSON object of `columns` and a newline; `cell` is a
+/// scratch buffer.
+pub fn write_event(
+    out: &mut Vec<u8>,
+    index: u64,
+    event: &Event<'_>,
+    columns: &[Column],
+    renderer: &ColumnRenderer,
+    cell: &mut String,
+) -> Result<()> {
+    write!(out, "{{\"index\":{index}")?;
+    for &column in columns {
+        cell.clear();
+        renderer.write(event, column, cell);
+        out.push(b',');
+        serde_json::to_writer(&mut *out, column.name())?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, cell.as_str())?;
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
