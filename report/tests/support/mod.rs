@@ -1,11 +1,11 @@
 //! What the tests share: the scenario captures of `testdata/`, the real captures beside the
-//! checkout, and the page parsed as HTML.
+//! checkout (through pml-testkit: `PML_REQUIRE_SAMPLES=1` makes their absence a failure), and
+//! the page parsed as HTML.
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use pml_parser::{Capture, SplitCapture};
+use pml_parser::SplitCapture;
 
 /// `testdata/` at the repository root.
 pub fn testdata() -> PathBuf {
@@ -36,39 +36,12 @@ pub fn scenarios() -> Vec<(String, SplitCapture, serde_json::Value)> {
         .collect()
 }
 
-/// `../shared/pml-samples` beside the checkout (or `$PML_SAMPLES`); `None` with a message when
-/// it is missing, a failure when `PML_REQUIRE_SAMPLES=1` says it must be there.
-pub fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PML_SAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/pml-samples"));
-    if dir.join("MANIFEST.md").exists() {
-        return Some(dir);
-    }
-    let required = std::env::var_os("PML_REQUIRE_SAMPLES").is_some_and(|v| v == "1");
-    assert!(
-        !required,
-        "PML_REQUIRE_SAMPLES=1 but there are no real captures at {}",
-        dir.display()
-    );
-    eprintln!(
-        "SKIPPED: no real captures at {} (set PML_SAMPLES)",
-        dir.display()
-    );
-    None
-}
+#[allow(unused_imports)]
+pub use pml_testkit::samples_dir;
 
 /// Opens the real capture `dir/name.pml.gz` from memory.
 pub fn open_sample(dir: &Path, name: &str) -> SplitCapture {
-    let path = dir.join(format!("{name}.pml.gz"));
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut data = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut data)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Capture::from_bytes(data)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .into()
+    pml_testkit::open_sample(dir, name).into()
 }
 
 /// The elements of `html` that one simple selector (`tag`, `.class`, `#id`, `tag.class`)
