@@ -43,13 +43,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         partial |= capture.partial() || analyzed.unreadable_events() > 0;
         all.push(analyzed);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = Vec::new();
     if args.json {
         analysis::write_json(&mut out, &all)?;
     } else {
         analysis::write_text(&mut out, &all)?;
     }
-    out.flush()?;
+    // A reader that went away (`pml analyze ... | head`) has all it wanted.
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
     let incidents = all.iter().any(|a| !a.analysis.incidents.is_empty());
     Ok(if args.fail_on_incident && incidents {
         crate::exit::code(crate::exit::INCIDENT)
