@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use pml_parser::EVENT_HEADER_SIZE;
 use pml_parser::writer::{encode_stack, PmlWriter, TID_OFFSET, TIME_OFFSET};
+use pml_parser::EVENT_HEADER_SIZE;
 
 use crate::catalog;
 use crate::expected::{Expected, Findings};

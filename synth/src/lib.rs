@@ -18,7 +18,6 @@
 //! [`expected_path`]) beside `OUT.pml` and return its content as [`Expected`]. The same options
 //! always give the same bytes, on every platform.
 
-
 mod bulk;
 mod catalog;
 mod error;
