@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders pml reports in headless Chromium and checks them (scripts/browser-check.mjs):
-# the seed-race sample report (cli/examples/report_sample.rs) and, when the shared samples are
+# the seed-race sample report (report/examples/report_sample.rs) and, when the shared samples are
 # beside the checkout, the report of a real capture. Non-interactive; exit status 0 when all
 # checks pass.
 #
@@ -41,7 +41,7 @@ if ! node -e 'if (typeof WebSocket !== "function") process.exit(1)' 2>/dev/null;
   node_flags+=(--experimental-websocket)
 fi
 
-cargo run -q -p pml-cli --example report_sample -- "$work/seed-race.html"
+cargo run -q -p pml-report --example report_sample -- "$work/seed-race.html"
 node "${node_flags[@]}" scripts/browser-check.mjs "$work/seed-race.html" "$shot" --min-timelines 2
 
 samples="../shared/pml-samples"

@@ -47,6 +47,17 @@ pub enum Severity {
     Low,
 }
 
+impl Severity {
+    /// The JSON spelling: `high`, `medium` or `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
 /// What happened at one step of an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

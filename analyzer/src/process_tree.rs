@@ -98,18 +98,10 @@ impl ProcessTree {
 
     /// How many generations `descendant` is below `ancestor` (1 = child), if it is below at all.
     pub fn depth_below(&self, descendant: u32, ancestor: u32) -> Option<usize> {
-        let mut current = descendant;
-        // A corrupt table can hold a parent cycle: no chain is longer than the number of nodes.
-        for depth in 1..=self.nodes.len() {
-            current = self.parent(current)?;
-            if current == ancestor {
-                return Some(depth);
-            }
-            if current == descendant {
-                return None;
-            }
-        }
-        None
+        // No chain is longer than the number of nodes.
+        ancestors(descendant, self.nodes.len(), |i| self.parent(i))
+            .position(|a| a == ancestor)
+            .map(|n| n + 1)
     }
 
     /// The processes from `ancestor`'s child down to `descendant`, in that order, when
@@ -180,6 +172,23 @@ impl ProcessTree {
     }
 }
 
+/// The processes above `start`, its parent first, as `parent` links them (by process index):
+/// the one walk up a process tree. A corrupt table can link parents in a cycle: the walk ends
+/// after `limit` steps, or once it is back at `start` (which it then yields).
+pub fn ancestors<F>(start: u32, limit: usize, parent: F) -> impl Iterator<Item = u32>
+where
+    F: Fn(u32) -> Option<u32>,
+{
+    let mut current = Some(start);
+    let mut left = limit;
+    std::iter::from_fn(move || {
+        left = left.checked_sub(1)?;
+        let p = parent(current?)?;
+        current = (p != start).then_some(p);
+        Some(p)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +220,11 @@ mod tests {
         let tree = ProcessTree::new([info(1, Some(2)), info(2, Some(1))]);
         assert_eq!(tree.depth_below(1, 5), None);
         assert_eq!(tree.depth_below(1, 2), Some(1));
+        assert_eq!(tree.depth_below(1, 1), Some(2));
+        // A cycle above the start ends at the limit.
+        let parent = |i: u32| Some(if i == 0 { 1 } else { 3 - i });
+        let walk: Vec<u32> = ancestors(0, 5, parent).collect();
+        assert_eq!(walk, [1, 2, 1, 2, 1]);
     }
 
     #[test]

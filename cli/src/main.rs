@@ -5,7 +5,6 @@ mod exit;
 mod filter_args;
 mod inputs;
 mod progress;
-mod report;
 mod text_table;
 mod zone_args;
 

@@ -13,6 +13,7 @@ mod registry;
 pub mod status;
 
 pub use clock::{TimeZoneError, TimeZoneSpec};
+pub use process::numbers::{push_thousands, thousands};
 
 use crate::event::Event;
 use crate::ops::EventClass;

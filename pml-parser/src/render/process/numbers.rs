@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::time::FileTime;
 
 /// Appends `n` with `,` thousands separators: `1,612`.
-pub(in crate::render) fn push_thousands(out: &mut String, n: u64) {
+pub fn push_thousands(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     let mut rest = n;
@@ -23,6 +23,13 @@ pub(in crate::render) fn push_thousands(out: &mut String, n: u64) {
             out.push(',');
         }
     }
+}
+
+/// `n` with `,` thousands separators: `1,612`.
+pub fn thousands(n: u64) -> String {
+    let mut s = String::with_capacity(26);
+    push_thousands(&mut s, n);
+    s
 }
 
 /// Appends a count of 100 ns ticks as seconds with seven decimals: `0.0156250`.
@@ -43,12 +50,6 @@ pub(in crate::render) fn push_hex(out: &mut String, n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn thousands(n: u64) -> String {
-        let mut s = String::new();
-        push_thousands(&mut s, n);
-        s
-    }
 
     #[test]
     fn thousands_groups_by_three() {

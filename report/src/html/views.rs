@@ -1,21 +1,21 @@
-//! The analyzer's findings as the report shows them: incidents become lanes, marks and handle
+//! The analyzer's findings as the page shows them: incidents become lanes, marks and handle
 //! bars on a timeline; unmatched opens and sharing violations become table rows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pml_analyzer::incidents::{Step, TimelineEntry};
-use pml_analyzer::{Analysis, Incident, IncidentKind, ProcessRef, Severity as AnalyzerSeverity};
+use pml_analyzer::{Analysis, Incident, IncidentKind, ProcessRef};
 use pml_parser::ops::process_op;
 use pml_parser::{Column, EventClass, FileTime, SplitCapture};
 
-use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, TableRow, Tooltip};
+use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, TableRow, Tooltip};
 
 /// The analyzer's findings on one capture, ready for the page.
 #[derive(Debug, Default)]
-pub struct FindingViews {
+pub(super) struct FindingViews {
     /// Number of findings per kind.
     pub counts_by_kind: BTreeMap<String, u64>,
-    /// Incidents, most important first.
+    /// Incidents, in the analyzer's order.
     pub incidents: Vec<IncidentView>,
     /// Opens without a close.
     pub unmatched_opens: Vec<TableRow>,
@@ -28,11 +28,7 @@ struct Cells<'c> {
     capture: &'c SplitCapture,
 }
 
-impl<'c> Cells<'c> {
-    fn new(capture: &'c SplitCapture) -> Cells<'c> {
-        Cells { capture }
-    }
-
+impl Cells<'_> {
     fn column(&self, event_index: u64, column: Column) -> String {
         let mut out = String::new();
         if let Some((part, local)) = self.capture.locate(event_index) {
@@ -68,39 +64,38 @@ impl<'c> Cells<'c> {
     }
 }
 
-/// Maps the analyzer's `report` on `captures` (the parts of one capture, in time order, events
-/// numbered across them) to views.
-pub fn views(capture: &SplitCapture, report: &Analysis) -> FindingViews {
-    let cells = Cells::new(capture);
-    let end = report.summary.end_time.map(|t| t.0);
-    let involved: HashSet<u32> = report
+/// Maps the `analysis` of `capture` (all its parts, events numbered across them) to views.
+pub(super) fn views(capture: &SplitCapture, analysis: &Analysis) -> FindingViews {
+    let cells = Cells { capture };
+    let end = analysis.summary.end_time.map(|t| t.0);
+    let involved: HashSet<u32> = analysis
         .incidents
         .iter()
         .flat_map(|i| lanes(i).into_iter().map(|l| l.process_index))
         .collect();
-    let exits = process_exits(&cells, &involved);
+    let exits = process_exits(capture, &involved);
     let mut counts = BTreeMap::new();
-    for incident in &report.incidents {
+    for incident in &analysis.incidents {
         *counts
             .entry(format!("{} incidents", incident.kind.as_str()))
             .or_default() += 1;
     }
     counts.insert(
         "unmatched opens".to_string(),
-        report.unmatched_opens.len() as u64,
+        analysis.unmatched_opens.len() as u64,
     );
     counts.insert(
         "sharing violations".to_string(),
-        report.sharing_violations.len() as u64,
+        analysis.sharing_violations.len() as u64,
     );
     FindingViews {
         counts_by_kind: counts,
-        incidents: report
+        incidents: analysis
             .incidents
             .iter()
             .map(|i| incident_view(i, &cells, end, &exits))
             .collect(),
-        unmatched_opens: report
+        unmatched_opens: analysis
             .unmatched_opens
             .iter()
             .map(|u| {
@@ -117,7 +112,7 @@ pub fn views(capture: &SplitCapture, report: &Analysis) -> FindingViews {
                 cells.row(u.open.event_index, &u.process, note)
             })
             .collect(),
-        sharing_violations: report
+        sharing_violations: analysis
             .sharing_violations
             .iter()
             .map(|v| {
@@ -184,14 +179,17 @@ fn mark_kind(step: Step) -> MarkKind {
     }
 }
 
-/// The Process Exit event (global index, time) of each process in `involved`.
-fn process_exits(cells: &Cells<'_>, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
-    if involved.is_empty() {
-        return HashMap::new();
-    }
-    let capture = cells.capture;
+/// Events per chunk of the pass that looks for Process Exits.
+const EXIT_CHUNK_EVENTS: u64 = 1 << 14;
+
+/// The Process Exit event (global index, time) of each process in `involved`; the last one
+/// when a process has several.
+fn process_exits(capture: &SplitCapture, involved: &HashSet<u32>) -> HashMap<u32, (u64, FileTime)> {
     let mut exits = HashMap::new();
-    capture.pass().for_each(
+    if involved.is_empty() {
+        return exits;
+    }
+    capture.pass().chunk_events(EXIT_CHUNK_EVENTS).for_each(
         |chunk| {
             chunk
                 .events(capture)
@@ -289,11 +287,7 @@ fn incident_view(
     }
     IncidentView {
         kind: incident.kind.as_str().to_string(),
-        severity: match incident.severity {
-            AnalyzerSeverity::High => Severity::High,
-            AnalyzerSeverity::Medium => Severity::Medium,
-            AnalyzerSeverity::Low => Severity::Low,
-        },
+        severity: incident.severity,
         path: incident.path.clone(),
         origin: origin.to_rfc3339(),
         explanation: incident.explanation.clone(),

@@ -2,7 +2,7 @@
 //! linker retries its open eleven times with doubling back-off (1 ms to 1 s) and gives up, and
 //! the scanner's handle is still open when the capture ends.
 
-use crate::report::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, Tooltip};
+use crate::html::{Bar, IncidentView, Lane, Mark, MarkKind, Role, Severity, Tooltip};
 
 const PATH: &str = r"C:\build\out\bin\app.exe";
 

@@ -2,9 +2,10 @@
 
 use std::fmt::Write as _;
 
+use pml_analyzer::overview::Histogram;
+use pml_parser::render::thousands;
+
 use super::escape::{push_escaped, push_num};
-use super::html::thousands;
-use super::model::Histogram;
 
 const WIDTH: f64 = 980.0;
 const HEIGHT: f64 = 230.0;
@@ -41,7 +42,7 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 /// Writes the histogram as an SVG and its legend.
-pub fn render(h: &Histogram, out: &mut String) {
+pub(super) fn render(h: &Histogram, out: &mut String) {
     let buckets = h.classes.iter().map(|c| c.counts.len()).max().unwrap_or(0);
     if buckets == 0 || h.bucket_seconds == 0 {
         out.push_str("<p class=\"none\">No events.</p>");

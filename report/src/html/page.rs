@@ -4,9 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use pml_parser::render::thousands;
+
 use super::escape::push_escaped;
 use super::histogram;
-use super::model::{IncidentView, ProcessNode, ReportData, TableRow};
+use super::model::{HtmlPage, IncidentView, ProcessNode, TableRow};
 use super::svg;
 
 /// Tables show at most this many rows (the page stays small for big captures).
@@ -19,8 +21,20 @@ const MAX_TREE_DEPTH: usize = 64;
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
 
+impl HtmlPage {
+    /// Writes the page to `out`.
+    pub fn write(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.to_html().as_bytes())
+    }
+
+    /// The page.
+    pub fn to_html(&self) -> String {
+        page(self)
+    }
+}
+
 /// The whole page.
-pub fn page(data: &ReportData) -> String {
+fn page(data: &HtmlPage) -> String {
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
@@ -60,7 +74,7 @@ pub fn page(data: &ReportData) -> String {
     out
 }
 
-fn summary(data: &ReportData, out: &mut String) {
+fn summary(data: &HtmlPage, out: &mut String) {
     let c = &data.capture;
     out.push_str("<header><h1>Handle report: ");
     push_escaped(out, &c.file);
@@ -99,7 +113,7 @@ fn summary(data: &ReportData, out: &mut String) {
     out.push_str("</header>\n");
 }
 
-fn incidents(data: &ReportData, out: &mut String) {
+fn incidents(data: &HtmlPage, out: &mut String) {
     let _ = write!(
         out,
         "<section id=\"incidents\"><h2>Incidents ({})</h2>",
@@ -122,7 +136,7 @@ fn incidents(data: &ReportData, out: &mut String) {
 }
 
 fn incident_article(incident: &IncidentView, number: usize, out: &mut String) {
-    let sev = incident.severity.name();
+    let sev = incident.severity.as_str();
     let _ = write!(
         out,
         "<article class=\"incident sev-{sev}\" id=\"incident-{number}\"><h3><span class=\"badge\">{sev}</span> <span class=\"kind\">"
@@ -171,7 +185,7 @@ fn paragraphs(out: &mut String, class: &str, prefix: &str, text: &str) {
     }
 }
 
-fn process_tree(data: &ReportData, out: &mut String) {
+fn process_tree(data: &HtmlPage, out: &mut String) {
     out.push_str("<section id=\"processes\"><h2>Processes involved</h2>");
     if data.process_tree.is_empty() {
         out.push_str("<p class=\"none\">No processes are involved in a finding.</p></section>\n");
@@ -323,28 +337,15 @@ fn table(out: &mut String, id: &str, title: &str, about: &str, rows: &[TableRow]
     out.push_str("</section>\n");
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::escape::escaped;
-    use crate::report::model::CaptureSummary;
+    use crate::html::escape::escaped;
+    use crate::html::model::CaptureSummary;
 
     #[test]
     fn capture_text_is_escaped_everywhere() {
-        let data = ReportData {
+        let data = HtmlPage {
             capture: CaptureSummary {
                 file: "<script>alert(1)</script>.pml".into(),
                 computer: "a&b".into(),

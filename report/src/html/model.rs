@@ -1,21 +1,24 @@
-//! What a report shows: plain data, filled from a capture and the analyzer's findings, and
-//! serializable so that the same model can be dumped as JSON.
+//! What the page shows: plain data, filled from a capture and the analyzer's findings
+//! ([`HtmlPage::build`]) or by hand, and serializable so that the same model can be dumped as
+//! JSON.
 //!
 //! Times inside an incident are milliseconds relative to the incident's open (t = 0); every
 //! other time is a display string (RFC 3339, UTC) made by the producer.
 
 use std::collections::BTreeMap;
 
+use pml_analyzer::overview::Histogram;
+use pml_analyzer::Severity;
 use serde::Serialize;
 
-/// Everything the HTML report shows.
+/// Everything the HTML page shows; [`HtmlPage::write`] writes the page.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ReportData {
+pub struct HtmlPage {
     /// Which capture this is.
     pub capture: CaptureSummary,
     /// Number of findings per kind (`inherited-handle`, `sharing-violation`, `unmatched-open`, ...).
     pub counts_by_kind: BTreeMap<String, u64>,
-    /// The incidents, most important first.
+    /// The incidents, in the analyzer's order (by the time of their first event).
     pub incidents: Vec<IncidentView>,
     /// Opens without a matching close.
     pub unmatched_opens: Vec<TableRow>,
@@ -46,29 +49,6 @@ pub struct CaptureSummary {
     pub processes: u64,
 }
 
-/// How bad an incident is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Breaks a build or a program (a victim failed).
-    High,
-    /// Likely to break something (a handle leaked into a child).
-    Medium,
-    /// Worth knowing.
-    Low,
-}
-
-impl Severity {
-    /// The lower-case name, also used as a CSS class.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-}
-
 /// One incident: a story told on a timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentView {
@@ -94,6 +74,7 @@ pub struct IncidentView {
 
 /// What a process does in an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Opened the file.
@@ -126,7 +107,7 @@ impl Role {
 pub struct Lane {
     /// How the process is shown, e.g. `python.exe (4120)`.
     pub process: String,
-    /// Key into [`ReportData::process_tree`] (the capture's process index).
+    /// Key into [`HtmlPage::process_tree`] (the capture's process index).
     pub process_index: u32,
     /// What it does in the incident.
     pub role: Role,
@@ -134,6 +115,7 @@ pub struct Lane {
 
 /// The kind of event a mark stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 #[serde(rename_all = "kebab-case")]
 pub enum MarkKind {
     /// The successful open.
@@ -245,5 +227,3 @@ pub struct ProcessNode {
     /// End time.
     pub end: Option<String>,
 }
-
-pub use pml_analyzer::overview::Histogram;

@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use pml_analyzer::overview::ClassSeries;
-
-use crate::report::model::{
-    Bar, CaptureSummary, Histogram, IncidentView, Lane, Mark, MarkKind, ProcessNode, ReportData,
-    Role, Severity, TableRow, Tooltip,
+use crate::html::{
+    Bar, CaptureSummary, ClassSeries, Histogram, HtmlPage, IncidentView, Lane, Mark, MarkKind,
+    ProcessNode, Role, Severity, TableRow, Tooltip,
 };
 
 /// The file of the story.
@@ -107,9 +105,9 @@ fn row(
     }
 }
 
-/// The whole report.
-pub fn report() -> ReportData {
-    ReportData {
+/// The whole page.
+pub fn page() -> HtmlPage {
+    HtmlPage {
         capture: CaptureSummary {
             file: "seed-race.pml".into(),
             computer: "BUILD-07".into(),
