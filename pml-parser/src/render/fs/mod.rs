@@ -40,7 +40,7 @@ pub(super) fn write_detail_in(event: &Event<'_>, zone: &TimeZone, out: &mut Stri
     let Ok(d) = FsDetails::decode(event) else {
         return;
     };
-    let mut w = Detail::new(out, zone);
+    let mut w = Detail::new(out, zone, event.time());
     match d.operation {
         fs_op::CREATE_FILE => ops::create_file(&d, &mut w),
         fs_op::READ_FILE | fs_op::WRITE_FILE | op::READ_FILE2 | op::WRITE_FILE2 => {
