@@ -36,7 +36,7 @@ pub use header::{Header, OsVersion};
 pub use ops::EventClass;
 pub use render::columns::EventRow;
 pub use render::columns::{Column, ColumnRenderer};
-pub use render::{TimeZoneError, TimeZoneSpec};
+pub use render::{BuildDetection, ProcmonBuild, ProcmonBuildError, TimeZoneError, TimeZoneSpec};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};
 pub use text::{PmlStr, StrInfo};
 pub use time::FileTime;
