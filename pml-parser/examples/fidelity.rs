@@ -26,6 +26,8 @@ const GOLDEN: &[(&str, &str)] = &[
     ("process-64bit", "UTC"),
     ("registry-64bit", "UTC"),
     ("unity-basic-64bit", "+01:00"),
+    // PML version 7, exported in the capture machine's zone: 8:16 PM local is 01:16 UTC.
+    ("noriben-v7-32bit", "-05:00"),
 ];
 
 fn main() {

@@ -16,6 +16,7 @@ const DETECTED: &[(&str, ProcmonBuild, &str)] = &[
     ("process-64bit", ProcmonBuild::V3_5, "3.51"),
     ("registry-64bit", ProcmonBuild::V3_5, "3.51"),
     ("unity-basic-64bit", ProcmonBuild::V3_6, "3.86"),
+    ("noriben-v7-32bit", ProcmonBuild::V2, "2.8.0.0"),
     ("win11-fileio-64bit", ProcmonBuild::V3_6, "3.83"),
 ];
 
