@@ -49,6 +49,11 @@ impl OsVersion {
             (6, 3, true) => "Windows Server 2012 R2".to_string(),
             (6, 2, true) => "Windows Server 2012".to_string(),
             (6, 1, true) => "Windows Server 2008 R2".to_string(),
+            (6, 0, true) => "Windows Server 2008".to_string(),
+            (5, 2, true) => "Windows Server 2003".to_string(),
+            (5, 2, false) => "Windows XP x64".to_string(),
+            (5, 1, _) => "Windows XP".to_string(),
+            (5, 0, _) => "Windows 2000".to_string(),
             (major, minor, _) => format!("Windows {major}.{minor}"),
         };
         if self.service_pack.is_empty() {
