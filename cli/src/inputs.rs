@@ -150,6 +150,17 @@ impl Inputs {
         Inputs { parts, total }
     }
 
+    /// The same inputs rendered as ProcMon `build` prints, when one is given (else as each
+    /// capture's own build).
+    pub fn with_procmon_build(mut self, build: Option<pml_parser::ProcmonBuild>) -> Inputs {
+        if let Some(build) = build {
+            for part in &mut self.parts {
+                part.renderer = part.renderer.clone().with_procmon_build(build);
+            }
+        }
+        self
+    }
+
     /// The files, in time order.
     pub fn parts(&self) -> &[Part] {
         &self.parts

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use pml_parser::Column;
 
+use crate::build_args::BuildArgs;
 use crate::export::jsonl;
 use crate::export::parse_columns;
 use crate::filter_args::FilterArgs;
@@ -39,6 +40,8 @@ pub struct Args {
     filter: FilterArgs,
     #[command(flatten)]
     zone: ZoneArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     /// Columns to show: `default` (ProcMon's 7), `all` (the 27) or names separated by commas,
     /// e.g. 'Process Name,PID,Operation,Path' (default: the --config file's columns, else
     /// ProcMon's 7).
@@ -109,7 +112,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| Column::DEFAULT.to_vec()),
     };
-    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone()?)?;
+    let inputs = Inputs::open_in_zone(&args.files, args.zone.zone()?)?
+        .with_procmon_build(args.build.build());
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_is_terminal {
         Format::Table

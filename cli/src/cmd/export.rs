@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use pml_parser::TimeZoneSpec;
 
+use crate::build_args::BuildArgs;
 use crate::export::{self, Job, Part};
 use crate::filter_args::FilterArgs;
 use crate::inputs::Inputs;
@@ -34,6 +35,8 @@ pub struct Args {
     columns: String,
     #[command(flatten)]
     zone: ZoneArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
@@ -75,7 +78,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !matches!(format, Format::Csv) || !selection.filter.is_empty() {
         return run_filtered(&args, format, selection, zone);
     }
-    let inputs = Inputs::open_in_zone(&args.files, zone)?;
+    let inputs = Inputs::open_in_zone(&args.files, zone)?.with_procmon_build(args.build.build());
     let partial = inputs.partial();
     let parts = inputs
         .into_parts()
@@ -101,7 +104,7 @@ fn run_filtered(
     selection: crate::filter_args::Selection,
     zone: TimeZoneSpec,
 ) -> Result<ExitCode> {
-    let inputs = Inputs::open_in_zone(&args.files, zone)?;
+    let inputs = Inputs::open_in_zone(&args.files, zone)?.with_procmon_build(args.build.build());
     let query = Query::new(&inputs, &selection.filter);
     let progress = Progress::new(inputs.event_count(), "events", args.quiet);
     let columns = if args.columns.trim().eq_ignore_ascii_case("default") {

@@ -43,6 +43,8 @@ struct Info {
     event_classes: BTreeMap<&'static str, u64>,
     salvaged: Option<pml_parser::SalvageReport>,
     warnings: Vec<String>,
+    /// The ProcMon build family detected: `build`, `captured_by`, `evidence`.
+    procmon_build: pml_parser::BuildDetection,
 }
 
 /// Per-class counts, time span and error count, gathered in parallel.
@@ -118,6 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .collect(),
         salvaged: capture.salvage_report().cloned(),
         warnings: capture.warnings().to_vec(),
+        procmon_build: capture.procmon_build().clone(),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info)?);
@@ -145,6 +148,17 @@ fn print_text(info: &Info) {
     println!(
         "Format:        PML version {}, {}-bit capture",
         info.version, info.bitness
+    );
+    let build = &info.procmon_build;
+    println!(
+        "ProcMon build: {}{} ({})",
+        build.build,
+        build
+            .captured_by
+            .as_ref()
+            .map(|v| format!(", captured by {v}"))
+            .unwrap_or_default(),
+        build.evidence
     );
     println!("Computer:      {}", info.computer);
     println!("OS:            {}", info.os);
