@@ -265,8 +265,8 @@ fn detect(capture: &Capture) -> BuildDetection {
             // Two ProcMon 3.4 captures were exported by different releases, one printing as
             // 3.4 did and one as 3.5x did; 3.5x is chosen (docs/fidelity.md).
             ProcmonBuild::V3_4 => ProcmonBuild::V3_5,
-            // PML version 9 comes from ProcMon 3 or later.
-            ProcmonBuild::V2 => ProcmonBuild::V3_5,
+            // A 2.x capture in version 9 was written again (`pml filter` writes version 9):
+            // still 2.x events.
             build => build,
         };
         return BuildDetection {
