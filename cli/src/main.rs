@@ -1,5 +1,6 @@
 //! `pml`: read, query, export and analyze Process Monitor captures on any OS.
 
+mod build_args;
 mod cmd;
 mod exit;
 mod filter_args;

@@ -86,6 +86,12 @@ fn every_command_on_every_capture() {
             .map(|v| v.as_u64().unwrap())
             .sum();
         assert_eq!(classes, events, "{stem}: class counts add up");
+        let build = info["procmon_build"]["build"].as_str().unwrap_or_default();
+        assert!(
+            ["2.x", "3.0-3.4x", "3.5x", "3.6+"].contains(&build),
+            "{stem}: info --json names the ProcMon build: {}",
+            info["procmon_build"]
+        );
 
         let analysis: Value =
             serde_json::from_slice(&pml(&["analyze", "--json", file]).stdout).unwrap();

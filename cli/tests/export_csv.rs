@@ -293,3 +293,59 @@ fn unreadable_events_are_left_out() {
     let rows = parse_strict(&out.expect("written despite the bad event"), b"\r\n");
     assert_eq!(rows.len(), 1 + 323);
 }
+
+/// PML version 7 (ProcMon 2.8): ProcMon's export of the 7 default columns in the capture
+/// machine's zone (UTC-5), every cell, Path and Detail included. The golden file has LF line
+/// ends (converted after export, as unity-basic's); apart from them the bytes are equal.
+#[test]
+fn version_7_export_equals_procmons() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let (code, stderr, out) = export("noriben-v7-32bit", &["--tz", "-05:00"]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = out.unwrap();
+    let golden = common::gunzip(&dir.join("noriben-v7-32bit.golden.csv.gz"));
+    let ours = parse_strict(&out, b"\r\n");
+    assert_eq!(ours, parse_strict(&golden, b"\n"));
+    assert_eq!(ours.len(), 1 + 623);
+    let lf: Vec<u8> = String::from_utf8(out).unwrap().replace("\r\n", "\n").into();
+    assert!(lf == golden, "the bytes differ beyond line ends");
+}
+
+/// `--procmon-build` renders as another ProcMon release: mixed-32bit's exporter, ProcMon 3.4,
+/// printed QueryDirectory without FileInformationClass.
+#[test]
+fn procmon_build_is_chosen_with_an_option() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let golden = parse_strict(
+        &common::gunzip(&dir.join("mixed-32bit.golden.csv.gz")),
+        b"\r\n",
+    );
+    let detail = golden[0].iter().position(|c| c == "Detail").unwrap();
+    let operation = golden[0].iter().position(|c| c == "Operation").unwrap();
+    let columns = ["--columns", "Operation,Detail"];
+    for (build, equal) in [(None, 5), (Some("3.4"), 56), (Some("3.0-3.4x"), 56)] {
+        let mut args = columns.to_vec();
+        if let Some(b) = build {
+            args.extend(["--procmon-build", b]);
+        }
+        let (code, stderr, out) = export("mixed-32bit", &args);
+        assert_eq!(code, 0, "{stderr}");
+        let ours = parse_strict(&out.unwrap(), b"\r\n");
+        let rows: Vec<bool> = ours[1..]
+            .iter()
+            .zip(&golden[1..])
+            .filter(|(_, g)| g[operation] == "QueryDirectory")
+            .map(|(o, g)| o[1] == g[detail])
+            .collect();
+        assert_eq!(rows.len(), 56);
+        assert_eq!(rows.iter().filter(|&&e| e).count(), equal, "{build:?}");
+    }
+    let (code, stderr, out) = export("mixed-32bit", &["--procmon-build", "latest"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown ProcMon build"), "{stderr}");
+    assert!(out.is_none());
+}

@@ -135,6 +135,8 @@ pub struct Capture {
     salvage: Option<SalvageReport>,
     /// [`Capture::release`] works only on files larger than this.
     release_above: u64,
+    /// The ProcMon build the capture came from, found on first use (`render::build`).
+    pub(crate) build: std::sync::OnceLock<crate::render::build::BuildDetection>,
 }
 
 impl std::fmt::Debug for Capture {
@@ -181,6 +183,7 @@ impl Capture {
             warnings: Vec::new(),
             salvage: None,
             release_above: options.release_above,
+            build: std::sync::OnceLock::new(),
             header,
         };
         let header = &capture.header;

@@ -151,9 +151,16 @@ impl<'a> Event<'a> {
         self.class() == EventClass::Network && self.detail.first().is_some_and(|f| f & 4 != 0)
     }
 
-    /// The Operation column: e.g. `CreateFile`, `QueryStandardInformationFile`, `TCP Send`.
+    /// The Operation column: e.g. `CreateFile`, `QueryStandardInformationFile`, `TCP Send`, as
+    /// the capture's ProcMon build names it ([`Capture::procmon_build`]).
     pub fn operation_name(&self) -> &'static str {
-        ops::operation_name(
+        self.operation_name_as(self.capture.procmon_build().build)
+    }
+
+    /// The Operation column as ProcMon `build` names it.
+    pub fn operation_name_as(&self, build: crate::render::ProcmonBuild) -> &'static str {
+        ops::operation_name_as(
+            build,
             self.class(),
             self.operation(),
             self.sub_operation(),

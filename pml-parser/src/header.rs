@@ -6,6 +6,11 @@ use crate::error::{Error, ErrorKind, Result};
 /// Size of the header; events start right after it in every known capture.
 pub const HEADER_SIZE: usize = 0x3A8;
 
+/// The PML versions read: 9 (ProcMon 3.x and later) and 7 (ProcMon 2.x), which has the same
+/// header, tables and event records; the few detail blobs that differ are told apart by their
+/// length (docs/pml-format.md).
+pub const SUPPORTED_VERSIONS: [u32; 2] = [7, 9];
+
 /// Windows version of the capture machine (the OSVERSIONINFOEXW that ProcMon copied).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct OsVersion {
@@ -44,6 +49,11 @@ impl OsVersion {
             (6, 3, true) => "Windows Server 2012 R2".to_string(),
             (6, 2, true) => "Windows Server 2012".to_string(),
             (6, 1, true) => "Windows Server 2008 R2".to_string(),
+            (6, 0, true) => "Windows Server 2008".to_string(),
+            (5, 2, true) => "Windows Server 2003".to_string(),
+            (5, 2, false) => "Windows XP x64".to_string(),
+            (5, 1, _) => "Windows XP".to_string(),
+            (5, 0, _) => "Windows 2000".to_string(),
             (major, minor, _) => format!("Windows {major}.{minor}"),
         };
         if self.service_pack.is_empty() {
@@ -57,7 +67,7 @@ impl OsVersion {
 /// The parsed file header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
-    /// Format version; 9 in every known capture.
+    /// Format version: 9, or 7 for captures of ProcMon 2.x.
     pub version: u32,
     /// True for captures made on a 64-bit system (pointer-sized fields are 8 bytes).
     pub is_64bit: bool,
@@ -124,7 +134,7 @@ impl Header {
         let u32f = |off| u32_at(h, off).unwrap_or_default();
         let u64f = |off| u64_at(h, off).unwrap_or_default();
         let version = u32f(0x4);
-        if version != 9 {
+        if !SUPPORTED_VERSIONS.contains(&version) {
             return Err(ErrorKind::UnsupportedVersion(version).into());
         }
         let os = &h[0x270..0x270 + 284];

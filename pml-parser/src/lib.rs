@@ -41,7 +41,7 @@ pub use ops::EventClass;
 pub use pass::{Chunk, Pass, Progress};
 pub use render::columns::EventRow;
 pub use render::columns::{Column, ColumnRenderer};
-pub use render::{TimeZoneError, TimeZoneSpec};
+pub use render::{BuildDetection, ProcmonBuild, ProcmonBuildError, TimeZoneError, TimeZoneSpec};
 pub use split::{sibling_parts, Part, SplitCapture};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};
 pub use text::{PmlStr, StrInfo};

@@ -1,5 +1,7 @@
 //! Event classes and operation names, as Process Monitor displays them.
 
+use crate::render::ProcmonBuild;
+
 /// The class of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum EventClass {
@@ -261,8 +263,23 @@ pub fn query_information_name(class: u8) -> Option<&'static str> {
         0x43 => "QueryDesiredStorageClassInformation",
         0x44 => "QueryStatInformation",
         0x45 => "QueryMemoryPartitionInformation",
-        // Classes 0x46 and above are named only by ProcMon 3.60 and later; the ProcMon that
-        // exported the golden CSVs shows `<Unknown>` for them, and so do we.
+        // Classes 0x46 and above are named only by ProcMon 3.60 and later
+        // (`query_information_name_3_60`); the ProcMon 3.53 that exported the golden CSVs
+        // shows `<Unknown>` for them.
+        _ => return None,
+    })
+}
+
+/// The QueryInformationFile classes ProcMon 3.60 added to its table.
+fn query_information_name_3_60(class: u8) -> Option<&'static str> {
+    Some(match class {
+        0x46 => "QuerySatLxInformation",
+        0x47 => "QueryCaseSensitiveInformation",
+        0x48 => "QueryLinkInformationEx",
+        // ProcMon's spelling.
+        0x49 => "QueryLinkInfomraitonBypassAccessCheck",
+        0x4A => "QueryStorageReservedIdInformation",
+        0x4B => "QueryCaseSensitiveInformationForceAccessCheck",
         _ => return None,
     })
 }
@@ -288,6 +305,17 @@ pub fn set_information_name(class: u8) -> Option<&'static str> {
         // 0x4A (SetStorageReservedIdInformation) is named only by ProcMon 3.60 and later.
         _ => return None,
     })
+}
+
+/// Sub-operation name of SetInformationFile as ProcMon `build` prints it.
+fn set_information_name_as(build: ProcmonBuild, class: u8) -> Option<&'static str> {
+    match (build, class) {
+        // ProcMon 2.8 (a version-7 capture) names FileAllocationInformation so; its Detail
+        // is the allocation size.
+        (ProcmonBuild::V2, 0x13) => Some("SetAllInformationFile"),
+        (b, 0x4A) if b.names_newer_operations() => Some("SetStorageReservedIdInformation"),
+        _ => set_information_name(class),
+    }
 }
 
 /// Sub-operation name of QueryVolumeInformation by FS_INFORMATION_CLASS.
@@ -367,15 +395,38 @@ pub fn plug_and_play_name(minor: u8) -> Option<&'static str> {
     NAMES.get(usize::from(minor)).copied()
 }
 
-/// The name ProcMon shows in the Operation column.
+/// Registry operations ProcMon 3.61 added (docs/pml-format.md): codes 18 to 20.
+const REGISTRY_OPS_3_61: [&str; 3] = ["RegSaveKey", "RegLoadKey", "RegRestoreKey"];
+
+/// The name ProcMon 3.5x shows in the Operation column; see [`operation_name_as`].
+pub fn operation_name(class: EventClass, op: u16, sub_op: u8, is_tcp: bool) -> &'static str {
+    operation_name_as(ProcmonBuild::V3_5, class, op, sub_op, is_tcp)
+}
+
+/// The name ProcMon `build` shows in the Operation column.
 ///
 /// `sub_op` is the first byte of a file-system detail blob (0 = none); a non-zero sub-operation
 /// that ProcMon does not know shows as `<Unknown>`. Network operations need the protocol flag.
-pub fn operation_name(class: EventClass, op: u16, sub_op: u8, is_tcp: bool) -> &'static str {
+pub fn operation_name_as(
+    build: ProcmonBuild,
+    class: EventClass,
+    op: u16,
+    sub_op: u8,
+    is_tcp: bool,
+) -> &'static str {
     let op_index = usize::from(op);
     match class {
         EventClass::Process => PROCESS_OPS.get(op_index).copied().unwrap_or("<Unknown>"),
-        EventClass::Registry => REGISTRY_OPS.get(op_index).copied().unwrap_or("<Unknown>"),
+        EventClass::Registry => REGISTRY_OPS
+            .get(op_index)
+            .or_else(|| {
+                build
+                    .names_newer_operations()
+                    .then(|| REGISTRY_OPS_3_61.get(op_index.wrapping_sub(REGISTRY_OPS.len())))
+                    .flatten()
+            })
+            .copied()
+            .unwrap_or("<Unknown>"),
         EventClass::Profiling => PROFILING_OPS.get(op_index).copied().unwrap_or("<Unknown>"),
         EventClass::Network => network_operation_name(op, is_tcp),
         EventClass::FileSystem => {
@@ -386,8 +437,13 @@ pub fn operation_name(class: EventClass, op: u16, sub_op: u8, is_tcp: bool) -> &
                 return major;
             }
             let sub = match op {
-                fs_op::QUERY_INFORMATION_FILE => query_information_name(sub_op),
-                fs_op::SET_INFORMATION_FILE => set_information_name(sub_op),
+                fs_op::QUERY_INFORMATION_FILE => query_information_name(sub_op).or_else(|| {
+                    build
+                        .names_newer_operations()
+                        .then(|| query_information_name_3_60(sub_op))
+                        .flatten()
+                }),
+                fs_op::SET_INFORMATION_FILE => set_information_name_as(build, sub_op),
                 fs_op::QUERY_VOLUME_INFORMATION => query_volume_name(sub_op),
                 fs_op::SET_VOLUME_INFORMATION => set_volume_name(sub_op),
                 fs_op::DIRECTORY_CONTROL => directory_control_name(sub_op),
@@ -442,4 +498,43 @@ pub fn fs_op_has_sub_op(op: u16) -> bool {
             | fs_op::LOCK_UNLOCK_FILE
             | fs_op::PLUG_AND_PLAY
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(build: ProcmonBuild, class: EventClass, op: u16, sub_op: u8) -> &'static str {
+        operation_name_as(build, class, op, sub_op, false)
+    }
+
+    #[test]
+    fn names_follow_the_build() {
+        use ProcmonBuild::*;
+        let fs = EventClass::FileSystem;
+        let set = fs_op::SET_INFORMATION_FILE;
+        let query = fs_op::QUERY_INFORMATION_FILE;
+        assert_eq!(name(V2, fs, set, 0x13), "SetAllInformationFile");
+        for build in [V3_4, V3_5, V3_6] {
+            assert_eq!(name(build, fs, set, 0x13), "SetAllocationInformationFile");
+        }
+        assert_eq!(name(V2, fs, set, 0x0D), "SetDispositionInformationFile");
+        for build in [V2, V3_4, V3_5] {
+            assert_eq!(name(build, fs, query, 0x47), "<Unknown>");
+            assert_eq!(name(build, fs, set, 0x4A), "<Unknown>");
+            assert_eq!(name(build, EventClass::Registry, 18, 0), "<Unknown>");
+        }
+        assert_eq!(name(V3_6, fs, query, 0x47), "QueryCaseSensitiveInformation");
+        assert_eq!(name(V3_6, fs, query, 0x4C), "<Unknown>");
+        assert_eq!(name(V3_6, fs, set, 0x4A), "SetStorageReservedIdInformation");
+        let registry = EventClass::Registry;
+        assert_eq!(name(V3_6, registry, 17, 0), "RegQueryKeySecurity");
+        assert_eq!(name(V3_6, registry, 18, 0), "RegSaveKey");
+        assert_eq!(name(V3_6, registry, 19, 0), "RegLoadKey");
+        assert_eq!(name(V3_6, registry, 20, 0), "RegRestoreKey");
+        assert_eq!(name(V3_6, registry, 21, 0), "<Unknown>");
+        assert_eq!(name(V3_6, registry, u16::MAX, 0), "<Unknown>");
+        // The build-less name is ProcMon 3.5x's.
+        assert_eq!(operation_name(fs, query, 0x47, false), "<Unknown>");
+    }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::capture::{Capture, OpenOptions};
 use crate::error::Result;
 use crate::render::columns::ColumnRenderer;
-use crate::render::TimeZoneSpec;
+use crate::render::{ProcmonBuild, TimeZoneSpec};
 use crate::time::FileTime;
 use crate::Event;
 
@@ -120,6 +120,17 @@ impl SplitCapture {
     pub fn with_time_zone(mut self, zone: TimeZoneSpec) -> SplitCapture {
         for part in &mut self.parts {
             part.renderer = part.renderer.clone().with_time_zone(zone.clone());
+        }
+        self
+    }
+
+    /// The same capture rendered as ProcMon `build` prints (Operation and Detail), when one is
+    /// given; with `None`, each part renders as the build detected in it.
+    pub fn with_procmon_build(mut self, build: Option<ProcmonBuild>) -> SplitCapture {
+        if let Some(build) = build {
+            for part in &mut self.parts {
+                part.renderer = part.renderer.clone().with_procmon_build(build);
+            }
         }
         self
     }

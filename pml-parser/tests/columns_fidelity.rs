@@ -100,6 +100,13 @@ fn unity_basic_64bit_in_europe_berlin() {
     check("unity-basic-64bit", "Europe/Berlin", 9);
 }
 
+/// PML version 7 (ProcMon 2.8 on Windows XP), exported with ProcMon's 7 default columns in the
+/// capture machine's zone, UTC-5.
+#[test]
+fn noriben_v7_32bit_in_utc_minus_five() {
+    check("noriben-v7-32bit", "-05:00", 5);
+}
+
 /// The comparison can fail: in the wrong zone no Time of Day agrees.
 #[test]
 fn a_wrong_zone_disagrees() {

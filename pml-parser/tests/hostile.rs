@@ -2,11 +2,12 @@
 
 use pml_testkit as common;
 
-use pml_parser::{Capture, Column, ColumnRenderer, OpenOptions};
+use pml_parser::{Capture, Column, ColumnRenderer, OpenOptions, ProcmonBuild};
 
 /// Reads everything a user can ask of a capture; returns how many events were readable.
 fn exercise(capture: &Capture) -> u64 {
     let renderer = ColumnRenderer::new(capture);
+    let builds = ProcmonBuild::ALL.map(|b| renderer.clone().with_procmon_build(b));
     let mut out = String::new();
     let mut readable = 0;
     for event in capture.events() {
@@ -21,7 +22,14 @@ fn exercise(capture: &Capture) -> u64 {
             out.clear();
             renderer.write(&event, column, &mut out);
         }
+        for renderer in &builds {
+            for column in [Column::Operation, Column::Detail] {
+                out.clear();
+                renderer.write(&event, column, &mut out);
+            }
+        }
     }
+    let _ = capture.procmon_build();
     readable
 }
 
@@ -46,16 +54,21 @@ impl XorShift {
     }
 }
 
+/// A 64-bit version-9 capture and a 32-bit version-7 one.
+const SAMPLES: [&str; 2] = ["unity-basic-64bit", "noriben-v7-32bit"];
+
 #[test]
 fn truncation_at_many_offsets_never_panics() {
     let Some(dir) = common::samples_dir() else {
         return;
     };
-    let data = common::sample_bytes(&dir, "unity-basic-64bit");
-    let mut cuts: Vec<usize> = (0..0x400).step_by(7).collect();
-    cuts.extend((0..data.len()).step_by(data.len() / 300));
-    for cut in cuts {
-        try_all_ways(&data[..cut]);
+    for name in SAMPLES {
+        let data = common::sample_bytes(&dir, name);
+        let mut cuts: Vec<usize> = (0..0x400).step_by(7).collect();
+        cuts.extend((0..data.len()).step_by(data.len() / 300));
+        for cut in cuts {
+            try_all_ways(&data[..cut]);
+        }
     }
 }
 
@@ -64,13 +77,41 @@ fn random_byte_flips_never_panic() {
     let Some(dir) = common::samples_dir() else {
         return;
     };
-    let original = common::sample_bytes(&dir, "unity-basic-64bit");
+    // Fewer rounds for the version-7 capture: the version-9 one covers the shared layout.
+    for (name, rounds) in SAMPLES.into_iter().zip([300, 50]) {
+        flip_bytes(&common::sample_bytes(&dir, name), rounds);
+    }
+}
+
+/// Only the versions whose layout is known open: 7 and 9.
+#[test]
+fn unknown_versions_are_refused() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let original = common::sample_bytes(&dir, "noriben-v7-32bit");
+    for version in [0u32, 6, 7, 8, 9, 10, u32::MAX] {
+        let mut data = original.clone();
+        data[4..8].copy_from_slice(&version.to_le_bytes());
+        let opened = Capture::from_bytes(data);
+        match version {
+            7 | 9 => assert!(opened.is_ok(), "version {version}"),
+            _ => {
+                let err = opened.unwrap_err().to_string();
+                assert!(err.contains(&version.to_string()), "{err}");
+            }
+        }
+    }
+}
+
+fn flip_bytes(original: &[u8], rounds: usize) {
+    let original = original.to_vec();
     let tables = Capture::from_bytes(original.clone())
         .unwrap()
         .header()
         .event_offsets_offset as usize;
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
-    for round in 0..300 {
+    for round in 0..rounds {
         let mut data = original.clone();
         for _ in 0..1 + round % 8 {
             // Half the flips hit the header and tables, where counts and offsets live.

@@ -10,6 +10,7 @@ use pml_parser::Column;
 
 use pml_analyzer::Query;
 
+use crate::build_args::BuildArgs;
 use crate::exit::warn_unreadable;
 use crate::filter_args::FilterArgs;
 use crate::progress::Progress;
@@ -38,6 +39,8 @@ pub struct Args {
     filter: FilterArgs,
     #[command(flatten)]
     zone: ZoneArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     /// Columns to show: `default` (ProcMon's 7), `all` (the 27) or names separated by commas,
     /// e.g. 'Process Name,PID,Operation,Path' (default: the --config file's columns, else
     /// ProcMon's 7).
@@ -97,7 +100,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| Column::DEFAULT.to_vec()),
     };
-    let capture = crate::inputs::open_in_zone(&args.files, args.zone.zone()?)?;
+    let capture = crate::inputs::open_in_zone(&args.files, args.zone.zone()?)?
+        .with_procmon_build(args.build.build());
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_is_terminal {
         Format::Table

@@ -8,6 +8,7 @@ use anyhow::Result;
 use pml_analyzer::Query;
 use pml_export::Export;
 
+use crate::build_args::BuildArgs;
 use crate::filter_args::FilterArgs;
 use crate::progress::Progress;
 use crate::zone_args::ZoneArgs;
@@ -31,6 +32,8 @@ pub struct Args {
     columns: String,
     #[command(flatten)]
     zone: ZoneArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
@@ -85,7 +88,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if matches!(format, Format::Parquet) && !default_columns {
         anyhow::bail!("--columns does not apply to parquet: the file has every column");
     }
-    let capture = crate::inputs::open_in_zone(&args.files, zone)?;
+    let capture =
+        crate::inputs::open_in_zone(&args.files, zone)?.with_procmon_build(args.build.build());
     let query = Query::new(&capture, &selection.filter);
     // Only the filtered exports and the formats other than CSV show a bar, as before.
     let quiet = args.quiet || (matches!(format, Format::Csv) && selection.filter.is_empty());

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use pml_analyzer::overview::Overview;
+use pml_parser::render::thousands;
 use pml_parser::{FileTime, OpenOptions, SplitCapture};
 use serde::Serialize;
 
@@ -43,6 +44,8 @@ struct Info {
     event_classes: BTreeMap<&'static str, u64>,
     salvaged: Option<pml_parser::SalvageReport>,
     warnings: Vec<String>,
+    /// The ProcMon build family detected: `build`, `captured_by`, `evidence`.
+    procmon_build: pml_parser::BuildDetection,
 }
 
 /// Runs `pml info`.
@@ -72,6 +75,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         event_classes: overview.event_classes.clone(),
         salvaged: capture.salvage_report().cloned(),
         warnings: capture.warnings().to_vec(),
+        procmon_build: capture.procmon_build().clone(),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info)?);
@@ -99,6 +103,17 @@ fn print_text(info: &Info) {
     println!(
         "Format:        PML version {}, {}-bit capture",
         info.version, info.bitness
+    );
+    let build = &info.procmon_build;
+    println!(
+        "ProcMon build: {}{} ({})",
+        build.build,
+        build
+            .captured_by
+            .as_ref()
+            .map(|v| format!(", captured by {v}"))
+            .unwrap_or_default(),
+        build.evidence
     );
     println!("Computer:      {}", info.computer);
     println!("OS:            {}", info.os);
@@ -133,17 +148,4 @@ fn print_text(info: &Info) {
     for (class, count) in &info.event_classes {
         println!("  {class:<12} {:>12}", thousands(*count));
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

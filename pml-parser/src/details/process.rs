@@ -6,7 +6,8 @@
 //!   length, u8 integrity-SID length, u16 image info, u16 command-line info, u16 ?` (0x34 bytes),
 //!   then the two SIDs, the image path and the command line.
 //! * Process Start: `u32 parent PID, u16 command-line info, u16 directory info, u32 environment
-//!   length in UTF-16 units`, then the command line, the directory and the environment block.
+//!   length in UTF-16 units`, then the command line, the directory and the environment block;
+//!   in PML version 7 only the `u32 parent PID` (a 4-byte blob).
 //! * Process Exit / Process Statistics: `u32 exit status, u64 kernel time, u64 user time, u64
 //!   working set, u64 peak working set, u64 private bytes, u64 peak private bytes` — 64-bit
 //!   fields in 32-bit captures too.
@@ -83,6 +84,9 @@ pub struct ProcessStart<'a> {
     pub current_directory: PmlStr<'a>,
     /// The environment block.
     pub environment: Environment<'a>,
+    /// True when the blob holds only the parent's PID (PML version 7): the strings are empty
+    /// and ProcMon prints only `Parent PID`.
+    pub parent_only: bool,
 }
 
 /// An environment block: UTF-16 `NAME=value` strings, each ended by a NUL, an empty one last.
@@ -193,6 +197,16 @@ impl<'a> ProcessDetails<'a> {
                     command_line,
                 })
             }
+            // PML version 7 (ProcMon 2.x) stores only the parent's PID.
+            process_op::PROCESS_START if (4..12).contains(&blob.len()) => {
+                ProcessDetails::Start(ProcessStart {
+                    parent_pid: u32f(0),
+                    command_line: PmlStr::default(),
+                    current_directory: PmlStr::default(),
+                    environment: Environment::default(),
+                    parent_only: true,
+                })
+            }
             process_op::PROCESS_START if blob.len() >= 12 => {
                 let cmd_info = StrInfo(u16_at(blob, 4).unwrap_or_default());
                 let dir_info = StrInfo(u16_at(blob, 6).unwrap_or_default());
@@ -204,6 +218,7 @@ impl<'a> ProcessDetails<'a> {
                     command_line,
                     current_directory,
                     environment: Environment(&rest[..env_bytes.min(rest.len())]),
+                    parent_only: false,
                 })
             }
             op @ (process_op::PROCESS_EXIT | process_op::PROCESS_STATISTICS)

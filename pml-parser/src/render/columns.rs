@@ -3,6 +3,7 @@
 use super::clock::{self, Clock, TimeZoneSpec};
 use super::digits::{push_hex_lower_padded, push_u64};
 use super::status;
+use super::ProcmonBuild;
 use crate::capture::Capture;
 use crate::event::Event;
 use crate::tables::Process;
@@ -176,7 +177,9 @@ impl Column {
 
 /// Writes columns of events as ProcMon's US-English export prints them.
 ///
-/// Times are in UTC unless [`ColumnRenderer::with_time_zone`] chooses another zone. Writing a
+/// Times are in UTC unless [`ColumnRenderer::with_time_zone`] chooses another zone; Operation
+/// and Detail are printed as the capture's ProcMon build prints them unless
+/// [`ColumnRenderer::with_procmon_build`] chooses another. Writing a
 /// column appends to a `String` and allocates nothing beyond that string's growth.
 #[derive(Debug, Clone)]
 pub struct ColumnRenderer {
@@ -185,6 +188,8 @@ pub struct ColumnRenderer {
     /// UTC span of the capture's events, over which the zone's offsets are precomputed.
     span: std::ops::Range<FileTime>,
     clock: Clock,
+    /// The ProcMon release whose rendering is imitated.
+    build: ProcmonBuild,
 }
 
 /// An event with its process looked up, for rendering several of its columns.
@@ -232,7 +237,19 @@ impl ColumnRenderer {
             first_time,
             clock: Clock::new(TimeZoneSpec::utc(), span.clone()),
             span,
+            build: capture.procmon_build().build,
         }
+    }
+
+    /// The same renderer printing as ProcMon `build` does, instead of the build detected in
+    /// the capture ([`Capture::procmon_build`]).
+    pub fn with_procmon_build(self, build: ProcmonBuild) -> ColumnRenderer {
+        ColumnRenderer { build, ..self }
+    }
+
+    /// The ProcMon build whose rendering is imitated.
+    pub fn procmon_build(&self) -> ProcmonBuild {
+        self.build
     }
 
     /// The same renderer with times in `zone`.
@@ -267,11 +284,13 @@ impl ColumnRenderer {
             Column::TimeOfDay => clock::push_time_of_day(out, self.clock.local(event.time())),
             Column::ProcessName => out.push_str(process.map_or("", |p| &p.name)),
             Column::Pid => push_u64(out, process.map_or(0, |p| p.pid).into()),
-            Column::Operation => out.push_str(event.operation_name()),
+            Column::Operation => out.push_str(event.operation_name_as(self.build)),
             Column::Path => super::write_path(event, out),
             Column::Result => status::write(event.result(), out),
             // Dates inside Detail are local times of the exporting machine, like the time columns.
-            Column::Detail => super::write_detail_in(event, self.time_zone().zone(), out),
+            Column::Detail => {
+                super::write_detail_as(event, self.time_zone().zone(), self.build, out)
+            }
             Column::DateTime => self
                 .clock
                 .push_date_time(out, self.clock.local(event.time())),

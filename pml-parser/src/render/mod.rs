@@ -1,6 +1,7 @@
 //! Rendering of Process Monitor's columns, byte for byte as ProcMon's US-English CSV export
 //! prints them. Each event class has its own module for the Path, Detail and Category columns.
 
+pub mod build;
 mod clock;
 pub mod columns;
 pub mod csv;
@@ -12,6 +13,7 @@ mod profiling;
 mod registry;
 pub mod status;
 
+pub use build::{BuildDetection, ProcmonBuild, ProcmonBuildError};
 pub use clock::{TimeZoneError, TimeZoneSpec};
 pub use process::numbers::{push_thousands, thousands};
 
@@ -30,25 +32,34 @@ pub fn write_path(event: &Event<'_>, out: &mut String) {
     }
 }
 
-/// Appends the Detail column of `event` to `out`.
+/// Appends the Detail column of `event` to `out`, dates in UTC, as the capture's ProcMon build
+/// prints it ([`Capture::procmon_build`](crate::Capture::procmon_build)).
 pub fn write_detail(event: &Event<'_>, out: &mut String) {
+    write_detail_in(event, &jiff::tz::TimeZone::UTC, out);
+}
+
+/// Appends the Detail column of `event` with the dates inside it in `zone`, as ProcMon
+/// prints them in the exporting machine's time zone ([`write_detail`] uses UTC). Only
+/// file-system Details hold dates so far.
+pub fn write_detail_in(event: &Event<'_>, zone: &jiff::tz::TimeZone, out: &mut String) {
+    let build = event.capture().procmon_build().build;
+    write_detail_as(event, zone, build, out);
+}
+
+/// Appends the Detail column of `event` as ProcMon `build` prints it, dates in `zone`.
+pub fn write_detail_as(
+    event: &Event<'_>,
+    zone: &jiff::tz::TimeZone,
+    build: ProcmonBuild,
+    out: &mut String,
+) {
     match event.class() {
-        EventClass::FileSystem => fs::write_detail(event, out),
+        EventClass::FileSystem => fs::write_detail(event, zone, build, out),
         EventClass::Registry => registry::write_detail(event, out),
         EventClass::Process => process::write_detail(event, out),
         EventClass::Network => network::write_detail(event, out),
         EventClass::Profiling => profiling::write_detail(event, out),
         EventClass::Unknown => {}
-    }
-}
-
-/// Appends the Detail column of `event` with the dates inside it in `zone`, as ProcMon
-/// prints them in the exporting machine's time zone ([`write_detail`] uses UTC). Only
-/// file-system Details hold dates so far; other classes render as with [`write_detail`].
-pub fn write_detail_in(event: &Event<'_>, zone: &jiff::tz::TimeZone, out: &mut String) {
-    match event.class() {
-        EventClass::FileSystem => fs::write_detail_in(event, zone, out),
-        _ => write_detail(event, out),
     }
 }
 

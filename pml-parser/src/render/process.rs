@@ -28,6 +28,9 @@ pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
             let _ = write!(out, "PID: {}, Command line: ", c.child_pid);
             c.command_line.push_to(out);
         }
+        ProcessDetails::Start(s) if s.parent_only => {
+            let _ = write!(out, "Parent PID: {}", s.parent_pid);
+        }
         ProcessDetails::Start(s) => {
             let _ = write!(out, "Parent PID: {}, Command line: ", s.parent_pid);
             s.command_line.push_to(out);

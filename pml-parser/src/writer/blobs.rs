@@ -149,14 +149,21 @@ impl FsBlob {
         let ptr = self.ptr();
         let options = (u32::from(c.disposition) << 24) | (c.options & 0x00FF_FFFF);
         let attr_share = u32::from(c.attributes) | (u32::from(c.share_mode) << 16);
+        // AllocationSize is 8-byte aligned: byte 24 of the 28-byte 32-bit block holds its low
+        // half, byte 40 of the 64-bit block all of it.
         let alloc = u64::from(c.allocation_size).to_le_bytes();
+        let alloc: (usize, &[u8]) = if self.wide {
+            (40, &alloc)
+        } else {
+            (24, &alloc[..4])
+        };
         let mut detail = self.prefix(
             0,
             0,
             &[
                 (ptr, &options.to_le_bytes()),
                 (2 * ptr, &attr_share.to_le_bytes()),
-                (5 * ptr, &alloc),
+                alloc,
             ],
             c.path,
         );

@@ -82,7 +82,8 @@ impl Timeline {
 
     /// QueryBasicInformationFile.
     pub fn query_basic(&mut self, p: Proc, tid: u32, t: u64, path: &str) {
-        let ft = FileTime(self.t0 - (1 + self.rng.below(400 * 24 * 3600)) * 10_000_000);
+        let ft =
+            FileTime(self.t0 - (1 + self.rng.below(400 * 24 * 3600)) * FileTime::TICKS_PER_SECOND);
         let blob = self
             .fs()
             .query_basic_information(path, [ft, ft, ft, ft], 0x20);

@@ -153,7 +153,13 @@ impl<'a> FsDetails<'a> {
             options: options_word & 0x00FF_FFFF,
             attributes: attr_share as u16,
             share_mode: (attr_share >> 16) as u16,
-            allocation_size: self.param_tail_u64() & 0xFFFF_FFFF,
+            // FLT_PARAMETERS.Create.AllocationSize: a LARGE_INTEGER after the pointer-aligned
+            // EaBuffer, 8-byte aligned, so at byte 24 of a 32-bit block (whose 28 bytes hold
+            // only its low half) and 40 of a 64-bit one. Bytes 20-23 of a 32-bit block are
+            // padding: a version-7 capture has 0x1400 there where ProcMon printed 0.
+            allocation_size: u64::from(
+                u32_at(self.params, if self.wide { 40 } else { 24 }).unwrap_or_default(),
+            ),
             impersonation_sid: self.trailer.get(8..8 + sid_len).filter(|s| !s.is_empty()),
             open_result: self.extra.and_then(|e| u32_at(e, 0)),
         })

@@ -236,7 +236,7 @@ mod tests {
     fn render(d: &FsDetails<'_>) -> String {
         let mut out = String::new();
         let utc = TimeZone::UTC;
-        let mut w = Detail::new(&mut out, &utc);
+        let mut w = Detail::new(&mut out, &utc, FileTime(0));
         set_information(d, &mut w);
         w.finish();
         out

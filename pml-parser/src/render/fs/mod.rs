@@ -7,6 +7,7 @@ mod ops;
 
 use jiff::tz::TimeZone;
 
+use super::ProcmonBuild;
 use crate::details::fs::{op, FsDetails};
 use crate::event::Event;
 use crate::ops::fs_op;
@@ -30,17 +31,18 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
     }
 }
 
-/// Appends the Detail column, dates in UTC.
-pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    write_detail_in(event, &TimeZone::UTC, out);
-}
-
-/// Appends the Detail column, dates (file and volume times) in `zone`.
-pub(super) fn write_detail_in(event: &Event<'_>, zone: &TimeZone, out: &mut String) {
+/// Appends the Detail column as ProcMon `build` prints it, dates (file and volume times) in
+/// `zone`.
+pub(super) fn write_detail(
+    event: &Event<'_>,
+    zone: &TimeZone,
+    build: ProcmonBuild,
+    out: &mut String,
+) {
     let Ok(d) = FsDetails::decode(event) else {
         return;
     };
-    let mut w = Detail::new(out, zone);
+    let mut w = Detail::new(out, zone, event.time());
     match d.operation {
         fs_op::CREATE_FILE => ops::create_file(&d, &mut w),
         fs_op::READ_FILE | fs_op::WRITE_FILE | op::READ_FILE2 | op::WRITE_FILE2 => {
@@ -48,8 +50,7 @@ pub(super) fn write_detail_in(event: &Event<'_>, zone: &TimeZone, out: &mut Stri
         }
         fs_op::CREATE_FILE_MAPPING => ops::create_file_mapping(&d, &mut w),
         fs_op::DIRECTORY_CONTROL => {
-            let build = event.capture().header().os.build;
-            ops::directory_control(&d, ops::ListingStyle::for_build(build), &mut w)
+            ops::directory_control(&d, ops::ListingStyle::of(build), &mut w)
         }
         fs_op::LOCK_UNLOCK_FILE => ops::lock(&d, &mut w),
         op::QUERY_SECURITY_FILE | op::SET_SECURITY_FILE => ops::security(&d, &mut w),

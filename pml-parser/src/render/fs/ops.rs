@@ -8,6 +8,7 @@ use super::detail::{push_flags, Detail, FlagStyle, LIST};
 use super::names;
 use crate::details::fs::{control, FsDetails};
 use crate::ops::fs_op;
+use crate::render::ProcmonBuild;
 
 /// Unnamed bits appended in hex.
 const LIST_HEX: FlagStyle = FlagStyle {
@@ -122,6 +123,10 @@ pub(super) fn read_write(d: &FsDetails<'_>, w: &mut Detail<'_>) {
 }
 
 /// CreateFileMapping: sync type and the page protection ProcMon displays.
+///
+/// `PageProtection` is printed for every SyncTypeCreateSection, empty when no protection is
+/// named (a Windows 7 capture shows `PageProtection: ` where the value ProcMon reads is 0), and
+/// for the other sync types only when not 0 (they always store 0 in the samples).
 pub(super) fn create_file_mapping(d: &FsDetails<'_>, w: &mut Detail<'_>) {
     let Some(m) = d.create_file_mapping() else {
         return;
@@ -134,7 +139,7 @@ pub(super) fn create_file_mapping(d: &FsDetails<'_>, w: &mut Detail<'_>) {
         }
     }
     let protection = m.displayed_protection;
-    if protection == 0 {
+    if protection == 0 && m.sync_type != 1 {
         return;
     }
     let out = w.key("PageProtection");
@@ -149,29 +154,31 @@ pub(super) fn create_file_mapping(d: &FsDetails<'_>, w: &mut Detail<'_>) {
     }
 }
 
-/// Where ProcMon puts FileInformationClass among the fields of a QueryDirectory Detail.
-/// It changed between versions; the file does not say which version captured it.
+/// Where ProcMon puts FileInformationClass among the fields of a QueryDirectory Detail: it
+/// changed between releases (docs/pml-format.md). The fields are numbered slots: the filter
+/// and the class take a slot each, and each listed name is printed with its slot's number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ListingStyle {
-    /// ProcMon 3.5x (the golden exports of Windows 7 and 10 captures): numbered slots, the
-    /// filter (if any) first, then one per listed name numbered by slot; FileInformationClass
-    /// is then stored in slot 2, replacing the name there, or appended when exactly two
-    /// slots are filled.
+    /// ProcMon 3.4 (mixed-32bit's export) and, by inference, 2.x: no FileInformationClass;
+    /// the filter (if any), then the names.
+    NoClass,
+    /// ProcMon 3.5x (the golden exports of Windows 7 and 10 captures): the filter (if any),
+    /// then the names; FileInformationClass is then stored in slot 2, replacing the name
+    /// there, or appended when exactly two slots are filled.
     ClassInThirdField,
-    /// Later ProcMon (seen on a Windows 11 capture): the filter, FileInformationClass, then
-    /// the names numbered by slot.
+    /// ProcMon 3.6 and later (3.86 on a Windows 11 capture; a Windows 7 export with a
+    /// filter): FileInformationClass first, even with nothing listed, then the filter, then
+    /// the names.
     ClassFirst,
 }
 
 impl ListingStyle {
-    /// The style of the ProcMon that most likely captured on Windows build `build`:
-    /// captures of Windows 11 (build 22000 and later) were made with ProcMon releases
-    /// newer than the change.
-    pub(super) fn for_build(build: u32) -> ListingStyle {
-        if build >= 22_000 {
-            ListingStyle::ClassFirst
-        } else {
-            ListingStyle::ClassInThirdField
+    /// The style of ProcMon `build`.
+    pub(super) fn of(build: ProcmonBuild) -> ListingStyle {
+        match build {
+            ProcmonBuild::V2 | ProcmonBuild::V3_4 => ListingStyle::NoClass,
+            ProcmonBuild::V3_5 => ListingStyle::ClassInThirdField,
+            _ => ListingStyle::ClassFirst,
         }
     }
 }
@@ -185,34 +192,38 @@ pub(super) fn directory_control(d: &FsDetails<'_>, style: ListingStyle, w: &mut 
     let Some(q) = d.query_directory() else {
         return;
     };
-    let class = names::directory_class(q.class);
+    let class = match style {
+        ListingStyle::NoClass => None,
+        _ => names::directory_class(q.class),
+    };
     let mut slot = 0usize;
+    if style == ListingStyle::ClassFirst {
+        if let Some(class) = class {
+            w.text("FileInformationClass", class);
+            slot += 1;
+        }
+    }
     if !q.filter.is_empty() {
         q.filter.push_to(w.key("Filter"));
-        slot = 1;
+        slot += 1;
     }
-    let class_slot = match style {
-        ListingStyle::ClassInThirdField => 2,
-        ListingStyle::ClassFirst => slot,
-    };
+    let third = style == ListingStyle::ClassInThirdField;
     for entry in q.entries() {
         if w.is_full() {
             break;
         }
-        if slot == class_slot {
+        if third && slot == 2 {
             if let Some(class) = class {
+                // The name of this slot is overwritten.
                 w.text("FileInformationClass", class);
                 slot += 1;
-                if style == ListingStyle::ClassInThirdField {
-                    // The name of this slot was overwritten.
-                    continue;
-                }
+                continue;
             }
         }
         crate::bytes::push_utf16(w.key_numbered(slot), entry.name);
         slot += 1;
     }
-    if slot == class_slot {
+    if third && slot == 2 {
         if let Some(class) = class {
             w.text("FileInformationClass", class);
         }
@@ -359,4 +370,141 @@ fn control_category(name: Option<&str>) -> &'static str {
 /// Re-exported for the information classes: appends attribute letters.
 pub(super) fn push_attributes(out: &mut String, attributes: u32) {
     push_flags(out, attributes, names::ATTRIBUTES, ATTRIBUTE_LETTERS);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::PmlStr;
+    use crate::time::FileTime;
+    use jiff::tz::TimeZone;
+
+    /// A 32-bit file-system event of `operation`/`sub_operation` with a parameter block.
+    fn event<'a>(
+        operation: u16,
+        sub_operation: u8,
+        params: &'a [u8],
+        trailer: &'a [u8],
+        extra: Option<&'a [u8]>,
+    ) -> FsDetails<'a> {
+        FsDetails {
+            operation,
+            sub_operation,
+            io_flags: 0,
+            params,
+            path: PmlStr::new(b"C:\\dir", true),
+            trailer,
+            extra,
+            wide: false,
+        }
+    }
+
+    fn render(f: impl FnOnce(&mut Detail<'_>)) -> String {
+        let mut out = String::new();
+        let utc = TimeZone::UTC;
+        let mut w = Detail::new(&mut out, &utc, FileTime(0));
+        f(&mut w);
+        w.finish();
+        out
+    }
+
+    /// A FileNamesInformation (class 12) listing of `names`.
+    fn names_listing(names: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let size = (12 + units.len() + 7) & !7;
+            let next = if i + 1 == names.len() { 0 } else { size };
+            let start = out.len();
+            out.extend_from_slice(&(next as u32).to_le_bytes());
+            out.extend_from_slice(&(i as u32).to_le_bytes());
+            out.extend_from_slice(&(units.len() as u32).to_le_bytes());
+            out.extend_from_slice(&units);
+            out.resize(start + size, 0);
+        }
+        out
+    }
+
+    /// The QueryDirectory Detail of a FileNamesInformation listing of `names` with `filter`,
+    /// in `style`.
+    fn listing(style: ListingStyle, filter: &str, names: &[&str]) -> String {
+        let mut params = vec![0u8; 28];
+        params[8..12].copy_from_slice(&12u32.to_le_bytes());
+        let mut trailer = crate::text::StrInfo::new(filter.len(), true)
+            .0
+            .to_le_bytes()
+            .to_vec();
+        trailer.extend_from_slice(filter.as_bytes());
+        let extra = names_listing(names);
+        let extra = (!names.is_empty()).then_some(extra.as_slice());
+        let d = event(fs_op::DIRECTORY_CONTROL, 1, &params, &trailer, extra);
+        render(|w| directory_control(&d, style, w))
+    }
+
+    #[test]
+    fn query_directory_styles_of_the_builds() {
+        use ListingStyle::*;
+        let names = ["a1", "a2", "a3"];
+        assert_eq!(ListingStyle::of(ProcmonBuild::V2), NoClass);
+        assert_eq!(ListingStyle::of(ProcmonBuild::V3_4), NoClass);
+        assert_eq!(ListingStyle::of(ProcmonBuild::V3_5), ClassInThirdField);
+        assert_eq!(ListingStyle::of(ProcmonBuild::V3_6), ClassFirst);
+        assert_eq!(
+            listing(NoClass, "a*", &names),
+            "Filter: a*, 1: a1, 2: a2, 3: a3"
+        );
+        assert_eq!(listing(NoClass, "", &names), "0: a1, 1: a2, 2: a3");
+        assert_eq!(
+            listing(ClassInThirdField, "a*", &names),
+            "Filter: a*, 1: a1, FileInformationClass: FileNamesInformation, 3: a3"
+        );
+        assert_eq!(
+            listing(ClassInThirdField, "a*", &names[..1]),
+            "Filter: a*, 1: a1, FileInformationClass: FileNamesInformation"
+        );
+        assert_eq!(listing(ClassInThirdField, "a*", &[]), "Filter: a*");
+        assert_eq!(
+            listing(ClassFirst, "a*", &names),
+            "FileInformationClass: FileNamesInformation, Filter: a*, 2: a1, 3: a2, 4: a3"
+        );
+        assert_eq!(
+            listing(ClassFirst, "", &names[..2]),
+            "FileInformationClass: FileNamesInformation, 1: a1, 2: a2"
+        );
+        assert_eq!(
+            listing(ClassFirst, "", &[]),
+            "FileInformationClass: FileNamesInformation"
+        );
+    }
+
+    fn mapping(sync_type: u32, protection: u32) -> String {
+        let mut params = vec![0u8; 28];
+        params[0..4].copy_from_slice(&sync_type.to_le_bytes());
+        params[4..8].copy_from_slice(&protection.to_le_bytes());
+        let d = event(fs_op::CREATE_FILE_MAPPING, 0, &params, &[], None);
+        render(|w| create_file_mapping(&d, w))
+    }
+
+    #[test]
+    fn create_section_always_prints_its_page_protection() {
+        assert_eq!(
+            mapping(1, 0x20),
+            "SyncType: SyncTypeCreateSection, PageProtection: PAGE_EXECUTE_READ"
+        );
+        assert_eq!(
+            mapping(1, 0x210),
+            "SyncType: SyncTypeCreateSection, PageProtection: PAGE_EXECUTE|PAGE_NOCACHE"
+        );
+        assert_eq!(
+            mapping(1, 0x200),
+            "SyncType: SyncTypeCreateSection, PageProtection: |PAGE_NOCACHE"
+        );
+        // A Windows 7 export prints the key with nothing after it.
+        assert_eq!(
+            mapping(1, 0),
+            "SyncType: SyncTypeCreateSection, PageProtection: "
+        );
+        assert_eq!(mapping(0, 0), "SyncType: SyncTypeOther");
+        assert_eq!(mapping(7, 0), "SyncType: Unknown: 0x7");
+    }
 }
