@@ -375,7 +375,7 @@ mod tests {
     fn values_past_year_9999_keep_their_year() {
         let utc = &TimeZone::UTC;
         assert_eq!(
-            date(YEAR_10000 - FileTime::TICKS_PER_SECOND as i128, utc),
+            date(YEAR_10000 - FileTime::TICKS_PER_SECOND, utc),
             "12/31/9999 11:59:59 PM"
         );
         assert_eq!(date(YEAR_10000, utc), "1/1/10000 12:00:00 AM");
