@@ -19,6 +19,7 @@ pub mod explain;
 pub mod extract;
 pub mod filter;
 pub mod findings;
+pub mod group;
 pub mod hash;
 pub mod incidents;
 pub mod lifetimes;

@@ -31,6 +31,7 @@ mod rule;
 pub use eval::{Matcher, Scratch};
 pub use expr::{Expr, ExprError};
 pub use field::Field;
+pub(crate) use field::Kind as FieldKind;
 pub use parse::ParseError;
 pub use rule::{Action, Relation, Rule};
 
