@@ -79,6 +79,7 @@ mod tests {
             include: vec!["Process Name is cl.exe".into()],
             exclude: vec!["Path ends with .pdb".into()],
             config: None,
+            wheres: Vec::new(),
         };
         assert_eq!(args.selection().unwrap().filter.rules().len(), 2);
         let bad = FilterArgs {

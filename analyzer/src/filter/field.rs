@@ -240,7 +240,7 @@ pub(crate) fn parse_clock(text: &str) -> Option<f64> {
 /// origin, for ordering.
 pub(crate) fn parse_date_time(text: &str) -> Option<f64> {
     let t = text.trim();
-    let (date, clock) = match t.split_once(|c: char| c == ' ' || c == 'T') {
+    let (date, clock) = match t.split_once([' ', 'T']) {
         Some((d, c)) => (d, Some(c)),
         None => (t, None),
     };
