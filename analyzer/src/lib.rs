@@ -19,6 +19,7 @@ pub mod explain;
 mod extract;
 pub mod filter;
 pub mod findings;
+pub mod group;
 mod hash;
 pub mod incidents;
 mod lifetimes;

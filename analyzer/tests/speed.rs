@@ -57,3 +57,94 @@ fn events_per_second_on_win11_fileio() {
         cpu.map_or(0.0, |c| events / c / 1e6),
     );
 }
+
+/// Grouped queries and `--where` against `--filter` on one condition, whole capture, events/s.
+/// `cargo test --release -p pml-analyzer --test speed -- --ignored --nocapture query` with
+/// `PML_QUERY_CAPTURE` naming a large capture (`pml synth bulk --events 10000000`).
+#[test]
+#[ignore = "a measurement, not a check; run in release"]
+fn query_events_per_second() {
+    use pml_analyzer::filter::{Action, Expr, Filter, Rule};
+    use pml_analyzer::group::{GroupBy, Metric};
+    use pml_analyzer::Query;
+    let Some(path) = std::env::var_os("PML_QUERY_CAPTURE") else {
+        eprintln!("SKIPPED: PML_QUERY_CAPTURE names no capture");
+        return;
+    };
+    let start = Instant::now();
+    let capture = SplitCapture::open(&path, Default::default()).unwrap();
+    let events = capture.event_count() as f64;
+    eprintln!(
+        "open: {:.2} s, {events} events",
+        start.elapsed().as_secs_f64()
+    );
+    let run = |label: &str, filter: &Filter, keys: &str, metrics: &[&str]| {
+        let start = Instant::now();
+        let query = Query::new(&capture, filter);
+        let group_by = GroupBy::new(
+            GroupBy::parse_keys(keys).unwrap(),
+            metrics
+                .iter()
+                .map(|m| m.parse::<Metric>().unwrap())
+                .collect(),
+        );
+        let grouped = group_by.run(&query, &());
+        let seconds = start.elapsed().as_secs_f64();
+        eprintln!(
+            "{label}: {:.2} s, {:.1} M events/s, {} matched, {} groups",
+            seconds,
+            events / seconds / 1e6,
+            grouped.total_matched,
+            grouped.total_groups
+        );
+    };
+    let none = Filter::default();
+    run("group by Process Name", &none, "Process Name", &["count"]);
+    run(
+        "group by Process Name,Operation; count, sum(Duration)",
+        &none,
+        "Process Name,Operation",
+        &["count", "sum(Duration)"],
+    );
+    run("group by Result", &none, "Result", &["count"]);
+    run("group by Path", &none, "Path", &["count"]);
+    let mut rules = Filter::default();
+    rules.push(Rule::parse("Operation is ReadFile", Action::Include).unwrap());
+    rules.push(Rule::parse("Result is not SUCCESS", Action::Include).unwrap());
+    let mut wheres = Filter::default();
+    wheres.push_where(Expr::parse("Operation = 'ReadFile' and Result != 'SUCCESS'").unwrap());
+    run(
+        "--filter Operation, Result",
+        &rules,
+        "Process Name",
+        &["count"],
+    );
+    run(
+        "--where Operation, Result",
+        &wheres,
+        "Process Name",
+        &["count"],
+    );
+    let mut rules = Filter::default();
+    rules.push(Rule::parse("Process Name is svchost.exe", Action::Include).unwrap());
+    let mut wheres = Filter::default();
+    wheres.push_where(Expr::parse("\"Process Name\" = 'svchost.exe'").unwrap());
+    run("--filter Process Name", &rules, "Operation", &["count"]);
+    run("--where Process Name", &wheres, "Operation", &["count"]);
+    let mut wheres = Filter::default();
+    wheres.push_where(Expr::parse("Duration > 1ms").unwrap());
+    run(
+        "--where Duration > 1ms",
+        &wheres,
+        "Process Name",
+        &["count"],
+    );
+    let mut rules = Filter::default();
+    rules.push(Rule::parse("Duration more than 0.001", Action::Include).unwrap());
+    run(
+        "--filter Duration more than 0.001",
+        &rules,
+        "Process Name",
+        &["count"],
+    );
+}

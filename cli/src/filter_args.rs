@@ -1,9 +1,9 @@
-//! The filter options every query command shares: `--filter`, `--exclude`, `--config`.
+//! The filter options every query command shares: `--filter`, `--exclude`, `--config`, `--where`.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use pml_analyzer::filter::{Action, Filter, Rule};
+use pml_analyzer::filter::{Action, Expr, Filter, Rule};
 use pml_analyzer::pmc::Config;
 use pml_parser::Column;
 
@@ -21,6 +21,12 @@ pub struct FilterArgs {
     /// Use the filter rules (and the column list) of a Process Monitor configuration file.
     #[arg(long = "config", value_name = "FILE.pmc")]
     pub config: Option<PathBuf>,
+    /// Keep only events for which EXPR holds, e.g. `"Process Name" = 'cl.exe' and
+    /// Duration > 100ms` (repeatable; AND'd with each other and with the rules). Columns bare or
+    /// in double quotes, text in single quotes; = != < <= > >=, in (...), is, contains, begins
+    /// with, ends with, regex; and, or, not, parentheses (see docs/query.md).
+    #[arg(long = "where", value_name = "EXPR")]
+    pub wheres: Vec<String>,
 }
 
 /// The filter the options describe, and the columns of the configuration file.
@@ -55,6 +61,10 @@ impl FilterArgs {
                 selection.filter.push(rule);
             }
         }
+        for text in &self.wheres {
+            let expr = Expr::parse(text).context("--where")?;
+            selection.filter.push_where(expr);
+        }
         Ok(selection)
     }
 }
@@ -69,6 +79,7 @@ mod tests {
             include: vec!["Process Name is cl.exe".into()],
             exclude: vec!["Path ends with .pdb".into()],
             config: None,
+            wheres: Vec::new(),
         };
         assert_eq!(args.selection().unwrap().filter.rules().len(), 2);
         let bad = FilterArgs {
@@ -80,5 +91,17 @@ mod tests {
             err.contains("--filter 'Proc is x'") && err.contains("Process Name"),
             "{err}"
         );
+        let bad = FilterArgs {
+            wheres: vec!["Path = ".into()],
+            ..FilterArgs::default()
+        };
+        let err = bad.selection().unwrap_err();
+        assert!(
+            format!("{err:#}").starts_with("--where: at column 8"),
+            "{err:#}"
+        );
+        assert!(err
+            .downcast_ref::<pml_analyzer::filter::ExprError>()
+            .is_some());
     }
 }

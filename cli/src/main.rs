@@ -40,6 +40,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Summaries: processes, tree, files, registry, network, count COLUMN, xref, stacks.
     Summary(cmd::summary::Args),
+    /// Group the events that pass the filters by columns, with counts, sums, averages, ...
+    Query(cmd::query::Args),
     /// Save the events that pass the filters as a new capture, with the processes they reference.
     Filter(cmd::filter::Args),
     /// Write a synthetic capture with a known failure story (and its expected findings).
@@ -57,12 +59,16 @@ fn main() -> ExitCode {
         Command::Summary(args) => cmd::summary::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Filter(args) => cmd::filter::run(args),
+        Command::Query(args) => cmd::query::run(args),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             let message = format!("{e:#}");
             eprintln!("pml: error: {}", message.replace('\n', " "));
+            if let Some(where_error) = e.downcast_ref::<pml_analyzer::filter::ExprError>() {
+                eprintln!("{}", where_error.caret());
+            }
             exit::code(exit::ERROR)
         }
     }

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use pml_parser::{Capture, Column, ColumnRenderer, Event};
 
+use super::expr::{Node, Slot, Values};
+use super::field::Field;
 use super::rule::{lowercase_into, Action, Rule};
 use super::Filter;
 
@@ -83,6 +85,8 @@ fn steps(filter: &Filter) -> (Vec<Step>, Vec<Step>) {
 pub struct Scratch {
     text: String,
     lower: String,
+    /// The values of the expressions' fields for the event being tested.
+    slots: Vec<Slot>,
 }
 
 /// Cached verdicts of the process-level rules: 0 unknown, 1 pass, 2 fail.
@@ -103,6 +107,12 @@ pub struct Matcher {
     renderer: ColumnRenderer,
     process_steps: Vec<Step>,
     event_steps: Vec<Step>,
+    /// The conjuncts of the expressions on process-level fields only.
+    process_conds: Vec<Node>,
+    /// The other conjuncts, cheapest first.
+    event_conds: Vec<Node>,
+    /// The field of each value slot of the conditions.
+    fields: Vec<Field>,
     /// Verdict per process index; the last slot is for indexes above the table's largest.
     verdicts: Vec<AtomicU8>,
 }
@@ -111,7 +121,20 @@ impl Matcher {
     /// Prepares `filter` for the events of `capture`, rendering columns with `renderer`.
     pub fn new(filter: &Filter, capture: &Capture, renderer: ColumnRenderer) -> Matcher {
         let (process_steps, event_steps) = steps(filter);
-        let slots = if process_steps.is_empty() {
+        let mut fields = Vec::new();
+        let (mut process_conds, mut event_conds) = (Vec::new(), Vec::new());
+        for expr in filter.wheres() {
+            for node in expr.conjuncts(fields.len()) {
+                if node.process_level() {
+                    process_conds.push(node);
+                } else {
+                    event_conds.push(node);
+                }
+            }
+            fields.extend_from_slice(expr.fields());
+        }
+        event_conds.sort_by_key(Node::cost);
+        let slots = if process_steps.is_empty() && process_conds.is_empty() {
             0
         } else {
             let max = capture.processes().iter().map(|p| p.index).max();
@@ -125,13 +148,19 @@ impl Matcher {
             renderer,
             process_steps,
             event_steps,
+            process_conds,
+            event_conds,
+            fields,
             verdicts: (0..slots).map(|_| AtomicU8::new(UNKNOWN)).collect(),
         }
     }
 
     /// True when every event passes (the filter has no rule).
     pub fn passes_all(&self) -> bool {
-        self.process_steps.is_empty() && self.event_steps.is_empty()
+        self.process_steps.is_empty()
+            && self.event_steps.is_empty()
+            && self.process_conds.is_empty()
+            && self.event_conds.is_empty()
     }
 
     /// The renderer used for the rules' columns.
@@ -144,10 +173,10 @@ impl Matcher {
     /// process has been tested. Lets a scan skip decoding the events of filtered-out processes.
     #[inline]
     pub fn process_verdict(&self, process_index: u32) -> Option<bool> {
-        if !self.event_steps.is_empty() {
+        if !self.event_steps.is_empty() || !self.event_conds.is_empty() {
             return None;
         }
-        if self.process_steps.is_empty() {
+        if self.process_steps.is_empty() && self.process_conds.is_empty() {
             return Some(true);
         }
         let slot = (process_index as usize).min(self.verdicts.len().checked_sub(1)?);
@@ -194,22 +223,44 @@ impl Matcher {
 
     /// True when `event` passes the filter.
     pub fn matches(&self, event: &Event<'_>, scratch: &mut Scratch) -> bool {
+        if !self.fields.is_empty() {
+            if scratch.slots.len() < self.fields.len() {
+                scratch.slots.resize_with(self.fields.len(), Slot::default);
+            }
+            scratch.slots.iter_mut().for_each(Slot::reset);
+        }
         self.process_passes(event, scratch)
             && self
                 .event_steps
                 .iter()
                 .all(|s| s.passes(&self.renderer, event, scratch))
+            && self.conds_pass(&self.event_conds, event, scratch)
+    }
+
+    /// True when `event` satisfies every condition of `conds`.
+    fn conds_pass(&self, conds: &[Node], event: &Event<'_>, scratch: &mut Scratch) -> bool {
+        if conds.is_empty() {
+            return true;
+        }
+        let mut values = Values {
+            renderer: &self.renderer,
+            event,
+            fields: &self.fields,
+            slots: &mut scratch.slots,
+        };
+        conds.iter().all(|c| c.eval(&mut values))
     }
 
     /// The process-level rules, decided once per process.
     fn process_passes(&self, event: &Event<'_>, scratch: &mut Scratch) -> bool {
-        if self.process_steps.is_empty() {
+        if self.process_steps.is_empty() && self.process_conds.is_empty() {
             return true;
         }
         let evaluate = |scratch: &mut Scratch| {
             self.process_steps
                 .iter()
                 .all(|s| s.passes(&self.renderer, event, scratch))
+                && self.conds_pass(&self.process_conds, event, scratch)
         };
         if self.verdicts.is_empty() {
             return evaluate(scratch);

@@ -180,7 +180,7 @@ pub fn lowercase_into(text: &str, out: &mut String) {
 
 /// The compiled comparison of a rule.
 #[derive(Debug, Clone)]
-enum Test {
+pub(crate) enum Test {
     /// Text relations, with the value lower-cased.
     Text {
         relation: Relation,
@@ -192,7 +192,7 @@ enum Test {
 }
 
 impl Test {
-    fn new(relation: Relation, value: &str) -> Result<Test, BadRegex> {
+    pub(crate) fn new(relation: Relation, value: &str) -> Result<Test, BadRegex> {
         if relation == Relation::Regex {
             return regex::RegexBuilder::new(value)
                 .case_insensitive(true)
@@ -212,7 +212,7 @@ impl Test {
         })
     }
 
-    fn matches(&self, text: &str, lower_text: &str) -> bool {
+    pub(crate) fn matches(&self, text: &str, lower_text: &str) -> bool {
         let (relation, lower, number) = match self {
             Test::Regex(re) => return re.is_match(text),
             Test::Text {
@@ -244,7 +244,7 @@ fn compare(text: &str, lower_text: &str, number: Option<f64>, lower: &str) -> Or
 }
 
 /// A decimal number (`1234`, `0.0000153`, `-2`), or a hexadecimal one (`0x1F`).
-fn parse_number(text: &str) -> Option<f64> {
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).ok().map(|v| v as f64);
