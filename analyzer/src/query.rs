@@ -75,5 +75,48 @@ impl<'c> Query<'c> {
     }
 }
 
+impl<'c> Query<'c> {
+    /// Calls `f(part, event)` on the calling thread for every event that passes, in event
+    /// order: the filter runs on all cores, and the events that pass are read again in order.
+    /// `f` returns whether to go on; its first error stops the pass. Returns how many events
+    /// could not be read.
+    pub fn for_each_in_order<E: Send>(
+        &self,
+        chunk_events: u64,
+        progress: &dyn Progress,
+        mut f: impl FnMut(&'c Part, &Event<'c>) -> Result<bool, E>,
+    ) -> Result<u64, E> {
+        let mut unreadable = 0;
+        self.run(
+            chunk_events,
+            progress,
+            |chunk| {
+                let mut hits = Vec::new();
+                let bad = self.for_each_match(chunk, |_, _, e| {
+                    hits.push(e.index());
+                    Ok::<(), E>(())
+                })?;
+                Ok((chunk.part, hits, bad))
+            },
+            |(part, hits, bad)| {
+                unreadable += bad;
+                let part = &self.capture.parts()[part];
+                for index in hits {
+                    match part.capture().event(index) {
+                        Ok(event) => {
+                            if !f(part, &event)? {
+                                return Ok(false);
+                            }
+                        }
+                        Err(_) => unreadable += 1,
+                    }
+                }
+                Ok(true)
+            },
+        )?;
+        Ok(unreadable)
+    }
+}
+
 /// Chunks worked ahead of the sink, per thread.
 const CHUNKS_PER_THREAD: usize = 2;

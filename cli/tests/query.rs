@@ -1,34 +1,10 @@
 //! The query commands end to end on the real captures: `pml events`, `pml summary` and
 //! `pml export --format csv|jsonl`.
 
-use pml_testkit as common;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// A scratch directory removed at the end of the test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("pml-cli-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Decompresses sample `name` to `dir/file`.
-fn unpack(samples: &Path, name: &str, dir: &Path, file: &str) -> PathBuf {
-    let path = dir.join(file);
-    std::fs::write(&path, common::sample_bytes(samples, name)).unwrap();
-    path
-}
+use pml_testkit::{self as common, unpack_sample as unpack, TempDir};
 
 /// Runs pml and returns its standard output; panics with its stderr on failure.
 fn pml(args: &[&str]) -> String {
@@ -51,8 +27,8 @@ fn split_capture_is_one_capture_in_time_order() {
     };
     let dir = TempDir::new("split");
     // The later capture is the first file: the parts must still come out in time order.
-    let later = unpack(&samples, "process-64bit", &dir.0, "t.PML");
-    let earlier = unpack(&samples, "mixed-64bit", &dir.0, "t-1.PML");
+    let later = unpack(&samples, "process-64bit", dir.path(), "t.PML");
+    let earlier = unpack(&samples, "mixed-64bit", dir.path(), "t-1.PML");
     let first_time = |p: &Path| {
         let c = pml_parser::Capture::open(p).unwrap();
         let t = c.event(0).unwrap().time();
@@ -79,7 +55,7 @@ fn split_capture_is_one_capture_in_time_order() {
     // The first event of mixed-64bit is dwm.exe's; process-64bit's events follow it.
     assert_eq!(lines[0]["Process Name"], "dwm.exe");
     let missing = Command::new(env!("CARGO_BIN_EXE_pml"))
-        .args(["events", dir.0.join("absent.PML").to_str().unwrap()])
+        .args(["events", dir.join("absent.PML").to_str().unwrap()])
         .output()
         .unwrap();
     assert!(!missing.status.success());
@@ -94,7 +70,7 @@ fn filters_limit_and_summaries_from_the_command_line() {
         return;
     };
     let dir = TempDir::new("cmd");
-    let file = unpack(&samples, "mixed-64bit", &dir.0, "m.pml");
+    let file = unpack(&samples, "mixed-64bit", dir.path(), "m.pml");
     let file = file.to_str().unwrap();
     let csv = pml(&[
         "events",
@@ -181,7 +157,7 @@ fn events_render_and_filter_times_in_the_zone_asked_for() {
         return;
     };
     let dir = TempDir::new("tz");
-    let file = unpack(&samples, "mixed-64bit", &dir.0, "m.pml");
+    let file = unpack(&samples, "mixed-64bit", dir.path(), "m.pml");
     let file = file.to_str().unwrap();
     let capture = pml_parser::Capture::open(file).unwrap();
     let zone = pml_parser::TimeZoneSpec::parse("Asia/Kolkata").unwrap();
@@ -268,9 +244,9 @@ fn export_filters_csv_and_picks_the_format_from_the_extension() {
         return;
     };
     let dir = TempDir::new("export");
-    let file = unpack(&samples, "mixed-32bit", &dir.0, "m.pml");
+    let file = unpack(&samples, "mixed-32bit", dir.path(), "m.pml");
     let file = file.to_str().unwrap();
-    let out = |name: &str| dir.0.join(name);
+    let out = |name: &str| dir.join(name);
     let path = |name: &str| out(name).to_str().unwrap().to_string();
     pml(&["export", file, "-o", &path("all.csv"), "--columns", "all"]);
     pml(&[

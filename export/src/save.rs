@@ -43,49 +43,21 @@ fn save(query: &Query<'_>, path: &Path, progress: &dyn Progress) -> Result<Saved
     let mut writer = PmlWriter::create(path, system_info(first.header()))?;
     // Processes the kept events run in or create.
     let mut referenced = BTreeSet::new();
-    let mut unreadable = 0;
-    let mut failure = None;
-    query.run(
-        CHUNK_EVENTS,
-        progress,
-        |chunk| {
-            let mut hits = Vec::new();
-            let bad = query.for_each_match(chunk, |_, _, e| {
-                hits.push(e.index());
-                Ok::<(), Error>(())
-            })?;
-            Ok((chunk.part, hits, bad))
-        },
-        |(part, hits, bad)| {
-            unreadable += bad;
-            let part = capture.parts()[part].capture();
-            for index in hits {
-                let Ok(event) = part.event(index) else {
-                    unreadable += 1;
-                    continue;
-                };
-                referenced.insert(event.process_index());
-                if event.class() == EventClass::Process
-                    && matches!(
-                        event.operation(),
-                        process_op::PROCESS_CREATE | process_op::PROCESS_DEFINED
-                    )
-                {
-                    if let Ok(ProcessDetails::Create(c)) = ProcessDetails::decode(&event) {
-                        referenced.insert(c.child_index);
-                    }
-                }
-                if let Err(e) = copy_event(&mut writer, &event) {
-                    failure = Some(e);
-                    return Ok(false);
-                }
+    let unreadable = query.for_each_in_order(CHUNK_EVENTS, progress, |_, event| {
+        referenced.insert(event.process_index());
+        if event.class() == EventClass::Process
+            && matches!(
+                event.operation(),
+                process_op::PROCESS_CREATE | process_op::PROCESS_DEFINED
+            )
+        {
+            if let Ok(ProcessDetails::Create(c)) = ProcessDetails::decode(event) {
+                referenced.insert(c.child_index);
             }
-            Ok::<bool, crate::Error>(true)
-        },
-    )?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
+        }
+        copy_event(&mut writer, event)?;
+        Ok::<bool, Error>(true)
+    })?;
     let events = writer.event_count();
     for index in &referenced {
         let in_table = |c: &pml_parser::Capture| c.processes().get(*index).cloned();

@@ -132,38 +132,17 @@ impl Summarizer {
     /// all cores, events taken in order), and the number of events that could not be read.
     pub fn summarize(query: &Query<'_>, kind: Kind, progress: &dyn Progress) -> (Table, u64) {
         let mut summarizer = Summarizer::new(kind);
-        let capture = query.capture();
-        for part in capture.captures() {
+        for part in query.capture().captures() {
             summarizer.add_processes(part);
         }
-        let mut unreadable = 0;
-        let done: Result<(), std::convert::Infallible> = query.run(
-            CHUNK_EVENTS,
-            progress,
-            |chunk| {
-                // Each chunk keeps the matching events' positions; the summary takes them in order.
-                let mut hits = Vec::new();
-                let bad = query.for_each_match(chunk, |_, _, e| {
-                    hits.push(e.index());
-                    Ok::<(), std::convert::Infallible>(())
-                })?;
-                Ok((chunk.part, hits, bad))
-            },
-            |(part, hits, bad)| {
-                unreadable += bad;
-                let part = &capture.parts()[part];
-                for index in hits {
-                    match part.capture().event(index) {
-                        Ok(event) => summarizer.add(&event, part.renderer()),
-                        Err(_) => unreadable += 1,
-                    }
-                }
-                Ok(true)
-            },
-        );
-        if let Err(never) = done {
-            match never {}
-        }
+        let done = query.for_each_in_order(CHUNK_EVENTS, progress, |part, event| {
+            summarizer.add(event, part.renderer());
+            Ok::<bool, std::convert::Infallible>(true)
+        });
+        let unreadable = match done {
+            Ok(unreadable) => unreadable,
+            Err(never) => match never {},
+        };
         (summarizer.finish(), unreadable)
     }
 
