@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::detail::{push_flags, Detail, FlagStyle, LIST};
+use super::flags::{push_attributes, push_file_access};
 use super::names;
-use super::ops::{push_attributes, push_file_access};
 use crate::bytes::push_utf16;
 use crate::details::fs::info::FileBasic;
 use crate::details::fs::{FileInformation, FsDetails, SetInformation, VolumeInformation};

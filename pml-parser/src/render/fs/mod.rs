@@ -1,6 +1,7 @@
 //! Path, Detail and Category of file-system events, as ProcMon's CSV export prints them.
 
 mod detail;
+mod flags;
 mod info;
 mod names;
 mod ops;

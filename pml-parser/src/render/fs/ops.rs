@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::detail::{push_flags, Detail, FlagStyle, LIST};
+use super::detail::{Detail, FlagStyle, LIST};
+use super::flags::{push_file_access, ATTRIBUTE_LETTERS};
 use super::names;
 use crate::details::fs::{control, FsDetails};
 use crate::ops::fs_op;
@@ -16,28 +17,6 @@ const LIST_HEX: FlagStyle = FlagStyle {
     empty: "",
     rest_hex: true,
 };
-
-/// Attribute letters, `n/a` for none.
-pub(super) const ATTRIBUTE_LETTERS: FlagStyle = FlagStyle {
-    sep: "",
-    empty: "n/a",
-    rest_hex: false,
-};
-
-/// Appends an ACCESS_MASK the way ProcMon names file access (generic rights mapped first,
-/// `None 0x…` when no name applies).
-pub(super) fn push_file_access(out: &mut String, mut access: u32) {
-    for (generic, specific) in names::FILE_GENERIC_MAPPING {
-        if access & generic != 0 {
-            access |= specific;
-        }
-    }
-    let start = out.len();
-    push_flags(out, access, names::FILE_ACCESS, LIST);
-    if out.len() == start {
-        let _ = write!(out, "None {access:#x}");
-    }
-}
 
 /// Appends a binary SID as `S-1-5-…`, or the account name of well-known SIDs whose name
 /// does not depend on the machine.
@@ -365,11 +344,6 @@ fn control_category(name: Option<&str>) -> &'static str {
         | "FSCTL_QUERY_USN_JOURNAL" => "Read Metadata",
         _ => "",
     }
-}
-
-/// Re-exported for the information classes: appends attribute letters.
-pub(super) fn push_attributes(out: &mut String, attributes: u32) {
-    push_flags(out, attributes, names::ATTRIBUTES, ATTRIBUTE_LETTERS);
 }
 
 #[cfg(test)]
