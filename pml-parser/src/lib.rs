@@ -32,7 +32,7 @@ mod text;
 mod time;
 pub mod writer;
 
-pub use atomic::{AtomicFile, PendingPath};
+pub use atomic::{AtomicFile, PendingPath, TempOptions};
 pub use bytes::utf16_to_string;
 pub use capture::{Capture, OpenOptions, SalvageReport};
 pub use details::Details;
