@@ -46,6 +46,6 @@ pub use render::columns::{Column, ColumnRenderer};
 pub use render::{TimeZoneError, TimeZoneSpec};
 pub use split::{sibling_parts, Part, SplitCapture};
 pub use tables::{Module, NameTables, Process, ProcessTable, StringTable};
-pub use terminal::for_terminal;
+pub use terminal::{for_terminal, for_terminal_lines};
 pub use text::{PmlStr, StrInfo};
 pub use time::FileTime;

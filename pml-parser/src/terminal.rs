@@ -26,13 +26,25 @@ pub fn needs_escape(c: char) -> bool {
 /// below U+0080, `\u{202e}` for the others. Borrowed when nothing needed escaping (the usual
 /// case). Backslashes are left alone: Windows paths are full of them.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    let Some(first) = text.find(needs_escape) else {
+    escape_where(text, needs_escape)
+}
+
+/// Like [`for_terminal`] for a report of several lines assembled by pml: line feeds are kept,
+/// everything else [`needs_escape`] names is escaped. Escaping each field from the capture with
+/// [`for_terminal`] is better (a forged line feed cannot then start a fake line); this is the
+/// catch-all for text printed whole.
+pub fn for_terminal_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| c != '\n' && needs_escape(c))
+}
+
+fn escape_where(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let Some(first) = text.find(&escape) else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 8);
     out.push_str(&text[..first]);
     for c in text[first..].chars() {
-        if !needs_escape(c) {
+        if !escape(c) {
             out.push(c);
         } else if (c as u32) < 0x80 {
             let _ = write!(out, "\\x{:02x}", c as u32);
@@ -59,5 +71,6 @@ mod tests {
             for_terminal("\u{9b}\u{2066}\u{7f}"),
             "\\u{9b}\\u{2066}\\x7f"
         );
+        assert_eq!(for_terminal_lines("a\u{1b}\nb\r"), "a\\x1b\nb\\x0d");
     }
 }
