@@ -53,18 +53,17 @@ mod imp {
     static INSTALL: Once = Once::new();
     static INSTALLED: AtomicBool = AtomicBool::new(false);
 
-    fn page_size() -> usize {
-        // SAFETY: sysconf has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        if page > 0 {
-            page as usize
-        } else {
-            4096
-        }
-    }
+    /// The page size, read once at install: the handler calls nothing that is not
+    /// async-signal-safe.
+    static PAGE: AtomicUsize = AtomicUsize::new(4096);
 
     fn install() {
         INSTALL.call_once(|| {
+            // SAFETY: sysconf has no preconditions.
+            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+            if page > 0 {
+                PAGE.store(page as usize, Ordering::Release);
+            }
             // SAFETY: a zeroed sigaction is a valid value; we fill the handler, flags and mask,
             // and keep the previous action in PREVIOUS before any fault can reach our handler
             // (the handler reads PREVIOUS only after INSTALLED is set below).
@@ -100,7 +99,7 @@ mod imp {
             if address >= start + len {
                 continue;
             }
-            let page = page_size();
+            let page = PAGE.load(Ordering::Acquire);
             let from = address - address % page;
             let end = (start + len).next_multiple_of(page);
             // SAFETY: [from, end) lies inside a map of ours (the registered range, rounded to
