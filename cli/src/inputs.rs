@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use pml_parser::{sibling_parts, Capture, SplitCapture, TimeZoneSpec};
+use pml_parser::{for_terminal, sibling_parts, Capture, SplitCapture, TimeZoneSpec};
 
 /// Opens a capture the way every command does: a capture that was not closed cleanly or was cut
 /// off is salvaged (its events walked from the first one), with a warning that says so.
@@ -14,13 +14,14 @@ pub fn open_capture(file: &Path) -> Result<Capture> {
         .salvage(true)
         .open(file)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = file.display().to_string();
+    let name = for_terminal(&name);
     for warning in capture.warnings() {
-        eprintln!("pml: warning: {}: {warning}", file.display());
+        eprintln!("pml: warning: {name}: {}", for_terminal(warning));
     }
     if let Some(r) = capture.salvage_report() {
         eprintln!(
-            "pml: warning: {}: salvaged {} events, {} bytes unreadable{}: {}",
-            file.display(),
+            "pml: warning: {name}: salvaged {} events, {} bytes unreadable{}: {}",
             r.events,
             r.unreadable_bytes,
             if r.tables_missing {
@@ -28,7 +29,7 @@ pub fn open_capture(file: &Path) -> Result<Capture> {
             } else {
                 ""
             },
-            r.reason
+            for_terminal(&r.reason)
         );
     }
     Ok(capture)

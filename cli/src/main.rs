@@ -61,13 +61,23 @@ fn main() -> ExitCode {
         Command::Filter(args) => cmd::filter::run(args),
         Command::Query(args) => cmd::query::run(args),
     };
+    let truncated = pml_parser::guard::any_capture_truncated();
+    if truncated {
+        eprintln!(
+            "pml: warning: a capture was truncated by another program while pml read it; \
+             the events past its new end are missing or unreadable (the output is partial)"
+        );
+    }
     match result {
+        Ok(code) if truncated && code == ExitCode::SUCCESS => exit::code(exit::PARTIAL),
         Ok(code) => code,
         Err(e) => {
             let message = format!("{e:#}");
-            eprintln!("pml: error: {}", message.replace('\n', " "));
+            // One line, and nothing from a capture (names, paths) reaches the terminal raw.
+            let message = message.replace('\n', " ");
+            eprintln!("pml: error: {}", pml_parser::for_terminal(&message));
             if let Some(where_error) = e.downcast_ref::<pml_analyzer::filter::ExprError>() {
-                eprintln!("{}", where_error.caret());
+                eprintln!("{}", pml_parser::for_terminal_lines(&where_error.caret()));
             }
             exit::code(exit::ERROR)
         }

@@ -31,8 +31,11 @@ pub struct TextTable<W: Write> {
     right: Vec<bool>,
 }
 
+/// A cell as the terminal may show it: line breaks and tabs become spaces, and every other
+/// control character or bidirectional override from the capture is escaped
+/// ([`pml_parser::for_terminal`]), so that a forged name cannot drive the terminal.
 fn clean(cell: &str) -> String {
-    cell.replace(['\r', '\n', '\t'], " ")
+    pml_parser::for_terminal(&cell.replace(['\r', '\n', '\t'], " ")).into_owned()
 }
 
 impl<W: Write> TextTable<W> {
@@ -40,7 +43,7 @@ impl<W: Write> TextTable<W> {
     pub fn new(out: W, headers: Vec<String>, right: Vec<bool>, max_width: Option<usize>) -> Self {
         TextTable {
             out,
-            headers,
+            headers: headers.iter().map(|h| clean(h)).collect(),
             pending: Vec::new(),
             widths: None,
             max_width,

@@ -9,13 +9,36 @@ use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// A temporary path beside a target: renamed to the target by [`PendingPath::commit`], removed
-/// when dropped uncommitted.
+/// The temporary file of a target: created beside it, renamed (or linked) to the target by
+/// [`PendingPath::commit_file`], gone when dropped uncommitted.
+///
+/// On Linux the file is first tried unnamed: `O_TMPFILE` in the target's directory, linked into
+/// place only on commit (to the temporary name, then renamed over the target, so that an existing
+/// target is replaced atomically). A process killed before the commit (SIGKILL, the OOM killer)
+/// leaves nothing behind. Where `O_TMPFILE` is refused (some file systems, old kernels) and on
+/// other systems, the file is created under the temporary name `NAME.PID.SUFFIX`; such a name
+/// left by a killed run is removed by the next run that writes the same target (whether that run
+/// gets an unnamed file or not), on Linux once no
+/// process with that PID is alive (`/proc/PID` is absent). Elsewhere stale temporaries are left
+/// alone: there is no portable way to tell that their owner is gone. The environment variable
+/// `PML_NO_TMPFILE` (any value) turns unnamed files off, to test the fallback.
 #[derive(Debug)]
 pub struct PendingPath {
     temp: PathBuf,
     target: PathBuf,
+    suffix: String,
     committed: bool,
+    /// True when the file was created unnamed (`O_TMPFILE`): nothing to remove on drop.
+    unnamed: bool,
+}
+
+/// How [`PendingPath::create_file`] opens the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TempOptions {
+    /// Opened for reading too (e.g. a spill file read back).
+    pub read: bool,
+    /// With direct I/O (`O_DIRECT`, Linux only: an error elsewhere).
+    pub direct: bool,
 }
 
 impl PendingPath {
@@ -34,11 +57,13 @@ impl PendingPath {
         Ok(PendingPath {
             temp: target.with_file_name(name),
             target: target.to_path_buf(),
+            suffix: suffix.to_string(),
             committed: false,
+            unnamed: false,
         })
     }
 
-    /// The temporary path.
+    /// The temporary path (where the file lives when it is not unnamed).
     pub fn temp(&self) -> &Path {
         &self.temp
     }
@@ -48,8 +73,52 @@ impl PendingPath {
         &self.target
     }
 
-    /// Renames the temporary file to the target, replacing what is there.
+    /// True when the file was created without a name (`O_TMPFILE`).
+    pub fn is_unnamed(&self) -> bool {
+        self.unnamed
+    }
+
+    /// Creates the temporary file for writing: unnamed where the system allows it, else at
+    /// [`PendingPath::temp`]. Stale temporaries of this target are removed first (see the type).
+    pub fn create_file(&mut self, options: TempOptions) -> io::Result<File> {
+        remove_stale(&self.target, &self.suffix);
+        if let Some(file) = unnamed_file(&self.target, options) {
+            self.unnamed = true;
+            return Ok(file);
+        }
+        let mut open = File::options();
+        open.read(options.read)
+            .write(true)
+            .create(true)
+            .truncate(true);
+        if options.direct {
+            direct_io(&mut open)?;
+        }
+        let file = open.open(&self.temp)?;
+        self.unnamed = false;
+        Ok(file)
+    }
+
+    /// Makes `file` (made by [`PendingPath::create_file`], all written) the target, replacing
+    /// what is there.
+    pub fn commit_file(mut self, file: &File) -> io::Result<()> {
+        if self.unnamed {
+            link_unnamed(file, &self.temp)?;
+            // From here the temporary name exists: drop removes it if the rename fails.
+            self.unnamed = false;
+        }
+        std::fs::rename(&self.temp, &self.target)?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// Renames the temporary file, created at [`PendingPath::temp`] by the caller, to the target.
     pub fn commit(mut self) -> io::Result<()> {
+        if self.unnamed {
+            return Err(io::Error::other(
+                "an unnamed temporary file is committed with commit_file",
+            ));
+        }
         std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
         Ok(())
@@ -58,11 +127,138 @@ impl PendingPath {
 
 impl Drop for PendingPath {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.unnamed {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
 }
+
+/// The directory a file at `target` goes into.
+fn directory_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// An unnamed file (`O_TMPFILE`) in the directory of `target`, or `None` where refused.
+#[cfg(target_os = "linux")]
+fn unnamed_file(target: &Path, options: TempOptions) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if std::env::var_os("PML_NO_TMPFILE").is_some() {
+        return None;
+    }
+    let mut open = File::options();
+    open.read(options.read).write(true).mode(0o666);
+    let mut flags = libc::O_TMPFILE;
+    if options.direct {
+        flags |= libc::O_DIRECT;
+    }
+    open.custom_flags(flags);
+    open.open(directory_of(target)).ok()
+}
+
+/// No unnamed files off Linux.
+#[cfg(not(target_os = "linux"))]
+fn unnamed_file(_: &Path, _: TempOptions) -> Option<File> {
+    None
+}
+
+/// Gives the unnamed `file` the name `at` (which must not exist).
+#[cfg(target_os = "linux")]
+fn link_unnamed(file: &File, at: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let to = CString::new(at.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL in the path"))?;
+    // A temporary name of ours left by a run with our PID (one that died before its rename).
+    let _ = std::fs::remove_file(at);
+    let fd = file.as_raw_fd();
+    let from = CString::new(format!("/proc/self/fd/{fd}")).expect("no NUL");
+    // SAFETY: both paths are NUL-terminated strings that live across the calls; linkat does not
+    // keep them.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    // Without /proc: AT_EMPTY_PATH links the descriptor itself (needs CAP_DAC_READ_SEARCH).
+    let empty = CString::new("").expect("no NUL");
+    // SAFETY: as above; `fd` is an open descriptor of `file`.
+    let linked = unsafe {
+        libc::linkat(
+            fd,
+            empty.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    if linked == 0 {
+        Ok(())
+    } else {
+        Err(error)
+    }
+}
+
+/// Never called off Linux (no file is unnamed there).
+#[cfg(not(target_os = "linux"))]
+fn link_unnamed(_: &File, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no unnamed files here",
+    ))
+}
+
+/// Removes `NAME.PID.SUFFIX` files beside `target` whose PID is no longer alive (Linux: no
+/// `/proc/PID`). Only regular files of exactly that pattern, never one of a living process (even
+/// if the PID was reused by another program: then the file stays, which is safe).
+#[cfg(target_os = "linux")]
+fn remove_stale(target: &Path, suffix: &str) {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(directory_of(target)) else {
+        return;
+    };
+    let prefix = format!("{name}.");
+    let tail = format!(".{suffix}");
+    let me = std::process::id();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let Some(pid) = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(&tail))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == 0 || pid == me || Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Stale temporaries are left alone off Linux (see [`PendingPath`]).
+#[cfg(not(target_os = "linux"))]
+fn remove_stale(_: &Path, _: &str) {}
 
 /// A file being written; it becomes visible at its path only on [`AtomicFile::commit`].
 /// Dropped without commit, the temporary file is removed.
@@ -86,7 +282,8 @@ const TEMP_SUFFIX: &str = "pml-partial";
 const BUFFER: usize = 1 << 20;
 
 impl AtomicFile {
-    /// Creates `NAME.PID.pml-partial` beside `target`, written through the page cache.
+    /// Creates the temporary file of `target` (unnamed on Linux, else `NAME.PID.pml-partial`
+    /// beside it: see [`PendingPath`]), written through the page cache.
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
         let (path, file) = create_temp(target, false)?;
         Ok(AtomicFile {
@@ -133,8 +330,7 @@ impl AtomicFile {
             Some(Sink::Direct(writer)) => writer.finish()?,
             None => return Err(io::Error::other("the file was already committed")),
         };
-        drop(file);
-        self.path.commit()
+        self.path.commit_file(&file)
     }
 
     fn sink(&mut self) -> io::Result<&mut Sink> {
@@ -146,13 +342,11 @@ impl AtomicFile {
 
 /// Creates the temporary file for `target`, with direct I/O if `direct`.
 fn create_temp(target: &Path, direct: bool) -> io::Result<(PendingPath, File)> {
-    let path = PendingPath::beside(target, TEMP_SUFFIX)?;
-    let mut options = File::options();
-    options.write(true).create(true).truncate(true);
-    if direct {
-        direct_io(&mut options)?;
-    }
-    let file = options.open(path.temp())?;
+    let mut path = PendingPath::beside(target, TEMP_SUFFIX)?;
+    let file = path.create_file(TempOptions {
+        read: false,
+        direct,
+    })?;
     Ok((path, file))
 }
 
@@ -324,6 +518,58 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "only the old file is left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// While a file is written, nothing but the old target is in the directory (the temporary
+    /// has no name on Linux); the commit replaces the target.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unnamed_file_is_invisible_until_committed() {
+        let dir = std::env::temp_dir().join(format!("pml-atomic-unnamed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.csv");
+        std::fs::write(&path, b"old").unwrap();
+        for direct in [false, true] {
+            let mut file = match direct {
+                true => AtomicFile::create_direct(&path).unwrap(),
+                false => AtomicFile::create(&path).unwrap(),
+            };
+            assert!(
+                file.path.is_unnamed(),
+                "O_TMPFILE works on the test's file system"
+            );
+            file.write_all(b"new").unwrap();
+            let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+            assert_eq!(names.len(), 1, "only the old file while writing");
+            file.commit().unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), b"new");
+            std::fs::write(&path, b"old").unwrap();
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Temporaries of dead processes are removed; those of living ones and other files stay.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed() {
+        let dir = std::env::temp_dir().join(format!("pml-atomic-stale-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.csv");
+        // PIDs never exceed 2^22 on Linux: 999999999 is dead; 1 (init) is alive.
+        let dead = dir.join("out.csv.999999999.pml-partial");
+        let alive = dir.join("out.csv.1.pml-partial");
+        let other = dir.join("other.csv.999999999.pml-partial");
+        let unrelated = dir.join("out.csv.x.pml-partial");
+        for f in [&dead, &alive, &other, &unrelated] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new").unwrap();
+        file.commit().unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists() && unrelated.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

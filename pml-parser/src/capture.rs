@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::details::process::ProcessDetails;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
+use crate::guard::Registration;
 use crate::header::Header;
 use crate::ops::{process_op, EventClass};
 use crate::salvage;
@@ -14,14 +15,31 @@ use crate::tables::{NameTables, Process, ProcessTable, StringTable};
 
 /// The bytes of a capture: a read-only memory map or an owned buffer.
 enum Source {
-    Mapped(memmap2::Mmap),
+    Mapped(Guarded),
     Owned(Vec<u8>),
+}
+
+/// A read-only map registered with [`crate::guard`], so that a truncation of its file while it
+/// is read gives zeros instead of `SIGBUS`. The registration is dropped (released) before the
+/// map is unmapped: fields drop in declaration order.
+struct Guarded {
+    registration: Registration,
+    map: memmap2::Mmap,
+}
+
+impl Guarded {
+    fn new(map: memmap2::Mmap) -> Guarded {
+        Guarded {
+            registration: Registration::new(map.as_ptr(), map.len()),
+            map,
+        }
+    }
 }
 
 impl Source {
     fn bytes(&self) -> &[u8] {
         match self {
-            Source::Mapped(m) => m,
+            Source::Mapped(m) => &m.map,
             Source::Owned(v) => v,
         }
     }
@@ -91,8 +109,11 @@ impl OpenOptions {
 
     /// Opens and memory-maps the file at `path`.
     ///
-    /// The map is read-only; as with any memory map, the file must not be truncated by
-    /// another program while the capture is open.
+    /// The map is read-only and covers the file as it is now: a file that grows while it is
+    /// read is read up to the size seen here. On Linux a file truncated by another program while
+    /// the capture is open does not kill the process with `SIGBUS`: the missing bytes read as
+    /// zeros, their events fail validation, and [`Capture::truncated_while_reading`] turns true
+    /// (see the `guard` module). Elsewhere on Unix the file must not be truncated while open.
     pub fn open(self, path: impl AsRef<Path>) -> Result<Capture> {
         let path = path.as_ref();
         let with_path = |e: Error| e.with_path(path);
@@ -107,7 +128,7 @@ impl OpenOptions {
             // SAFETY: the map is read-only and every read is bounds-checked against its length.
             let map = unsafe { memmap2::Mmap::map(&file) }
                 .map_err(|e| with_path(ErrorKind::Io(e).into()))?;
-            Source::Mapped(map)
+            Source::Mapped(Guarded::new(map))
         };
         Capture::from_source(source, Some(path.to_path_buf()), self).map_err(with_path)
     }
@@ -277,6 +298,17 @@ impl Capture {
         self.salvage.as_ref()
     }
 
+    /// True when the file was truncated by another program while this capture read it: the
+    /// bytes past its new end were read as zeros, so the events there are missing or unreadable
+    /// and any result is partial. Checked after a pass; always false for captures read from
+    /// memory, and off Linux.
+    pub fn truncated_while_reading(&self) -> bool {
+        match &self.source {
+            Source::Mapped(m) => m.registration.truncated(),
+            Source::Owned(_) => false,
+        }
+    }
+
     /// The whole file.
     #[inline]
     pub fn data(&self) -> &[u8] {
@@ -403,7 +435,7 @@ impl Capture {
     /// chunks rarely share one.
     pub fn release(&self, range: Range<u64>) {
         #[cfg(target_os = "linux")]
-        if let Source::Mapped(map) = &self.source {
+        if let Source::Mapped(Guarded { map, .. }) = &self.source {
             if map.len() as u64 <= self.release_above {
                 return;
             }

@@ -180,10 +180,13 @@ impl SplitCapture {
         self.parts.first().and_then(|p| first_time(&p.capture))
     }
 
-    /// True when a part had to be salvaged and some of its bytes could not be read.
+    /// True when a part had to be salvaged and some of its bytes could not be read, or a part
+    /// was truncated while it was read ([`Capture::truncated_while_reading`]).
     pub fn partial(&self) -> bool {
-        self.captures()
-            .any(|c| c.salvage_report().is_some_and(|r| r.unreadable_bytes > 0))
+        self.captures().any(|c| {
+            c.truncated_while_reading()
+                || c.salvage_report().is_some_and(|r| r.unreadable_bytes > 0)
+        })
     }
 
     /// The events split into contiguous chunks of at most `size` events, each within one part,

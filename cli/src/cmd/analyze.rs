@@ -48,6 +48,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         analysis::write_json(&mut out, &all)?;
     } else {
         analysis::write_text(&mut out, &all)?;
+        // Text is for a person: nothing from the capture reaches the terminal raw.
+        out = pml_parser::for_terminal_lines(&String::from_utf8_lossy(&out))
+            .into_owned()
+            .into_bytes();
     }
     // A reader that went away (`pml analyze ... | head`) has all it wanted.
     let mut stdout = std::io::stdout().lock();

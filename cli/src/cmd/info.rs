@@ -83,7 +83,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         print_text(&info);
     }
     for w in capture.warnings() {
-        eprintln!("pml: warning: {}: {w}", args.file.display());
+        eprintln!(
+            "pml: warning: {}: {}",
+            pml_parser::for_terminal(&args.file.display().to_string()),
+            pml_parser::for_terminal(w)
+        );
     }
     let partial = overview.unreadable_events > 0
         || info
@@ -98,8 +102,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn print_text(info: &Info) {
+    use pml_parser::for_terminal as t;
     let gib = info.memory_bytes as f64 / f64::from(1u32 << 30);
-    println!("File:          {}", info.file);
+    println!("File:          {}", t(&info.file));
     println!(
         "Format:        PML version {}, {}-bit capture",
         info.version, info.bitness
@@ -113,11 +118,11 @@ fn print_text(info: &Info) {
             .as_ref()
             .map(|v| format!(", captured by {v}"))
             .unwrap_or_default(),
-        build.evidence
+        t(&build.evidence)
     );
-    println!("Computer:      {}", info.computer);
-    println!("OS:            {}", info.os);
-    println!("System root:   {}", info.system_root);
+    println!("Computer:      {}", t(&info.computer));
+    println!("OS:            {}", t(&info.os));
+    println!("System root:   {}", t(&info.system_root));
     println!("CPUs / memory: {} / {gib:.1} GiB", info.cpus);
     println!("Events:        {}", thousands(info.events));
     if info.unreadable_events > 0 {
@@ -137,7 +142,7 @@ fn print_text(info: &Info) {
             } else {
                 ""
             },
-            r.reason
+            t(&r.reason)
         );
     }
     if let (Some(first), Some(last)) = (&info.first_event, &info.last_event) {
@@ -146,6 +151,6 @@ fn print_text(info: &Info) {
     }
     println!("Event classes:");
     for (class, count) in &info.event_classes {
-        println!("  {class:<12} {:>12}", thousands(*count));
+        println!("  {:<12} {:>12}", t(class), thousands(*count));
     }
 }

@@ -34,7 +34,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use crate::atomic::PendingPath;
+use crate::atomic::{PendingPath, TempOptions};
 use crate::event::EVENT_HEADER_SIZE;
 use crate::header::{OsVersion, HEADER_SIZE};
 use crate::ops::EventClass;
@@ -162,6 +162,8 @@ struct Layout {
 struct FilePaths {
     partial: PendingPath,
     offsets: PendingPath,
+    /// The capture's file (a second handle), which an unnamed temporary is linked from.
+    file: File,
 }
 
 /// Streams a capture to `W`. See the [module documentation](self).
@@ -233,15 +235,20 @@ impl PmlWriter<BufWriter<File>> {
     /// [`finish`](Self::finish) renames to `path`; dropping the writer unfinished removes it.
     pub fn create(path: impl AsRef<Path>, info: SystemInfo) -> Result<Self, WriteError> {
         let target = path.as_ref();
-        let partial = PendingPath::beside(target, "pml-partial")?;
-        let file = File::create(partial.temp())?;
-        let spilled = PendingPath::beside(target, "pml-offsets")?;
-        let offsets = OffsetSink::spill(spilled.temp())?;
+        let mut partial = PendingPath::beside(target, "pml-partial")?;
+        let file = partial.create_file(TempOptions::default())?;
+        let mut spilled = PendingPath::beside(target, "pml-offsets")?;
+        let offsets = OffsetSink::spill(spilled.create_file(TempOptions {
+            read: true,
+            direct: false,
+        })?);
+        let handle = file.try_clone()?;
         let mut w =
             PmlWriter::with_sink(BufWriter::with_capacity(FILE_BUFFER, file), info, offsets);
         w.files = Some(FilePaths {
             partial,
             offsets: spilled,
+            file: handle,
         });
         w.start()?;
         Ok(w)
@@ -419,7 +426,7 @@ impl<W: Write + Seek> PmlWriter<W> {
         out.flush()?;
         if let Some(files) = self.files.take() {
             drop(files.offsets);
-            files.partial.commit()?;
+            files.partial.commit_file(&files.file)?;
         }
         Ok(out)
     }

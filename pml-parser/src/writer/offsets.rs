@@ -1,9 +1,8 @@
 //! The event-offsets array while a capture is being written: 5 bytes per event, kept in memory
 //! for small captures or spilled to a temporary file so memory stays constant at any size.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
 
 /// Width of one entry: `u32` low part and `u8` high part of a 40-bit file offset.
 pub(crate) const ENTRY: usize = 5;
@@ -20,15 +19,9 @@ pub(crate) enum OffsetSink {
 }
 
 impl OffsetSink {
-    /// A sink spilling to `path`, created (or truncated) now.
-    pub(crate) fn spill(path: &Path) -> io::Result<OffsetSink> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)?;
-        Ok(OffsetSink::Spill(BufWriter::with_capacity(1 << 16, file)))
+    /// A sink spilling to `file` (empty, open for reading and writing).
+    pub(crate) fn spill(file: File) -> OffsetSink {
+        OffsetSink::Spill(BufWriter::with_capacity(1 << 16, file))
     }
 
     /// Appends the entry for an event at `offset`.
