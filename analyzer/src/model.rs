@@ -1,5 +1,5 @@
 //! The plain records the detectors consume: the few facts of a file open, close or failure and of
-//! a process creation, start or exit, extracted from events (see [`crate::extract`]) or built by
+//! a process creation, start or exit, extracted from events (by the analysis) or built by
 //! hand in tests.
 
 use pml_parser::FileTime;

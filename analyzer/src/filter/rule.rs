@@ -141,7 +141,7 @@ impl Rule {
 
     /// True when the rendered column value `text` satisfies the relation.
     ///
-    /// `lower` must be `text` lower-cased (see [`lowercase_into`]).
+    /// `lower` must be `text` lower-cased (see `lowercase_into`).
     pub fn test(&self, text: &str, lower: &str) -> bool {
         self.test.matches(text, lower)
     }
