@@ -174,10 +174,21 @@ impl<'c> Pass<'c> {
         let chunks = self.capture.chunks(self.chunk_events);
         let threads = rayon::current_num_threads().max(1);
         let mut release = Release::new(self.capture);
-        in_order(
+        // Spans whose pages are to be released: the workers release them between chunks, so
+        // that the unmapping (and its TLB flushes) stays off the calling thread, which is the
+        // bottleneck of a pass that writes its output there.
+        let due: Mutex<Vec<(usize, Range<u64>)>> = Mutex::new(Vec::new());
+        let release_due = || {
+            let spans = std::mem::take(&mut *due.lock().unwrap_or_else(|e| e.into_inner()));
+            for (part, span) in spans {
+                self.capture.parts()[part].capture().release(span);
+            }
+        };
+        let result = in_order(
             &chunks,
             threads * self.ahead_per_thread,
             |chunk| {
+                release_due();
                 let mapped = map(chunk);
                 self.progress.advance(chunk.len());
                 mapped
@@ -185,10 +196,14 @@ impl<'c> Pass<'c> {
             |task, mapped| {
                 let chunk = &chunks[task];
                 let go_on = sink(chunk, mapped)?;
-                release.done(chunk);
+                if let Some(span) = release.done(chunk) {
+                    due.lock().unwrap_or_else(|e| e.into_inner()).push(span);
+                }
                 Ok(go_on)
             },
-        )
+        );
+        release_due();
+        result
     }
 
     /// [`Pass::run`] with a sink that takes every result and cannot fail.
@@ -207,7 +222,7 @@ impl<'c> Pass<'c> {
     }
 }
 
-/// Releases the pages of delivered chunks, part by part, in spans.
+/// Which pages of delivered chunks are due for release, part by part, in spans.
 struct Release<'c> {
     capture: &'c SplitCapture,
     /// Per part: events up to here are released.
@@ -222,13 +237,16 @@ impl<'c> Release<'c> {
         }
     }
 
-    fn done(&mut self, chunk: &Chunk) {
+    /// The span of `chunk`'s part to release now that `chunk` is delivered, if one is due.
+    fn done(&mut self, chunk: &Chunk) -> Option<(usize, Range<u64>)> {
         let part = chunk.part_of(self.capture).capture();
         let from = self.released[chunk.part];
         let to = chunk.range.end;
         if to - from >= RELEASE_SPAN || to == part.event_count() {
-            part.release(from..to);
             self.released[chunk.part] = to;
+            Some((chunk.part, from..to))
+        } else {
+            None
         }
     }
 }
