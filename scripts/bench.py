@@ -2,6 +2,12 @@
 """pml's benchmark: every stage, side by side with the other readers, in one run.
 
 Usage: scripts/bench [--events N] [--runs R] [--skip-big] [--skip-peers] [--out BENCHMARKS.md]
+       scripts/bench --baseline OLD_PML [--events N] [--runs R] [--skip-big] [--out FILE]
+
+With --baseline, it times every whole-command stage with OLD_PML and with the freshly built pml in
+turn (run by run, so both see the same load) and prints before, after and after/before: the check
+that a change made no stage slower.
+
 
 1. builds pml in release mode;
 2. makes (or reuses) a bulk capture with `pml synth bulk` (40 M events by default: over 4 GiB);
@@ -172,9 +178,11 @@ def scaling(sizes, runs):
     return rows
 
 
-def stages(capture, out_dir):
+def stages(capture, out_dir, pml=PML):
     """The pml stages measured as whole commands: (name, argv)."""
+    PML = pml
     return [
+        ("info", [PML, "info", capture]),
         ("filtered query (Process Name contains, 4 columns)",
          [PML, "events", capture, "--filter", f"Process Name contains {NEEDLE}",
           "--columns", "Process Name,Operation,Path,Result", "--format", "csv", "--quiet"]),
@@ -183,6 +191,38 @@ def stages(capture, out_dir):
         ("Parquet export", [PML, "export", capture, "-o", out_dir / "out.parquet", "--quiet"]),
         ("summary files", [PML, "summary", "files", capture, "--format", "csv", "--quiet"]),
     ]
+
+
+def compare(baseline, captures, runs, out):
+    """Times each whole-command stage with the baseline binary and the new one in turn and writes
+    a before/after table: medians of `runs` (5 times as many on small captures), peak RSS the max."""
+    lines = ["# Before and after", "",
+             f"Machine: {machine()}. Before: `{baseline}`; after: `{PML}`. Each stage runs with the two "
+             "binaries in turn, alternating which goes first; seconds are medians, peak RSS the max.", "",
+             "| capture | stage | before s | after s | after / before | before RSS | after RSS |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for label, capture, small in captures:
+        with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
+            pairs = zip(stages(capture, Path(out_dir), baseline), stages(capture, Path(out_dir)))
+            for (stage, before_cmd), (_, after_cmd) in pairs:
+                results = {"before": [], "after": []}
+                for r in range(runs * (5 if small else 1)):
+                    order = [("before", before_cmd), ("after", after_cmd)]
+                    for side, cmd in order if r % 2 == 0 else reversed(order):
+                        results[side].append(timed(cmd))
+                        for written in Path(out_dir).iterdir():
+                            written.unlink()
+                before = statistics.median(t[0] for t in results["before"])
+                after = statistics.median(t[0] for t in results["after"])
+                rss_before = max(t[1] for t in results["before"])
+                rss_after = max(t[1] for t in results["after"])
+                line = (f"| {label} | {stage} | {before:.3f} | {after:.3f} | {after / before:.3f} "
+                        f"| {rss_before:.0f} MB | {rss_after:.0f} MB |")
+                print(line, flush=True)
+                lines.append(line)
+    table = "\n".join(lines) + "\n"
+    print(table)
+    Path(out).write_text(table)
 
 
 def ensure_peers():
@@ -219,17 +259,27 @@ def main():
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--scaling", default="1000000,10000000,40000000",
                     help="event counts of the scaling table ('' to skip)")
-    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    ap.add_argument("--out", default=None, help="BENCHMARKS.md, or BENCHMARKS-before-after.md with --baseline")
+    ap.add_argument("--baseline", help="an older pml binary to compare with, stage by stage")
     args = ap.parse_args()
+    if args.out is None:
+        args.out = str(ROOT / ("BENCHMARKS-before-after.md" if args.baseline else "BENCHMARKS.md"))
 
     WORK.mkdir(parents=True, exist_ok=True)
     run(["cargo", "build", "--release", "-p", "pml-cli"], cwd=ROOT)
-    run(["cargo", "build", "--release", "-q", "-p", "pml-analyzer", "--example", "query_bench"], cwd=ROOT)
-    captures = []
     fileio = WORK / "win11-fileio-64bit.pml"
     if not fileio.exists():
         with gzip.open(SAMPLES / "win11-fileio-64bit.pml.gz") as src, open(fileio, "wb") as dst:
             shutil.copyfileobj(src, dst)
+    if args.baseline:
+        captures = [("win11-fileio-64bit", fileio, True)]
+        if not args.skip_big:
+            bulk = bulk_capture(args.events)
+            captures.append((f"bulk ({args.events / 1e6:.0f} M events)", bulk, False))
+        compare(Path(args.baseline).resolve(), captures, args.runs, args.out)
+        return
+    run(["cargo", "build", "--release", "-q", "-p", "pml-analyzer", "--example", "query_bench"], cwd=ROOT)
+    captures = []
     captures.append(("win11-fileio-64bit", fileio))
     big_label = bulk = None
     if not args.skip_big:
