@@ -5,11 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pml_parser::writer::blobs::{CreateFileParams, FsBlob};
-use pml_parser::writer::{EventRecord, PmlWriter, SystemInfo};
-use pml_parser::{EventClass, FileTime, Process};
-
-const T0: u64 = 133_500_000_000_000_000;
+use pml_parser::writer::blobs::CreateFileParams;
+use pml_parser::writer::SystemInfo;
+use pml_parser::Process;
+use pml_testkit::build::CaptureBuilder;
 const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
 const RLO: &str = "\u{202e}";
 
@@ -22,19 +21,16 @@ fn hostile_capture(dir: &Path) -> PathBuf {
         system_root: format!("C:\\Win{HOSTILE}"),
         ..SystemInfo::default()
     };
-    let mut w = PmlWriter::create(&path, info).unwrap();
-    w.add_process(Process {
-        index: 1,
+    let mut capture = CaptureBuilder::create(&path, info);
+    let evil = capture.process(Process {
         pid: 666,
         name: format!("evil{HOSTILE}{RLO}exe.txt").into(),
         image_path: format!("C:\\evil{HOSTILE}.exe").into(),
         command_line: format!("evil.exe {HOSTILE}{RLO}").into(),
-        start_time: FileTime(T0),
-        ..pml_parser::Process::default()
+        ..Process::default()
     });
-    let fs = FsBlob::new(true);
     let target = format!("C:\\build\\{HOSTILE}{RLO}fdp.exe");
-    let open = fs.create_file(&CreateFileParams {
+    let open = capture.fs().create_file(&CreateFileParams {
         path: &target,
         desired_access: 0x4000_0000,
         disposition: 5,
@@ -45,23 +41,9 @@ fn hostile_capture(dir: &Path) -> PathBuf {
         impersonation_sid: None,
         open_result: Some(2),
     });
-    let close = fs.close_file(&target);
-    for (i, (op, blob)) in [(20u16, &open), (38, &close)].into_iter().enumerate() {
-        w.write_event(&EventRecord {
-            process_index: 1,
-            tid: 7,
-            class: EventClass::FileSystem,
-            operation: op,
-            duration: 10,
-            time: FileTime(T0 + 10 * i as u64),
-            result: 0,
-            stack: &[],
-            detail: &blob.detail,
-            extra: blob.extra.as_deref(),
-        })
-        .unwrap();
-    }
-    w.finish().unwrap();
+    capture.file_event(evil, 20, 0, &open);
+    capture.close(evil, &target);
+    capture.finish();
     path
 }
 

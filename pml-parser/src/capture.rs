@@ -154,8 +154,11 @@ pub struct Capture {
     event_count: u64,
     warnings: Vec<String>,
     salvage: Option<SalvageReport>,
-    /// [`Capture::release`] works only on files larger than this.
+    /// [`Capture::release`] works only when `input_bytes` is larger than this.
     release_above: u64,
+    /// Bytes of the input this capture is read as part of: its own file, or all the parts of a
+    /// split capture (see [`Capture::read_as_part_of`]).
+    input_bytes: u64,
     /// The ProcMon build the capture came from, found on first use (`render::build`).
     pub(crate) build: std::sync::OnceLock<crate::render::build::BuildDetection>,
 }
@@ -204,6 +207,7 @@ impl Capture {
             warnings: Vec::new(),
             salvage: None,
             release_above: options.release_above,
+            input_bytes: file_len,
             build: std::sync::OnceLock::new(),
             header,
         };
@@ -423,20 +427,28 @@ impl Capture {
         (start as usize..end as usize).map(move |i| self.event(i as u64))
     }
 
+    /// Reads this capture as one part of an input of `input_bytes` bytes (a split capture):
+    /// whether [`Capture::release`] drops pages then depends on the size of the whole input,
+    /// so that twenty parts of 40 MB are not all kept resident.
+    pub(crate) fn read_as_part_of(&mut self, input_bytes: u64) {
+        self.input_bytes = input_bytes;
+    }
+
     /// Tells the OS that the events of `range` (and their offsets) will not be read again soon,
     /// so that their pages leave this process's resident memory. Streaming passes call it after
     /// each chunk: without it, a pass over a 9 GB capture ends with 9 GB resident (file pages,
     /// which the OS may drop, but which count as the process's memory in every monitor). The
     /// pages stay in the OS file cache; reading the events again maps them again.
     ///
-    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures, for files no larger than
-    /// [`OpenOptions::release_above`], and elsewhere. Only whole pages from the one holding the
+    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures, for inputs (the file, or
+    /// all parts of a split capture) no larger than [`OpenOptions::release_above`], and
+    /// elsewhere. Only whole pages from the one holding the
     /// first event up to the one holding the event after `range` are released, so neighbouring
     /// chunks rarely share one.
     pub fn release(&self, range: Range<u64>) {
         #[cfg(target_os = "linux")]
         if let Source::Mapped(Guarded { map, .. }) = &self.source {
-            if map.len() as u64 <= self.release_above {
+            if self.input_bytes <= self.release_above {
                 return;
             }
             let end = range.end.min(self.event_count);

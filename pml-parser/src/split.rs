@@ -95,6 +95,10 @@ impl SplitCapture {
     /// time columns in UTC.
     pub fn from_captures(mut captures: Vec<Capture>) -> SplitCapture {
         captures.sort_by_key(|c| first_time(c).map_or(u64::MAX, |t| t.0));
+        let input_bytes: u64 = captures.iter().map(|c| c.data().len() as u64).sum();
+        for capture in &mut captures {
+            capture.read_as_part_of(input_bytes);
+        }
         let start = captures.first().and_then(first_time);
         let mut event_count = 0;
         let parts = captures

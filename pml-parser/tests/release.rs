@@ -97,3 +97,41 @@ fn streaming_passes_release_the_pages_they_read() {
     drop(split);
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn parts_of_a_split_capture_are_released_when_the_whole_input_is_large() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let bytes = common::sample_bytes(&dir, "win11-fileio-64bit");
+    let size = bytes.len() as u64;
+    let paths: Vec<_> = (0..3)
+        .map(|i| {
+            let path = std::env::temp_dir()
+                .join(format!("pml-release-part{i}-{}.pml", std::process::id()));
+            std::fs::write(&path, &bytes).unwrap();
+            path
+        })
+        .collect();
+    // Each part alone is below the threshold; the three together are above it.
+    let options = OpenOptions::new().release_above(size * 2);
+    let split = pml_parser::SplitCapture::open_files(&paths, options).unwrap();
+    let mut count = 0;
+    split.pass().for_each(
+        |chunk| chunk.events(&split).filter(|e| e.is_ok()).count() as u64,
+        |_, n| count += n,
+    );
+    assert_eq!(count, split.event_count());
+    for path in &paths {
+        let resident = resident_kb(path);
+        assert!(
+            resident < size / 1024 / 20,
+            "{resident} of {} KB of a part resident after a pass",
+            size / 1024
+        );
+    }
+    drop(split);
+    for path in &paths {
+        std::fs::remove_file(path).unwrap();
+    }
+}

@@ -3,39 +3,18 @@
 //! says it was truncated.
 #![cfg(target_os = "linux")]
 
-use pml_parser::writer::blobs::FsBlob;
-use pml_parser::writer::{EventRecord, PmlWriter, SystemInfo};
-use pml_parser::{Capture, EventClass, FileTime, Process, SplitCapture};
+use pml_parser::writer::SystemInfo;
+use pml_parser::{Capture, SplitCapture};
+use pml_testkit::build::CaptureBuilder;
 use pml_testkit::TempDir;
 
-const T0: u64 = 133_500_000_000_000_000;
-
 fn write_capture(path: &std::path::Path, n: u64) {
-    let mut w = PmlWriter::create(path, SystemInfo::default()).unwrap();
-    w.add_process(Process {
-        index: 1,
-        pid: 10,
-        name: "a.exe".into(),
-        ..pml_parser::Process::default()
-    });
-    let fs = FsBlob::new(true);
+    let mut capture = CaptureBuilder::create(path, SystemInfo::default());
+    let process = capture.named_process(10, "a.exe");
     for i in 0..n {
-        let blob = fs.close_file(&format!("C:\\dir\\file{i}.txt"));
-        w.write_event(&EventRecord {
-            process_index: 1,
-            tid: 1,
-            class: EventClass::FileSystem,
-            operation: 38,
-            duration: 1,
-            time: FileTime(T0 + i),
-            result: 0,
-            stack: &[],
-            detail: &blob.detail,
-            extra: blob.extra.as_deref(),
-        })
-        .unwrap();
+        capture.close(process, &format!("C:\\dir\\file{i}.txt"));
     }
-    w.finish().unwrap();
+    capture.finish();
 }
 
 #[test]

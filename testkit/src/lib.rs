@@ -6,6 +6,7 @@
 //! A test that needs them skips with a `SKIPPED:` line when they are absent, unless
 //! `PML_REQUIRE_SAMPLES=1` (as in CI), where their absence fails the test.
 
+pub mod build;
 pub mod golden;
 
 use std::io::Read;
