@@ -110,6 +110,10 @@ impl Progress for () {
 /// the cores, large enough that handing a chunk over costs nothing next to mapping it.
 pub const CHUNK_EVENTS: u64 = 4096;
 
+/// Bytes of the capture a chunk spans at the most (one event always fits): with paths of 32,767
+/// characters, 4,096 events render to 270 MB, and several chunks are in flight at once.
+pub const CHUNK_BYTES: u64 = 8 << 20;
+
 /// Chunks per thread mapped ahead of the calling thread by default.
 pub const AHEAD_PER_THREAD: usize = 4;
 
@@ -117,6 +121,10 @@ pub const AHEAD_PER_THREAD: usize = 4;
 /// releasing chunk by chunk would unmap a few hundred kilobytes at a time, each time flushing
 /// the TLB of every core.
 pub const RELEASE_SPAN: u64 = 1 << 18;
+
+/// Bytes of the capture whose pages are released at once, at the least, when fewer than
+/// [`RELEASE_SPAN`] events span them (huge events: long paths, deep stacks).
+pub const RELEASE_BYTES: u64 = 32 << 20;
 
 /// One pass over the events of a capture; see the [module](self) documentation.
 #[must_use = "a pass does nothing until it is run"]
@@ -165,7 +173,7 @@ impl<'c> Pass<'c> {
     /// `sink` returns whether to go on: `false` (enough output) stops the workers, as does its
     /// first error, which is returned. Once `sink` is done with a chunk, its events may be read
     /// again but their pages leave resident memory (see [`Capture::release`]), in spans of at
-    /// least [`RELEASE_SPAN`] events.
+    /// least [`RELEASE_SPAN`] events or [`RELEASE_BYTES`] bytes.
     pub fn run<T: Send, E>(
         self,
         map: impl Fn(&Chunk) -> T + Sync,
@@ -242,7 +250,11 @@ impl<'c> Release<'c> {
         let part = chunk.part_of(self.capture).capture();
         let from = self.released[chunk.part];
         let to = chunk.range.end;
-        if to - from >= RELEASE_SPAN || to == part.event_count() {
+        let bytes = || match (part.event_offset(from), part.event_offset(to - 1)) {
+            (Ok(first), Ok(last)) => last.saturating_sub(first),
+            _ => 0,
+        };
+        if to - from >= RELEASE_SPAN || to == part.event_count() || bytes() >= RELEASE_BYTES {
             self.released[chunk.part] = to;
             Some((chunk.part, from..to))
         } else {
