@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use polars::prelude::{DataType, ParquetReader, SerReader};
@@ -14,18 +14,7 @@ use serde_json::Value;
 const COLUMNS: &str = "Time of Day,Process Name,PID,Operation,Path,Result,Detail";
 
 fn pml(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "pml {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    pml_testkit::succeed(env!("CARGO_BIN_EXE_pml"), args)
 }
 
 fn pml_json(args: &[&str]) -> Value {

@@ -2,20 +2,10 @@
 //! split into parts (`X.PML`, `X-1.PML`) reads, exports and analyzes as the whole.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn pml(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pml {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    pml_testkit::succeed(env!("CARGO_BIN_EXE_pml"), args)
 }
 
 fn seed_race() -> String {

@@ -3,7 +3,7 @@
 //! larger sizes are in docs/robustness.md (`scripts/limits.sh`).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pml_parser::writer::SystemInfo;
 use pml_testkit::build::CaptureBuilder;
@@ -11,18 +11,7 @@ use pml_testkit::TempDir;
 use serde_json::Value;
 
 fn pml(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "pml {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    pml_testkit::succeed(env!("CARGO_BIN_EXE_pml"), args)
 }
 
 /// A path of 32,767 UTF-16 units, the longest a PML event holds, starting `C:\TAG\`.

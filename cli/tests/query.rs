@@ -8,16 +8,7 @@ use pml_testkit::{self as common, unpack_sample as unpack, TempDir};
 
 /// Runs pml and returns its standard output; panics with its stderr on failure.
 fn pml(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pml"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pml {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(pml_testkit::succeed(env!("CARGO_BIN_EXE_pml"), args).stdout).unwrap()
 }
 
 #[test]

@@ -97,3 +97,20 @@ pub fn unpack_sample(dir: &Path, name: &str, into: &Path, file: &str) -> PathBuf
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     path
 }
+
+/// Runs `binary` (a test's `env!("CARGO_BIN_EXE_pml")`) with `args` and returns its output,
+/// failing the test with the command and its standard error when it does not exit with 0.
+pub fn succeed(binary: &str, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(binary)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{binary}: {e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "pml {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
