@@ -11,12 +11,12 @@ cargo build --release --locked -q -p pml-testkit --example extreme_capture
 pml=$PWD/target/release/pml
 extreme=$PWD/target/release/examples/extreme_capture
 
-measure() { # LABEL COMMAND...: prints "| LABEL | seconds | peak RSS MB | exit |"
+measure() { # LABEL COMMAND...: prints "| LABEL | wall s | CPU s | peak RSS MB | exit |"
   local label=$1; shift
   local status=0
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || status=$?
-  read -r seconds kb < <(tail -1 "$work/time")
-  echo "| $label | $seconds | $((kb / 1024)) | $status |"
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || status=$?
+  read -r seconds user sys kb < <(tail -1 "$work/time")
+  echo "| $label | $seconds | $(awk "BEGIN { print $user + $sys }") | $((kb / 1024)) | $status |"
 }
 
 if [ ! -f "$work/many/c1000.pml" ]; then
@@ -37,8 +37,8 @@ fi
 [ -f "$work/processes.pml" ] || "$extreme" processes 1000000 "$work/processes.pml"
 [ -f "$work/long-paths.pml" ] || "$extreme" long-paths 5000 "$work/long-paths.pml"
 
-echo "| case | seconds | peak RSS MB | exit |"
-echo "|---|---:|---:|---:|"
+echo "| case | wall s | CPU s (user + sys) | peak RSS MB | exit |"
+echo "|---|---:|---:|---:|---:|"
 many=("$work"/many/*.pml)
 measure "analyze --json, 1,000 captures of ~840 events" "$pml" analyze --json "${many[@]}"
 measure "analyze (text), 1,000 captures" "$pml" analyze "${many[@]}"
@@ -52,7 +52,7 @@ measure "analyze --json, 1,000,000 processes" "$pml" analyze --json "$work/proce
 measure "summary processes, 1,000,000 processes" "$pml" summary processes --format csv "$work/processes.pml"
 measure "export CSV, 1,000,000 processes" "$pml" export "$work/processes.pml" -o "$work/processes.csv" -q
 measure "report, 1,000,000 processes" "$pml" report "$work/processes.pml" -o "$work/processes.html"
-measure "events --format csv, 10,000 paths of 32,767 characters" "$pml" events --format csv "$work/long-paths.pml"
-measure "analyze --json, 10,000 long paths" "$pml" analyze --json "$work/long-paths.pml"
-measure "summary files, 10,000 long paths" "$pml" summary files --format csv "$work/long-paths.pml"
+measure "events --format csv, 10,000 events on paths of 32,767 characters" "$pml" events --format csv "$work/long-paths.pml"
+measure "analyze --json, 10,000 events on long paths" "$pml" analyze --json "$work/long-paths.pml"
+measure "summary files, 5,000 long paths" "$pml" summary files --format csv "$work/long-paths.pml"
 rm -f "$work/split.csv" "$work/processes.csv" "$work/processes.html"
