@@ -3,7 +3,7 @@
 use pml_analyzer::filter::{Action, Filter, Rule};
 use pml_analyzer::Query;
 use pml_export::{Export, Format};
-use pml_parser::{Column, SplitCapture};
+use pml_parser::{Column, ProcmonBuild, SplitCapture};
 use pml_testkit::{self as common, TempDir};
 use polars::prelude::{DataType, ParquetReader, SerReader, TimeUnit};
 
@@ -93,21 +93,35 @@ fn parquet_round_trip_keeps_types_and_values() {
 #[test]
 fn parquet_cells_equal_the_csv_cells() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
-    let mut captures: Vec<(String, pml_parser::Capture)> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                pml_parser::Capture::open(&p).unwrap(),
-            )
-        })
-        .collect();
+    // (name, capture, the ProcMon build to print as, if not the capture's own)
+    let mut captures: Vec<(String, pml_parser::Capture, Option<ProcmonBuild>)> =
+        std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pml"))
+            .map(|p| {
+                let capture = pml_parser::Capture::open(&p).unwrap();
+                (p.display().to_string(), capture, None)
+            })
+            .collect();
     if let Some(samples) = common::samples_dir() {
-        for name in ["mixed-32bit", "registry-64bit", "process-64bit"] {
-            captures.push((name.to_string(), common::open_sample(&samples, name)));
+        for name in [
+            "mixed-32bit",
+            "registry-64bit",
+            "process-64bit",
+            "win11-fileio-64bit",
+        ] {
+            captures.push((name.into(), common::open_sample(&samples, name), None));
         }
+        // ProcMon 3.4 names some of win11-fileio's operations otherwise (or not at all): the
+        // Parquet file prints them as the CSV does.
+        let old = "3.4".parse().unwrap();
+        let name = "win11-fileio-64bit";
+        captures.push((
+            format!("{name} as 3.4"),
+            common::open_sample(&samples, name),
+            Some(old),
+        ));
     }
     let pairs = [
         ("Process Name", "process_name"),
@@ -123,8 +137,8 @@ fn parquet_cells_equal_the_csv_cells() {
         .iter()
         .map(|(name, _)| Column::from_name(name).unwrap())
         .collect();
-    for (i, (name, capture)) in captures.into_iter().enumerate() {
-        let split = SplitCapture::from(capture);
+    for (i, (name, capture, build)) in captures.into_iter().enumerate() {
+        let split = SplitCapture::from(capture).with_procmon_build(build);
         let filter = if i % 2 == 0 {
             Filter::default()
         } else {
