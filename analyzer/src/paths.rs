@@ -87,7 +87,7 @@ fn hash(units: &[u16]) -> PathKey {
 
 /// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL,
 /// and, when `want_text`, the path itself as text; `buf` is scratch space, reused from call to
-/// call.
+/// call, and holds the normalized (upper-case) code units of the path afterwards.
 pub fn key_and_text(
     bytes: &[u8],
     narrow: bool,
@@ -115,7 +115,8 @@ pub fn key_and_text(
     } else {
         buf.len()
     };
-    let units = &mut buf[..end];
+    buf.truncate(end);
+    let units = &mut buf[..];
     let text = want_text.then(|| text_of(units, high == 0 || nul));
     (key_of_units(units), text)
 }

@@ -172,10 +172,12 @@ fn lanes(incident: &Incident) -> Vec<Lane> {
 
 fn mark_kind(step: Step) -> MarkKind {
     match step {
-        Step::Open => MarkKind::Open,
+        // A mapped image holds the file as an open handle does.
+        Step::Open | Step::ImageLoad => MarkKind::Open,
         Step::ProcessCreate => MarkKind::ProcessCreate,
-        Step::SharingViolation => MarkKind::FailedOpen,
-        Step::Close => MarkKind::Close,
+        Step::SharingViolation | Step::Failure => MarkKind::FailedOpen,
+        // A delete takes effect when the last handle closes.
+        Step::Close | Step::Delete => MarkKind::Close,
     }
 }
 
@@ -272,13 +274,17 @@ fn incident_view(
                 bar(child, create.time.0);
             }
         }
-        IncidentKind::SharingViolation => {
+        IncidentKind::SharingViolation
+        | IncidentKind::ImageInUse
+        | IncidentKind::DeletePending
+        | IncidentKind::DeleteRefused => {
             for holder in &incident.holders {
                 let opened = incident
                     .timeline
                     .iter()
                     .find(|e| {
-                        e.step == Step::Open && e.process.process_index == holder.process_index
+                        matches!(e.step, Step::Open | Step::ImageLoad)
+                            && e.process.process_index == holder.process_index
                     })
                     .map_or(origin, |e| e.time.0);
                 bar(holder, opened);
