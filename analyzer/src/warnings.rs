@@ -105,7 +105,7 @@ pub(crate) fn detect(
             out.push(Warning::new(
                 code::EXIT_MISSING,
                 format!(
-                    "{} processes ended during the capture (say the process table) but their \
+                    "{} process(es) ended during the capture (says the process table) but their \
                      Process Exit is not in it, so their exit status is unknown: {}. Their \
                      events were filtered out or dropped.",
                     ended.len(),

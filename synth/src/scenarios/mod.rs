@@ -148,13 +148,13 @@ fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
     })
 }
 
-/// The antivirus lock, in a capture that will be saved with only CreateFile and Load Image
-/// events: the lock still shows (both opens are CreateFiles), but not its close, the exits or
-/// any leak; the analysis warns that the capture has no CloseFile.
+/// The running EXE the linker cannot overwrite, in a capture that will be saved with only
+/// CreateFile and Load Image events: the refused open and the image still show, but no close,
+/// exit or leak; the analysis warns that the capture has no CloseFile and no process events.
 fn filtered_save(s: &mut Story, t0: u64) -> u64 {
     let mut full = Findings::default();
     std::mem::swap(s.f, &mut full);
-    let end = antivirus_lock(s, t0, OBJ_FILE);
+    let end = failures::exe_in_use(s, t0);
     std::mem::swap(s.f, &mut full);
     s.f.warning("no-close-events");
     s.f.warning("no-process-events");
