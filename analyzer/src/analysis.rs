@@ -440,10 +440,14 @@ mod tests {
             narrow.unmatched_opens[0].classification,
             Classification::ClosedByChild
         );
-        let wide = analyze_records(seed_race_procs(), &records, &Options {
+        let wide = analyze_records(
+            seed_race_procs(),
+            &records,
+            &Options {
                 window_ms: 100,
                 ..Options::default()
-            });
+            },
+        );
         assert_eq!(wide.incidents.len(), 1);
         assert_eq!(wide.incidents[0].spawn_gap_ms, Some(80.0));
     }

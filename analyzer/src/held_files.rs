@@ -132,7 +132,11 @@ fn failures_sentence(l: &Lifetimes, group: &[&Failure]) -> String {
     );
     if first.operation == FailedOp::Open {
         let access = crate::findings::Access::of(&first.request);
-        let _ = write!(out, ", asked for {}, sharing {}", access.access, access.share);
+        let _ = write!(
+            out,
+            ", asked for {}, sharing {}",
+            access.access, access.share
+        );
     }
     out.push_str(").");
     out

@@ -184,7 +184,9 @@ fn push_unique(list: &mut Vec<ProcessRef>, p: &ProcessRef) {
     }
 }
 
-pub(crate) fn finish_timeline(mut timeline: Vec<TimelineEntry>) -> (Vec<TimelineEntry>, Vec<u64>, Time) {
+pub(crate) fn finish_timeline(
+    mut timeline: Vec<TimelineEntry>,
+) -> (Vec<TimelineEntry>, Vec<u64>, Time) {
     timeline.sort_by_key(|e| (e.event_index, e.time));
     timeline.dedup_by_key(|e| e.event_index);
     let events = timeline.iter().map(|e| e.event_index).collect();

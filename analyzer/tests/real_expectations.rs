@@ -148,8 +148,15 @@ fn check(e: &Expect, r: &Analysis) {
     }
     assert_eq!(r.handle_leaks.len(), e.leak_count, "{name}: leaks");
     let unclosed: u64 = r.handle_leaks.iter().map(|l| l.unclosed).sum();
-    let never_closed = r.unmatched_opens.iter().filter(|u| u.close.is_none()).count();
-    assert_eq!(unclosed as usize, never_closed, "{name}: leaks hold every open never closed");
+    let never_closed = r
+        .unmatched_opens
+        .iter()
+        .filter(|u| u.close.is_none())
+        .count();
+    assert_eq!(
+        unclosed as usize, never_closed,
+        "{name}: leaks hold every open never closed"
+    );
     assert_eq!(r.unmatched_opens.len(), e.unmatched_opens, "{name}");
     assert_eq!(
         r.summary.procmon_events_excluded, e.procmon_events_excluded,
@@ -186,8 +193,10 @@ fn procmon_s_own_activity_is_left_out_unless_asked_for() {
     // The 32 opens nobody closed are all Procmon64.exe's own files and System's ETW backing
     // file of ProcMon's trace session.
     assert_eq!(all.unmatched_opens.len(), 32);
-    assert!(all.unmatched_opens.iter().all(|u| u.process.name == "Procmon64.exe"
-        || u.path.contains("EtwRTPROCMON")));
+    assert!(all
+        .unmatched_opens
+        .iter()
+        .all(|u| u.process.name == "Procmon64.exe" || u.path.contains("EtwRTPROCMON")));
     assert!(hidden.unmatched_opens.is_empty());
     assert_eq!(all.summary.procmon_events_excluded, 0);
     assert!(all.summary.include_procmon);

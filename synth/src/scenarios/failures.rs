@@ -48,8 +48,18 @@ pub(super) fn installer_denied(s: &mut Story, t0: u64) -> u64 {
     denied(s, t, policy, Open::WRITE);
     let t = s.read(setup, t + MS, policy, 1_024);
     // Harmless: a probe of a system file it never needs again, long before the end.
-    denied(s, t + 2 * MS, "C:\\Windows\\System32\\config\\SOFTWARE", Open::READ);
-    let t = s.read(setup, t + 900 * MS, "C:\\Users\\builder\\Downloads\\app.msi", 300_000);
+    denied(
+        s,
+        t + 2 * MS,
+        "C:\\Windows\\System32\\config\\SOFTWARE",
+        Open::READ,
+    );
+    let t = s.read(
+        setup,
+        t + 900 * MS,
+        "C:\\Users\\builder\\Downloads\\app.msi",
+        300_000,
+    );
     // The one that matters.
     let t_fail = t + 20 * MS;
     denied(s, t_fail, TARGET, Open::WRITE);
@@ -75,19 +85,30 @@ pub(super) fn delete_pending(s: &mut Story, t0: u64) -> u64 {
     let av = s.m.msmpeng;
     let av_tid = s.tl.new_tid();
     let t_scan = t + MS + s.rng.below(MS);
-    s.tl
-        .create_file(av, av_tid, t_scan, OBJ, Open::READ_SHARED, status::SUCCESS);
+    s.tl.create_file(av, av_tid, t_scan, OBJ, Open::READ_SHARED, status::SUCCESS);
     s.tl.read_write(av, av_tid, t_scan + MS, OBJ, false, 0..8192);
     let (clean, t) = s.start(s.m.shell, t_scan + 2 * MS, &catalog::CMD);
     let t_delete = t + MS;
-    s.tl
-        .create_file(clean, clean.tid, t_delete, OBJ, Open::DELETE, status::SUCCESS);
+    s.tl.create_file(
+        clean,
+        clean.tid,
+        t_delete,
+        OBJ,
+        Open::DELETE,
+        status::SUCCESS,
+    );
     s.tl.close_file(clean, clean.tid, t_delete + 100, OBJ);
     s.tl.exit(clean, t_delete + 3 * MS, 0);
     let (cl2, t) = s.start(s.m.shell, t_delete + 5 * MS, &catalog::CL_MAIN);
     let t_fail = t + MS;
-    s.tl
-        .create_file(cl2, cl2.tid, t_fail, OBJ, Open::WRITE, status::DELETE_PENDING);
+    s.tl.create_file(
+        cl2,
+        cl2.tid,
+        t_fail,
+        OBJ,
+        Open::WRITE,
+        status::DELETE_PENDING,
+    );
     s.tl.exit(cl2, t_fail + 2 * MS, 2);
     let t_close = t_fail + 30 * MS + s.rng.below(20 * MS);
     s.tl.close_file(av, av_tid, t_close, OBJ);
@@ -159,10 +180,15 @@ pub(super) fn handle_leak(s: &mut Story, t0: u64) -> u64 {
     let (tool, mut t) = s.start(s.m.shell, t0, &catalog::COLLECT);
     for i in 0..60 {
         t += MS / 2 + s.rng.below(MS);
-        s.tl
-            .create_file(tool, tool.tid, t, SETTINGS, Open::READ_SHARED, status::SUCCESS);
-        s.tl
-            .read_write(tool, tool.tid, t + 100, SETTINGS, false, 0..512);
+        s.tl.create_file(
+            tool,
+            tool.tid,
+            t,
+            SETTINGS,
+            Open::READ_SHARED,
+            status::SUCCESS,
+        );
+        s.tl.read_write(tool, tool.tid, t + 100, SETTINGS, false, 0..512);
         if i % 5 == 4 {
             s.tl.close_file(tool, tool.tid, t + 200, SETTINGS);
         } else {
