@@ -202,7 +202,7 @@ fn check_findings(pml: &Path, exp: &Expected) {
             assert!(closed, "closer {closer:?} closes {}", incident.path);
         }
         // Process references name the right instance.
-        for r in [Some(incident.opener), incident.child, incident.closer]
+        for r in [incident.opener, incident.child, incident.closer]
             .into_iter()
             .flatten()
         {
@@ -281,12 +281,33 @@ fn scenarios_have_the_story_the_schema_describes() {
     assert_eq!(counts("unmatched-opens"), (0, 5, 0));
     assert_eq!(counts("pid-reuse"), (1, 1, 1));
     assert_eq!(counts("msbuild-node"), (1, 1, 1));
+    assert_eq!(counts("missing-header"), (0, 0, 0));
+    assert_eq!(counts("installer-denied"), (0, 0, 0));
+    assert_eq!(counts("delete-pending"), (1, 0, 0));
+    assert_eq!(counts("exe-in-use"), (1, 0, 1));
+    assert_eq!(counts("handle-leak"), (0, 48, 0));
+    assert_eq!(counts("filtered-save"), (1, 0, 1));
+    let failed = |name: &str| {
+        found[name]
+            .1
+            .failures
+            .iter()
+            .map(|f| (f.process.name, f.exit_status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(failed("seed-race"), [("cl.exe", 2), ("python.exe", 1)]);
+    assert_eq!(failed("missing-header"), [("cl.exe", 2)]);
+    assert_eq!(failed("installer-denied"), [("setup.exe", 1603)]);
+    assert_eq!(failed("exe-in-use"), [("link.exe", 1104)]);
+    assert!(failed("filtered-save").is_empty(), "no exits survive the filter");
+    assert_eq!(found["filtered-save"].1.warnings[0], "no-close-events");
+    assert_eq!(found["handle-leak"].1.handle_leaks[0].unclosed, 48);
 
     let race = &found["seed-race"].1.incidents[0];
     assert_eq!(race.kind, "inherited-handle");
     assert_eq!(
-        (race.opener.name, race.child.map(|c| c.name)),
-        ("python.exe", Some("cmd.exe"))
+        (race.opener.map(|o| o.name), race.child.map(|c| c.name)),
+        (Some("python.exe"), Some("cmd.exe"))
     );
     assert_eq!(race.closer, race.child, "the child closes the handle");
     assert_eq!(race.victims[0].name, "cl.exe");
@@ -308,7 +329,7 @@ fn scenarios_have_the_story_the_schema_describes() {
         .all(|u| u.classification == Classification::OpenAtExit));
 
     let (pml, pid_reuse) = &found["pid-reuse"];
-    let opener = pid_reuse.incidents[0].opener;
+    let opener = pid_reuse.incidents[0].opener.unwrap();
     let c = Capture::open(pml).unwrap();
     let same_pid: Vec<_> = c
         .processes()
