@@ -299,7 +299,10 @@ fn scenarios_have_the_story_the_schema_describes() {
     assert_eq!(failed("missing-header"), [("cl.exe", 2)]);
     assert_eq!(failed("installer-denied"), [("setup.exe", 1603)]);
     assert_eq!(failed("exe-in-use"), [("link.exe", 1104)]);
-    assert!(failed("filtered-save").is_empty(), "no exits survive the filter");
+    assert!(
+        failed("filtered-save").is_empty(),
+        "no exits survive the filter"
+    );
     assert_eq!(found["filtered-save"].1.warnings[0], "no-close-events");
     assert_eq!(found["handle-leak"].1.handle_leaks[0].unclosed, 48);
 
