@@ -502,6 +502,30 @@ mod tests {
     }
 
     #[test]
+    fn odd_exits_do_not_panic() {
+        // An exit of a process the table does not know, one of a child whose parent exited
+        // before it, and a process that never exits.
+        let f = run(&[
+            failed(1, 0, 77, r"C:\x", STATUS_ACCESS_DENIED),
+            exit_with(2, 1, 77, 5),
+            exit_with(3, 2, 1, 0),
+            exit_with(4, 3, 2, 3),
+            failed(5, 4, 1, r"C:\y", STATUS_ACCESS_DENIED),
+        ]);
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.process.process_index,
+                    f.process.name.as_str(),
+                    f.causes.len(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [(77, "", 1), (2, "cl.exe", 0)]);
+    }
+
+    #[test]
     fn a_clean_exit_is_no_failure_and_candidates_stay_bounded() {
         let mut records: Vec<Record> = (0..1000)
             .map(|n| failed(n, n, 2, &format!(r"C:\d{n}\f{n}.txt"), STATUS_ACCESS_DENIED))
