@@ -26,7 +26,7 @@ use crate::model::{
     FileOp, FileOpKind, ProcessOp, ProcessOpKind, Record, STATUS_ACCESS_DENIED,
     STATUS_NAME_NOT_FOUND, STATUS_PATH_NOT_FOUND, STATUS_PRIVILEGE_NOT_HELD,
 };
-use crate::paths::{self, PathKey};
+use crate::paths::PathKey;
 use crate::process_tree::{ProcessRef, ProcessTree};
 
 /// Candidate causes of each sort (refusals, names not found) kept per process.
@@ -115,7 +115,7 @@ pub(crate) struct Candidate {
     pub status: u32,
     pub attempts: u64,
     key: PathKey,
-    name: PathKey,
+    name: u64,
 }
 
 /// A child's failure, as its parent remembers it.
@@ -153,11 +153,15 @@ pub(crate) struct CauseWatch {
     pub failures: Vec<RawFailure>,
 }
 
-/// The key of the last component of a path (the name a search looks for).
-fn name_key(path: &str) -> PathKey {
+/// A hash of the last component of a path (the name a search looks for), case-insensitive for
+/// ASCII; computed without allocating, as it runs for every open of a process with names not
+/// found.
+fn name_key(path: &str) -> u64 {
     let trimmed = path.trim_end_matches(['\\', '/']);
     let name = trimmed.rsplit(['\\', '/']).next().unwrap_or(trimmed);
-    paths::key(name)
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Names every process looks for and almost never finds: the loader's WOW64 logging DLL and
