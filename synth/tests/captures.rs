@@ -64,7 +64,10 @@ fn key(process: &ProcRef, path: &str) -> (u32, String) {
 /// Reads every event and checks the capture's internal consistency; returns the naive findings:
 /// (unmatched opens, sharing violations) as (process index, lower-case path) sets.
 #[allow(clippy::type_complexity)]
-fn check_capture(path: &Path) -> (BTreeSet<(u32, String)>, BTreeSet<(u32, String)>) {
+fn check_capture(
+    path: &Path,
+    complete: bool,
+) -> (BTreeSet<(u32, String)>, BTreeSet<(u32, String)>) {
     let c = Capture::open(path).unwrap();
     assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     let mut first: BTreeMap<u32, (u64, u16)> = BTreeMap::new();
@@ -132,6 +135,10 @@ fn check_capture(path: &Path) -> (BTreeSet<(u32, String)>, BTreeSet<(u32, String
     }
     for p in c.processes().iter() {
         assert!(!p.modules.is_empty(), "{} has modules", p.name);
+        if !complete {
+            // Saved with a filter: the process events are gone.
+            continue;
+        }
         if p.start_time.0 >= c.event(0).unwrap().time().0 {
             // Started during the capture: its first event is Process Start.
             assert_eq!(
@@ -167,7 +174,8 @@ fn check_capture(path: &Path) -> (BTreeSet<(u32, String)>, BTreeSet<(u32, String
 
 /// The capture at `pml` reads back with exactly the findings `exp` lists.
 fn check_findings(pml: &Path, exp: &Expected) {
-    let (unmatched, violations) = check_capture(pml);
+    let complete = !exp.warnings.contains(&"no-process-events");
+    let (unmatched, violations) = check_capture(pml, complete);
     let c = Capture::open(pml).unwrap();
     assert_eq!(exp.events, c.event_count());
     let listed: BTreeSet<_> = exp
@@ -175,7 +183,10 @@ fn check_findings(pml: &Path, exp: &Expected) {
         .iter()
         .map(|u| key(&u.process, &u.path))
         .collect();
-    assert_eq!(unmatched, listed, "{}: unmatched opens", pml.display());
+    // A capture saved without CloseFile has no unmatched opens to report (the analyzer warns).
+    if !exp.warnings.contains(&"no-close-events") {
+        assert_eq!(unmatched, listed, "{}: unmatched opens", pml.display());
+    }
     let listed: BTreeSet<_> = exp
         .sharing_violations
         .iter()
@@ -183,7 +194,12 @@ fn check_findings(pml: &Path, exp: &Expected) {
         .collect();
     assert_eq!(violations, listed, "{}: sharing violations", pml.display());
     for incident in &exp.incidents {
-        for v in &incident.victims {
+        // (a delete-pending victim fails with DELETE PENDING, not SHARING VIOLATION)
+        for v in incident
+            .victims
+            .iter()
+            .filter(|_| incident.kind != "delete-pending")
+        {
             let key = key(v, &incident.path);
             assert!(violations.contains(&key), "victim {key:?} failed");
         }
