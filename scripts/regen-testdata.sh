@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p pml-cli
 bin="${CARGO_TARGET_DIR:-target}/debug/pml"
-for s in seed-race antivirus-lock closed-before-spawn spawn-outside-window unmatched-opens pid-reuse msbuild-node; do
+for s in seed-race antivirus-lock closed-before-spawn spawn-outside-window unmatched-opens pid-reuse msbuild-node \
+  missing-header installer-denied delete-pending exe-in-use handle-leak filtered-save; do
   "$bin" synth "$s" --seed 1 -o "testdata/$s.pml"
 done

@@ -6,11 +6,16 @@ use serde::Serialize;
 
 use pml_parser::SplitCapture;
 
-use crate::extract::{self, EventCounts};
-use crate::findings::{self, InheritedHandle, SharingViolation, Time, UnmatchedOpen};
-use crate::incidents::{self, Incident};
-use crate::lifetimes::{PairingStats, Tracker};
+use crate::detectors::Detectors;
+use crate::extract::{self, EventCounts, Exclusions};
+use crate::failures::ProcessFailure;
+use crate::findings::{InheritedHandle, SharingViolation, Time, UnmatchedOpen};
+use crate::incidents::Incident;
+use crate::leaks::HandleLeak;
+use crate::lifetimes::PairingStats;
 use crate::model::{ProcessInfo, Record};
+use crate::procmon_noise::ToolProcesses;
+use crate::warnings::Warning;
 
 /// Default inheritance window: a Process Create this soon after an open is a suspect.
 pub const DEFAULT_WINDOW_MS: u64 = 50;
@@ -21,12 +26,17 @@ pub struct Options {
     /// A Process Create by the opener at most this many milliseconds after an open of a file it
     /// still holds makes an inherited-handle candidate.
     pub window_ms: u64,
+    /// Keep ProcMon's own activity (its processes, the paging files, NTFS metadata, its trace
+    /// files), which its default filter hides and the analysis leaves out by default
+    /// ([`crate::procmon_noise`]).
+    pub include_procmon: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             window_ms: DEFAULT_WINDOW_MS,
+            include_procmon: false,
         }
     }
 }
@@ -48,6 +58,15 @@ pub struct Summary {
     pub incidents: usize,
     /// Inherited-handle candidates, incidents or not.
     pub inherited_handle_candidates: usize,
+    /// Handle leaks (groups of opens nobody closed).
+    pub handle_leaks: usize,
+    /// Processes that exited with a non-zero status.
+    pub failures: usize,
+    /// Events (records, when fed by hand) left out as ProcMon's own activity; 0 with
+    /// `include_procmon`.
+    pub procmon_events_excluded: u64,
+    /// True when ProcMon's own activity was kept.
+    pub include_procmon: bool,
     /// Time of the last event.
     pub end_time: Option<Time>,
 }
@@ -55,9 +74,17 @@ pub struct Summary {
 /// Everything the analyzer finds in a capture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
+    /// What the capture cannot show, found before judging it.
+    pub warnings: Vec<Warning>,
+    /// Processes that exited with a non-zero status and the likely causes, most important
+    /// first.
+    pub failures: Vec<ProcessFailure>,
     /// Incidents, by the time of their first event.
     pub incidents: Vec<Incident>,
-    /// Successful CreateFiles with no CloseFile in the same process instance, by open time.
+    /// Opens nobody closed, grouped per process instance and path, most unclosed first.
+    pub handle_leaks: Vec<HandleLeak>,
+    /// Successful CreateFiles with no CloseFile in the same process instance, by open time
+    /// (empty when the capture has no CloseFile at all).
     pub unmatched_opens: Vec<UnmatchedOpen>,
     /// CreateFiles that failed with SHARING VIOLATION, by time.
     pub sharing_violations: Vec<SharingViolation>,
@@ -78,10 +105,18 @@ pub fn analyze(capture: &SplitCapture, options: &Options) -> Analysis {
         .filter(|p| seen.insert(p.index))
         .map(ProcessInfo::from_table)
         .collect();
-    let mut tracker = Tracker::new(processes, options.window_ms);
-    let counts = extract::for_each_record(capture, |r| tracker.feed(r));
-    tracker.extend_to(counts.last_time);
-    finish(tracker, options, Some(counts))
+    let exclusions = if options.include_procmon {
+        Exclusions::default()
+    } else {
+        Exclusions {
+            tools: ToolProcesses::of(&processes),
+            noise_paths: true,
+        }
+    };
+    let mut detectors = Detectors::new(processes, options.window_ms);
+    let counts = extract::for_each_record(capture, &exclusions, |r| detectors.feed(r));
+    detectors.extend_to(counts.last_time);
+    detectors.finish(options, Some(counts), counts.procmon_events)
 }
 
 /// Analyzes records made by hand or by another reader: `processes` is the process table,
@@ -91,40 +126,18 @@ pub fn analyze_records<'r>(
     records: impl IntoIterator<Item = &'r Record>,
     options: &Options,
 ) -> Analysis {
-    let mut tracker = Tracker::new(processes, options.window_ms);
+    let processes: Vec<ProcessInfo> = processes.into_iter().collect();
+    let tools = ToolProcesses::of(&processes);
+    let mut detectors = Detectors::new(processes, options.window_ms);
+    let mut excluded = 0;
     for r in records {
-        tracker.feed(r);
+        if !options.include_procmon && crate::procmon_noise::is_noise_record(r, &tools) {
+            excluded += 1;
+        } else {
+            detectors.feed(r);
+        }
     }
-    finish(tracker, options, None)
-}
-
-fn finish(tracker: Tracker, options: &Options, events: Option<EventCounts>) -> Analysis {
-    let lifetimes = tracker.finish();
-    let findings = findings::derive(&lifetimes);
-    let incidents = incidents::build(&findings);
-    let mut unmatched_by_classification = BTreeMap::new();
-    for u in &findings.unmatched_opens {
-        *unmatched_by_classification
-            .entry(u.classification.as_str())
-            .or_default() += 1;
-    }
-    let summary = Summary {
-        window_ms: options.window_ms,
-        events,
-        pairing: lifetimes.stats,
-        processes: lifetimes.tree.len(),
-        unmatched_by_classification,
-        incidents: incidents.len(),
-        inherited_handle_candidates: findings.inherited_handles.len(),
-        end_time: (!lifetimes.end_time.is_zero()).then_some(Time(lifetimes.end_time)),
-    };
-    Analysis {
-        incidents,
-        unmatched_opens: findings.unmatched_opens,
-        sharing_violations: findings.sharing_violations,
-        inherited_handles: findings.inherited_handles,
-        summary,
-    }
+    detectors.finish(options, None, excluded)
 }
 
 #[cfg(test)]
@@ -427,7 +440,14 @@ mod tests {
             narrow.unmatched_opens[0].classification,
             Classification::ClosedByChild
         );
-        let wide = analyze_records(seed_race_procs(), &records, &Options { window_ms: 100 });
+        let wide = analyze_records(
+            seed_race_procs(),
+            &records,
+            &Options {
+                window_ms: 100,
+                ..Options::default()
+            },
+        );
         assert_eq!(wide.incidents.len(), 1);
         assert_eq!(wide.incidents[0].spawn_gap_ms, Some(80.0));
     }

@@ -25,7 +25,8 @@ pub fn clock(t: Time) -> String {
     }
 }
 
-fn ms(v: f64) -> String {
+/// `6.0 ms`, `140 ms`.
+pub(crate) fn ms(v: f64) -> String {
     if v.abs() < 10.0 {
         format!("{v:.1} ms")
     } else {

@@ -1,5 +1,7 @@
 //! From events to records: the hot path reads only the fixed header (class, operation, result);
-//! details are decoded only for CreateFile, CloseFile and Process Create/Start/Exit.
+//! details are decoded only for CreateFile, CloseFile, deletes and renames, and Process
+//! Create/Exit and Load Image. ProcMon's own activity ([`crate::procmon_noise`]) is left out
+//! here, unless the caller keeps it, and counted.
 //!
 //! [`for_each_record`] extracts chunks of events in parallel and hands their records over in
 //! event order while the next chunks are being extracted, so memory stays bounded by a few
@@ -13,10 +15,71 @@ use pml_parser::ops::{fs_op, process_op};
 use pml_parser::pass::prefetched;
 use pml_parser::{Capture, Chunk, Event, EventClass, FileTime, SplitCapture};
 
+use pml_parser::details::fs::info::class as info_class;
+use pml_parser::details::fs::SetInformation;
+
 use crate::model::{
-    FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record, STATUS_SHARING_VIOLATION,
+    is_weighed_status, FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record,
+    STATUS_SHARING_VIOLATION,
 };
 use crate::paths;
+use crate::procmon_noise::{self, ToolProcesses};
+
+/// The kernel's sequence numbers of the events read (offset 0x10 of the event header): ProcMon
+/// numbers every event its driver sees, so numbers missing between the first and the last are
+/// events filtered out (at capture or save time) or dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SequenceSpan {
+    /// Lowest non-zero sequence number.
+    pub first: u32,
+    /// Highest sequence number.
+    pub last: u32,
+    /// Events with a non-zero sequence number.
+    pub numbered: u64,
+}
+
+impl SequenceSpan {
+    #[inline]
+    fn note(&mut self, seq: u32) {
+        if seq == 0 {
+            return;
+        }
+        if self.numbered == 0 || seq < self.first {
+            self.first = seq;
+        }
+        self.last = self.last.max(seq);
+        self.numbered += 1;
+    }
+
+    fn merge(&mut self, o: &SequenceSpan) {
+        if o.numbered == 0 {
+            return;
+        }
+        if self.numbered == 0 || o.first < self.first {
+            self.first = o.first;
+        }
+        self.last = self.last.max(o.last);
+        self.numbered += o.numbered;
+    }
+
+    /// Sequence numbers between the first and the last that no event of the capture carries
+    /// (0 when the capture has no numbers, as captures written by pml).
+    pub fn missing(&self) -> u64 {
+        if self.numbered == 0 {
+            return 0;
+        }
+        (u64::from(self.last) - u64::from(self.first) + 1).saturating_sub(self.numbered)
+    }
+}
+
+/// What the extraction leaves out.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    /// The processes whose events are left out.
+    pub tools: ToolProcesses,
+    /// True to leave out file events on ProcMon's and the file system's own files.
+    pub noise_paths: bool,
+}
 
 /// Counts of the events the extraction read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -37,9 +100,19 @@ pub struct EventCounts {
     pub irp_mj_close: u64,
     /// CreateFile/CloseFile events whose detail could not be decoded.
     pub undecodable: u64,
+    /// Events left out as ProcMon's own activity (its processes and files).
+    pub procmon_events: u64,
+    /// Process Start, Process Exit and Process Create events.
+    pub process_events: u64,
+    /// Time of the earliest event (zero when there is none).
+    #[serde(skip)]
+    pub first_time: FileTime,
     /// Time of the latest event.
     #[serde(skip)]
     pub last_time: FileTime,
+    /// The kernel sequence numbers seen.
+    #[serde(skip)]
+    pub sequence: SequenceSpan,
 }
 
 impl EventCounts {
@@ -52,30 +125,67 @@ impl EventCounts {
         self.close_file += o.close_file;
         self.irp_mj_close += o.irp_mj_close;
         self.undecodable += o.undecodable;
+        self.procmon_events += o.procmon_events;
+        self.process_events += o.process_events;
         self.last_time = self.last_time.max(o.last_time);
+        if self.first_time.is_zero() || (!o.first_time.is_zero() && o.first_time < self.first_time)
+        {
+            self.first_time = o.first_time;
+        }
+        self.sequence.merge(&o.sequence);
     }
 }
 
 /// Turns events into records and counts what it saw.
-#[derive(Debug, Default)]
-pub struct Extractor {
+#[derive(Debug)]
+pub struct Extractor<'x> {
     /// What it has seen so far.
     pub counts: EventCounts,
+    /// What to leave out.
+    exclusions: &'x Exclusions,
     /// Scratch space for path keys.
     buf: Vec<u16>,
 }
 
-impl Extractor {
-    /// The record of one event, if the detectors care about it; counts what it saw.
+impl<'x> Extractor<'x> {
+    /// An extractor that leaves out `exclusions`.
+    pub fn new(exclusions: &'x Exclusions) -> Self {
+        Extractor {
+            counts: EventCounts::default(),
+            exclusions,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The record of one event, if the detectors care about it; counts what it saw. The counts
+    /// cover every event, ProcMon's own included.
     pub fn record_of(&mut self, event: &Event<'_>) -> Option<Record> {
+        let tool = self.exclusions.tools.contains(event.process_index());
+        if tool {
+            self.counts.procmon_events += 1;
+        }
         match event.class() {
-            EventClass::FileSystem => self.file_record(event),
-            EventClass::Process => process_record(event),
+            EventClass::FileSystem => self.file_record(event, tool),
+            EventClass::Process if !tool => {
+                let record = process_record(event, &mut self.buf);
+                self.counts.process_events += u64::from(matches!(
+                    record,
+                    Some(Record::Process(ProcessOp {
+                        kind: ProcessOpKind::Create { .. }
+                            | ProcessOpKind::Start
+                            | ProcessOpKind::Exit { .. },
+                        ..
+                    }))
+                ));
+                record
+            }
             _ => None,
         }
     }
 
-    fn file_record(&mut self, event: &Event<'_>) -> Option<Record> {
+    /// The record of a file-system event; none for one of ProcMon's own processes (`tool`),
+    /// which is counted all the same.
+    fn file_record(&mut self, event: &Event<'_>, tool: bool) -> Option<Record> {
         let counts = &mut self.counts;
         let op = event.operation();
         let result = event.result();
@@ -86,31 +196,57 @@ impl Extractor {
                     counts.create_file_success += 1;
                 } else {
                     counts.create_file_failed += 1;
-                    if result != STATUS_SHARING_VIOLATION {
+                    if !is_weighed_status(result) {
                         return None;
                     }
                 }
             }
             fs_op::CLOSE_FILE => counts.close_file += 1,
+            fs_op::SET_INFORMATION_FILE
+                if matches!(
+                    event.sub_operation(),
+                    info_class::DISPOSITION
+                        | info_class::DISPOSITION_EX
+                        | info_class::RENAME
+                        | info_class::RENAME_EX
+                ) => {}
             fs_op::IRP_MJ_CLOSE => {
                 counts.irp_mj_close += 1;
                 return None;
             }
             _ => return None,
         }
+        if tool {
+            return None;
+        }
         let Ok(details) = FsDetails::decode(event) else {
             counts.undecodable += 1;
             return None;
         };
         let create = details.create_file();
+        let set = details.set_information();
         let (key, text) = paths::key_and_text(
             details.path.raw(),
             details.path.is_narrow(),
-            create.is_some(),
+            op != fs_op::CLOSE_FILE,
             &mut self.buf,
         );
-        let kind = match create {
-            Some(c) => {
+        if self.exclusions.noise_paths && procmon_noise::is_noise_units(&self.buf) {
+            counts.procmon_events += 1;
+            return None;
+        }
+        let kind = match (create, set) {
+            (_, Some(SetInformation::Disposition { delete: false, .. })) => return None,
+            (_, Some(SetInformation::Disposition { .. })) => FileOpKind::DeleteOrRename {
+                rename: false,
+                status: result,
+            },
+            (_, Some(SetInformation::Rename { .. })) => FileOpKind::DeleteOrRename {
+                rename: true,
+                status: result,
+            },
+            (None, _) if op != fs_op::CLOSE_FILE => return None,
+            (Some(c), _) => {
                 let request = OpenRequest {
                     desired_access: c.desired_access,
                     share_mode: c.share_mode,
@@ -122,11 +258,16 @@ impl Extractor {
                         request,
                         open_result: c.open_result,
                     }
-                } else {
+                } else if result == STATUS_SHARING_VIOLATION {
                     FileOpKind::SharingViolation { request }
+                } else {
+                    FileOpKind::OpenFailed {
+                        request,
+                        status: result,
+                    }
                 }
             }
-            None => FileOpKind::Close,
+            (None, _) => FileOpKind::Close,
         };
         let path = text.unwrap_or_default();
         Some(Record::File(FileOp {
@@ -141,17 +282,36 @@ impl Extractor {
     }
 }
 
-fn process_record(event: &Event<'_>) -> Option<Record> {
-    let kind = match event.operation() {
-        process_op::PROCESS_CREATE => match ProcessDetails::decode(event).ok()? {
-            ProcessDetails::Create(c) => ProcessOpKind::Create {
-                child_index: c.child_index,
-                child_pid: c.child_pid,
-            },
-            _ => return None,
+fn process_record(event: &Event<'_>, buf: &mut Vec<u16>) -> Option<Record> {
+    let op = event.operation();
+    if !matches!(
+        op,
+        process_op::PROCESS_CREATE
+            | process_op::PROCESS_START
+            | process_op::PROCESS_EXIT
+            | process_op::LOAD_IMAGE
+    ) {
+        return None;
+    }
+    if op == process_op::PROCESS_START {
+        return Some(Record::Process(ProcessOp {
+            event_index: event.index(),
+            time: event.time(),
+            process_index: event.process_index(),
+            kind: ProcessOpKind::Start,
+        }));
+    }
+    let kind = match ProcessDetails::decode(event).ok()? {
+        ProcessDetails::Create(c) if op == process_op::PROCESS_CREATE => ProcessOpKind::Create {
+            child_index: c.child_index,
+            child_pid: c.child_pid,
         },
-        process_op::PROCESS_START => ProcessOpKind::Start,
-        process_op::PROCESS_EXIT => ProcessOpKind::Exit,
+        ProcessDetails::Exit(c) => ProcessOpKind::Exit {
+            status: c.exit_status,
+        },
+        ProcessDetails::LoadImage(l) => ProcessOpKind::LoadImage {
+            key: paths::key_and_text(l.path.raw(), l.path.is_narrow(), false, buf).0,
+        },
         _ => return None,
     };
     Some(Record::Process(ProcessOp {
@@ -183,9 +343,13 @@ fn prefetch_detail(capture: &Capture, index: u64, end: u64) {
 }
 
 /// The records of a chunk of events, in order, numbered globally.
-fn extract_chunk(capture: &SplitCapture, chunk: &Chunk) -> (Vec<Record>, EventCounts) {
+fn extract_chunk(
+    capture: &SplitCapture,
+    chunk: &Chunk,
+    exclusions: &Exclusions,
+) -> (Vec<Record>, EventCounts) {
     let part = chunk.part_of(capture).capture();
-    let mut x = Extractor::default();
+    let mut x = Extractor::new(exclusions);
     let mut records = Vec::new();
     let end = chunk.range.end;
     for i in prefetched(part, chunk.range.clone()) {
@@ -194,6 +358,13 @@ fn extract_chunk(capture: &SplitCapture, chunk: &Chunk) -> (Vec<Record>, EventCo
         match part.event(i) {
             Ok(e) => {
                 x.counts.last_time = x.counts.last_time.max(e.time());
+                if x.counts.first_time.is_zero() || e.time() < x.counts.first_time {
+                    x.counts.first_time = e.time();
+                }
+                let head = e.header_bytes();
+                x.counts.sequence.note(u32::from_le_bytes([
+                    head[0x10], head[0x11], head[0x12], head[0x13],
+                ]));
                 records.extend(x.record_of(&e));
             }
             Err(_) => x.counts.unreadable_events += 1,
@@ -213,19 +384,23 @@ const CHUNK_EVENTS: u64 = 2048;
 /// Chunks per thread extracted ahead of the sequential pass.
 const AHEAD_PER_THREAD: usize = 8;
 
-/// Calls `f` with every record of the capture (all its parts), in event order, and returns the
-/// event counts.
+/// Calls `f` with every record of the capture (all its parts) but those `exclusions` leave out,
+/// in event order, and returns the event counts.
 ///
 /// Chunks are extracted on all of rayon's threads while the calling thread feeds `f` with the
 /// records of the chunks done, in order (see [`SplitCapture::pass`]).
-pub fn for_each_record(capture: &SplitCapture, mut f: impl FnMut(&Record)) -> EventCounts {
+pub fn for_each_record(
+    capture: &SplitCapture,
+    exclusions: &Exclusions,
+    mut f: impl FnMut(&Record),
+) -> EventCounts {
     let mut counts = EventCounts::default();
     capture
         .pass()
         .chunk_events(CHUNK_EVENTS)
         .ahead_per_thread(AHEAD_PER_THREAD)
         .for_each(
-            |chunk| extract_chunk(capture, chunk),
+            |chunk| extract_chunk(capture, chunk, exclusions),
             |_, (records, c)| {
                 counts.merge(&c);
                 records.iter().for_each(&mut f);

@@ -261,8 +261,12 @@ pub fn derive(l: &Lifetimes) -> Findings {
         .collect();
     unmatched_opens.sort_by_key(|u| (u.open.time, u.open.event_index));
 
-    let mut sharing_violations: Vec<SharingViolation> =
-        l.failures.iter().map(|f| sharing_violation(l, f)).collect();
+    let mut sharing_violations: Vec<SharingViolation> = l
+        .failures
+        .iter()
+        .filter(|f| f.is_sharing_violation())
+        .map(|f| sharing_violation(l, f))
+        .collect();
     sharing_violations.sort_by_key(|s| (s.time, s.event_index));
 
     let mut inherited_handles: Vec<InheritedHandle> = kept
@@ -284,7 +288,7 @@ pub fn derive(l: &Lifetimes) -> Findings {
     }
 }
 
-fn open_facts(i: &Interval) -> OpenFacts {
+pub(crate) fn open_facts(i: &Interval) -> OpenFacts {
     OpenFacts {
         event_index: i.open_event,
         time: Time(i.open_time),
@@ -294,7 +298,7 @@ fn open_facts(i: &Interval) -> OpenFacts {
     }
 }
 
-fn close_facts(l: &Lifetimes, i: &Interval) -> Option<CloseFacts> {
+pub(crate) fn close_facts(l: &Lifetimes, i: &Interval) -> Option<CloseFacts> {
     i.close.map(|c| CloseFacts {
         process: l.tree.process_ref(c.process_index),
         event_index: c.event_index,
@@ -318,7 +322,7 @@ fn classify(l: &Lifetimes, i: &Interval) -> Classification {
 
 /// The process holding interval `i` at time `t`: when a descendant of the opener issued the
 /// CloseFile, the deepest process on the way down to it that existed by `t`; else the opener.
-fn holder_at(l: &Lifetimes, i: &Interval, t: FileTime) -> (u32, bool) {
+pub(crate) fn holder_at(l: &Lifetimes, i: &Interval, t: FileTime) -> (u32, bool) {
     let chain = i
         .close
         .filter(|c| c.process_index != i.process_index)
@@ -394,7 +398,8 @@ fn inherited(l: &Lifetimes, i: &Interval) -> InheritedHandle {
     let victim_events: Vec<u64> = l
         .failures
         .iter()
-        .filter(|f| f.holders.contains(&i.id) && f.time >= chosen.time && child_holds(f.time))
+        .filter(|f| f.is_sharing_violation() && f.holders.contains(&i.id))
+        .filter(|f| f.time >= chosen.time && child_holds(f.time))
         .filter(|f| f.process_index != chosen.child_index)
         .map(|f| f.event_index)
         .collect();

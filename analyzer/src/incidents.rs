@@ -23,6 +23,13 @@ pub enum IncidentKind {
     InheritedHandle,
     /// Opens failed with SHARING VIOLATION because another process held the file.
     SharingViolation,
+    /// A write, delete or rename failed because a running process has the file mapped as its
+    /// EXE or a loaded DLL.
+    ImageInUse,
+    /// Opens failed with DELETE PENDING: the file was deleted while handles were still open.
+    DeletePending,
+    /// A delete or rename failed while another process held the file open.
+    DeleteRefused,
 }
 
 impl IncidentKind {
@@ -31,6 +38,9 @@ impl IncidentKind {
         match self {
             IncidentKind::InheritedHandle => "inherited-handle",
             IncidentKind::SharingViolation => "sharing-violation",
+            IncidentKind::ImageInUse => "image-in-use",
+            IncidentKind::DeletePending => "delete-pending",
+            IncidentKind::DeleteRefused => "delete-refused",
         }
     }
 }
@@ -70,6 +80,12 @@ pub enum Step {
     SharingViolation,
     /// The CloseFile that ended the handle.
     Close,
+    /// A Load Image: a process mapped the file as a module.
+    ImageLoad,
+    /// A request to delete the file (a delete-on-close open or a disposition set).
+    Delete,
+    /// An open, delete or rename that failed with another error than SHARING VIOLATION.
+    Failure,
 }
 
 /// One step of an incident's timeline.
@@ -100,6 +116,8 @@ pub struct Incident {
     pub spawn_gap_ms: Option<f64>,
     /// The process that issued the CloseFile (null when the handle was never closed).
     pub closer: Option<ProcessRef>,
+    /// The process that deleted the file (delete-pending only).
+    pub deleter: Option<ProcessRef>,
     /// The processes holding the path open when the victims failed.
     pub holders: Vec<ProcessRef>,
     /// The processes whose CreateFile failed with SHARING VIOLATION.
@@ -118,10 +136,12 @@ pub struct Incident {
     pub fix: String,
 }
 
-/// Groups the findings into incidents, sorted by the time of their first event.
-pub fn build(f: &Findings) -> Vec<Incident> {
-    let mut incidents = Vec::new();
-    let mut absorbed: HashSet<u64> = HashSet::new();
+/// Groups the findings into incidents, together with `held` (incidents of files held by
+/// mapped images or deletes), sorted by the time of their first event. The sharing violations
+/// in `explained` belong to `held` and make no incident of their own.
+pub fn build(f: &Findings, held: Vec<Incident>, explained: &HashSet<u64>) -> Vec<Incident> {
+    let mut incidents = held;
+    let mut absorbed: HashSet<u64> = explained.clone();
     for h in f.inherited_handles.iter().filter(|h| h.is_incident()) {
         let victims: Vec<&SharingViolation> = f
             .sharing_violations
@@ -164,7 +184,9 @@ fn push_unique(list: &mut Vec<ProcessRef>, p: &ProcessRef) {
     }
 }
 
-fn finish_timeline(mut timeline: Vec<TimelineEntry>) -> (Vec<TimelineEntry>, Vec<u64>, Time) {
+pub(crate) fn finish_timeline(
+    mut timeline: Vec<TimelineEntry>,
+) -> (Vec<TimelineEntry>, Vec<u64>, Time) {
     timeline.sort_by_key(|e| (e.event_index, e.time));
     timeline.dedup_by_key(|e| e.event_index);
     let events = timeline.iter().map(|e| e.event_index).collect();
@@ -228,6 +250,7 @@ fn inherited_incident(h: &InheritedHandle, victims: &[&SharingViolation]) -> Inc
         child: Some(h.child.clone()),
         spawn_gap_ms: Some(h.spawn_gap_ms),
         closer: h.close.as_ref().map(|c| c.process.clone()),
+        deleter: None,
         holders,
         victims: victim_procs,
         events,
@@ -284,6 +307,7 @@ fn sharing_incident(group: &[&SharingViolation]) -> Incident {
         child: None,
         spawn_gap_ms: None,
         closer: main.and_then(|h| h.close.as_ref().map(|c| c.process.clone())),
+        deleter: None,
         fix: match main {
             Some(h) => explain::fix_for_holder(&h.process.name, &h.opener.name, h.inherited),
             None => explain::fix_unknown_holder(),

@@ -1,5 +1,8 @@
 //! Analysis of Process Monitor captures: ProcMon-style filters, summaries, and the detectors
-//! that explain handle races (unmatched opens, sharing violations, inherited handles).
+//! that answer "why did this fail?": processes that exited with an error and the failed
+//! operations that most likely caused it, handle races (sharing violations, inherited handles),
+//! files held by running images or pending deletes, and handle leaks — after warning about what
+//! the capture cannot show.
 //!
 //! ```no_run
 //! let capture = pml_parser::SplitCapture::open("build.pml", Default::default())?;
@@ -15,26 +18,36 @@
 
 pub mod access;
 mod analysis;
+mod detectors;
 pub mod explain;
 mod extract;
+pub mod failures;
 pub mod filter;
 pub mod findings;
 pub mod group;
 mod hash;
+mod held_files;
+mod images;
 pub mod incidents;
+pub mod leaks;
 mod lifetimes;
 pub mod model;
 pub mod overview;
 pub mod paths;
 pub mod pmc;
 pub mod process_tree;
+pub mod procmon_noise;
 mod query;
 pub mod summary;
+pub mod warnings;
 
 pub use analysis::{analyze, analyze_records, Analysis, Options, Summary, DEFAULT_WINDOW_MS};
 pub use extract::EventCounts;
+pub use failures::{Cause, FailedChild, ProcessFailure};
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};
 pub use incidents::{Incident, IncidentKind, Severity};
+pub use leaks::HandleLeak;
 pub use lifetimes::PairingStats;
 pub use process_tree::ProcessRef;
 pub use query::Query;
+pub use warnings::Warning;

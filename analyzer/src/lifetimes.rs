@@ -18,6 +18,7 @@ use pml_parser::FileTime;
 
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
+    STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
 };
 use crate::paths::{self, PathKey};
 use crate::process_tree::ProcessTree;
@@ -85,7 +86,45 @@ impl Interval {
     }
 }
 
-/// A CreateFile that failed with SHARING VIOLATION, and the intervals open on its path then.
+/// What a failed operation was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedOp {
+    /// A CreateFile.
+    Open,
+    /// A SetDispositionInformationFile asking for a delete.
+    Delete,
+    /// A SetRenameInformationFile.
+    Rename,
+}
+
+/// A request to delete a file: a delete-on-close open or a disposition set to delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteRequest {
+    /// Event index of the CreateFile or SetDispositionInformationFile.
+    pub event_index: u64,
+    /// Its time.
+    pub time: FileTime,
+    /// The process that asked.
+    pub process_index: u32,
+}
+
+/// Opens and closes of one path by one process since the path last had no open handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCounts {
+    /// The process.
+    pub process_index: u32,
+    /// Successful opens.
+    pub opens: u64,
+    /// Of them, closed (by anyone).
+    pub closes: u64,
+    /// Time of the first open.
+    pub first_open: FileTime,
+    /// Time of the last open.
+    pub last_open: FileTime,
+}
+
+/// A failed CreateFile (SHARING VIOLATION, DELETE PENDING), delete or rename, and the
+/// intervals open on its path then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// Event index of the CreateFile.
@@ -98,10 +137,23 @@ pub struct Failure {
     pub tid: u32,
     /// The path.
     pub path: Arc<str>,
-    /// What it asked for.
+    /// What it asked for (default for a delete or rename).
     pub request: OpenRequest,
     /// The intervals open on the path at that moment.
     pub holders: Vec<IntervalId>,
+    /// The NTSTATUS.
+    pub status: u32,
+    /// What failed.
+    pub operation: FailedOp,
+    /// The latest request to delete the file while handles were open on it.
+    pub deleter: Option<DeleteRequest>,
+}
+
+impl Failure {
+    /// True for a CreateFile that failed with SHARING VIOLATION.
+    pub fn is_sharing_violation(&self) -> bool {
+        self.operation == FailedOp::Open && self.status == STATUS_SHARING_VIOLATION
+    }
 }
 
 /// Counts of what the pass saw.
@@ -134,8 +186,11 @@ pub struct PairingStats {
 pub struct Lifetimes {
     /// Intervals worth reporting: not closed by their opener, or named as holders by a failure.
     pub intervals: HashMap<IntervalId, Interval>,
-    /// Every SHARING VIOLATION, in event order.
+    /// Every SHARING VIOLATION, DELETE PENDING and failed delete or rename, in event order.
     pub failures: Vec<Failure>,
+    /// Per path still open at the end, the opens and closes of each process since the path
+    /// last had no open handle.
+    pub open_counts: FxHashMap<PathKey, Vec<OpenCounts>>,
     /// The process tree with lifetimes.
     pub tree: ProcessTree,
     /// Time of the last event (or record, for records fed by hand).
@@ -158,6 +213,33 @@ struct PathState {
     open: Vec<IntervalId>,
     /// CloseFiles of the path by processes with no open of it, while others held it.
     deferred: Vec<Close>,
+    /// The latest request to delete the file while it was open.
+    delete: Option<DeleteRequest>,
+    /// Opens and closes per process since the path was last closed by everyone.
+    counts: Vec<OpenCounts>,
+}
+
+impl PathState {
+    fn counts_of(&mut self, process_index: u32, t: FileTime) -> &mut OpenCounts {
+        let at = match self
+            .counts
+            .iter()
+            .position(|c| c.process_index == process_index)
+        {
+            Some(at) => at,
+            None => {
+                self.counts.push(OpenCounts {
+                    process_index,
+                    opens: 0,
+                    closes: 0,
+                    first_open: t,
+                    last_open: t,
+                });
+                self.counts.len() - 1
+            }
+        };
+        &mut self.counts[at]
+    }
 }
 
 /// The streaming state machine. Feed it records in event order, then call [`Tracker::finish`].
@@ -210,6 +292,11 @@ impl Tracker {
         self.end_time = self.end_time.max(t);
     }
 
+    /// The process tree as the records fed so far describe it.
+    pub fn tree(&self) -> &ProcessTree {
+        &self.tree
+    }
+
     /// Tells the tracker that the capture went on until `t` (events it was not fed count too
     /// when deciding whether a process exited before the end).
     pub fn extend_to(&mut self, t: FileTime) {
@@ -226,7 +313,25 @@ impl Tracker {
                     open_result,
                 } => self.on_open(op, key, request, open_result),
                 FileOpKind::Close => self.on_close(op, key),
-                FileOpKind::SharingViolation { request } => self.on_failure(op, key, request),
+                FileOpKind::SharingViolation { request } => {
+                    self.on_failure(op, key, request, STATUS_SHARING_VIOLATION, FailedOp::Open)
+                }
+                FileOpKind::OpenFailed { request, status } if status == STATUS_DELETE_PENDING => {
+                    self.on_failure(op, key, request, status, FailedOp::Open)
+                }
+                FileOpKind::OpenFailed { .. } => {}
+                FileOpKind::DeleteOrRename { rename, status } => {
+                    let what = if rename {
+                        FailedOp::Rename
+                    } else {
+                        FailedOp::Delete
+                    };
+                    if status != 0 {
+                        self.on_failure(op, key, OpenRequest::default(), status, what);
+                    } else if !rename {
+                        self.on_delete(op, key);
+                    }
+                }
             }
         }
     }
@@ -245,8 +350,20 @@ impl Tracker {
             display: Arc::from(op.path.as_str()),
             open: Vec::new(),
             deferred: Vec::new(),
+            delete: None,
+            counts: Vec::new(),
         });
         state.open.push(id);
+        let counts = state.counts_of(op.process_index, op.time);
+        counts.opens += 1;
+        counts.last_open = op.time;
+        if request.options & pml_parser::details::fs::FILE_DELETE_ON_CLOSE != 0 {
+            state.delete = Some(DeleteRequest {
+                event_index: op.event_index,
+                time: op.time,
+                process_index: op.process_index,
+            });
+        }
         self.open.insert(
             id,
             Interval {
@@ -333,6 +450,9 @@ impl Tracker {
             Pairing::Descendant => self.stats.closes_by_descendant += 1,
         }
         let id = state.open.remove(pos);
+        if let Some(opener) = self.open.get(&id).map(|i| i.process_index) {
+            state.counts_of(opener, op.time).closes += 1;
+        }
         if state.open.is_empty() {
             self.stats.closes_without_open += state.deferred.len() as u64;
             self.paths.remove(&key);
@@ -346,11 +466,31 @@ impl Tracker {
         }
     }
 
-    fn on_failure(&mut self, op: &FileOp, key: PathKey, request: OpenRequest) {
-        self.stats.sharing_violations += 1;
-        let (path, holders) = match self.paths.get(&key) {
-            Some(s) => (s.display.clone(), s.open.clone()),
-            None => (Arc::from(op.path.as_str()), Vec::new()),
+    /// A successful request to delete the file: remembered while handles are open on it.
+    fn on_delete(&mut self, op: &FileOp, key: PathKey) {
+        if let Some(state) = self.paths.get_mut(&key) {
+            state.delete = Some(DeleteRequest {
+                event_index: op.event_index,
+                time: op.time,
+                process_index: op.process_index,
+            });
+        }
+    }
+
+    fn on_failure(
+        &mut self,
+        op: &FileOp,
+        key: PathKey,
+        request: OpenRequest,
+        status: u32,
+        operation: FailedOp,
+    ) {
+        if status == STATUS_SHARING_VIOLATION && operation == FailedOp::Open {
+            self.stats.sharing_violations += 1;
+        }
+        let (path, holders, deleter) = match self.paths.get(&key) {
+            Some(s) => (s.display.clone(), s.open.clone(), s.delete),
+            None => (Arc::from(op.path.as_str()), Vec::new(), None),
         };
         self.pinned.extend(holders.iter().copied());
         self.failures.push(Failure {
@@ -361,6 +501,9 @@ impl Tracker {
             path,
             request,
             holders,
+            status,
+            operation,
+            deleter,
         });
     }
 
@@ -377,10 +520,11 @@ impl Tracker {
                 self.note_spawn(op, child_index);
             }
             ProcessOpKind::Start => self.tree.on_start(op.process_index, op.time),
-            ProcessOpKind::Exit => {
+            ProcessOpKind::Exit { .. } => {
                 self.stats.process_exits += 1;
                 self.tree.on_exit(op.process_index, op.time);
             }
+            ProcessOpKind::LoadImage { .. } => {}
         }
     }
 
@@ -414,7 +558,9 @@ impl Tracker {
     /// its path that came after it from another process (a duplicated or inherited handle);
     /// every interval still open is kept.
     pub fn finish(mut self) -> Lifetimes {
-        for state in self.paths.values_mut() {
+        let mut open_counts = FxHashMap::default();
+        for (key, state) in self.paths.iter_mut() {
+            open_counts.insert(*key, std::mem::take(&mut state.counts));
             for id in &state.open {
                 let Some(interval) = self.open.get_mut(id) else {
                     continue;
@@ -442,6 +588,7 @@ impl Tracker {
         Lifetimes {
             intervals: self.kept,
             failures: self.failures,
+            open_counts,
             tree: self.tree,
             end_time: self.end_time,
             stats: self.stats,
@@ -538,7 +685,7 @@ pub(crate) mod tests {
             event_index: ev,
             time: ms(t),
             process_index: p,
-            kind: ProcessOpKind::Exit,
+            kind: ProcessOpKind::Exit { status: 0 },
         })
     }
 

@@ -6,6 +6,24 @@ use pml_parser::FileTime;
 
 /// NTSTATUS of a CreateFile refused because another open does not share the access asked for.
 pub const STATUS_SHARING_VIOLATION: u32 = 0xC000_0043;
+/// NTSTATUS ACCESS DENIED.
+pub const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
+/// NTSTATUS NAME NOT FOUND (STATUS_OBJECT_NAME_NOT_FOUND).
+pub const STATUS_NAME_NOT_FOUND: u32 = 0xC000_0034;
+/// NTSTATUS PATH NOT FOUND (STATUS_OBJECT_PATH_NOT_FOUND).
+pub const STATUS_PATH_NOT_FOUND: u32 = 0xC000_003A;
+/// NTSTATUS DELETE PENDING: the file is being deleted and cannot be opened.
+pub const STATUS_DELETE_PENDING: u32 = 0xC000_0056;
+/// NTSTATUS CANNOT DELETE (e.g. a mapped image or a read-only file).
+pub const STATUS_CANNOT_DELETE: u32 = 0xC000_0121;
+/// NTSTATUS USER MAPPED FILE: the file is mapped in some process.
+pub const STATUS_USER_MAPPED_FILE: u32 = 0xC000_0243;
+/// NTSTATUS FILE LOCK CONFLICT: a byte-range lock of another handle.
+pub const STATUS_FILE_LOCK_CONFLICT: u32 = 0xC000_0054;
+/// NTSTATUS PRIVILEGE NOT HELD.
+pub const STATUS_PRIVILEGE_NOT_HELD: u32 = 0xC000_0061;
+/// NTSTATUS DISK FULL.
+pub const STATUS_DISK_FULL: u32 = 0xC000_007F;
 
 /// What a CreateFile asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,6 +55,41 @@ pub enum FileOpKind {
         /// What was asked for.
         request: OpenRequest,
     },
+    /// A CreateFile that failed with another error the analysis weighs (see
+    /// [`is_weighed_status`]).
+    OpenFailed {
+        /// What was asked for.
+        request: OpenRequest,
+        /// The NTSTATUS.
+        status: u32,
+    },
+    /// A SetDispositionInformationFile that asked for a delete, or a
+    /// SetRenameInformationFile, with its result.
+    DeleteOrRename {
+        /// True for a rename, false for a delete.
+        rename: bool,
+        /// The NTSTATUS (0 when it succeeded).
+        status: u32,
+    },
+}
+
+/// True for the results of a failed CreateFile that can explain why a process failed: access,
+/// sharing, deletion and not-found errors. Others (BUFFER OVERFLOW, REPARSE, IS DIRECTORY, ...)
+/// are normal answers.
+pub fn is_weighed_status(status: u32) -> bool {
+    matches!(
+        status,
+        STATUS_SHARING_VIOLATION
+            | STATUS_ACCESS_DENIED
+            | STATUS_NAME_NOT_FOUND
+            | STATUS_PATH_NOT_FOUND
+            | STATUS_DELETE_PENDING
+            | STATUS_CANNOT_DELETE
+            | STATUS_USER_MAPPED_FILE
+            | STATUS_FILE_LOCK_CONFLICT
+            | STATUS_PRIVILEGE_NOT_HELD
+            | STATUS_DISK_FULL
+    )
 }
 
 /// A file-system event the detectors care about.
@@ -93,8 +146,16 @@ pub enum ProcessOpKind {
     },
     /// Process Start: the first event of a new process.
     Start,
-    /// Process Exit.
-    Exit,
+    /// Process Exit, with the process's exit status.
+    Exit {
+        /// The exit status (0 = success).
+        status: u32,
+    },
+    /// Load Image: the process mapped an image file (an EXE or DLL).
+    LoadImage {
+        /// The image path's comparison key.
+        key: crate::paths::PathKey,
+    },
 }
 
 /// A process-class event the detectors care about.
@@ -143,6 +204,8 @@ pub struct ProcessInfo {
     pub name: String,
     /// Command line.
     pub command_line: String,
+    /// Full path of the image (the EXE), when known.
+    pub image_path: String,
     /// Start time (zero when unknown).
     pub start_time: FileTime,
     /// End time; zero when the process was still running when the capture was saved.
@@ -158,6 +221,7 @@ impl ProcessInfo {
             parent_index: (p.parent_index != p.index).then_some(p.parent_index),
             name: p.name.to_string(),
             command_line: p.command_line.to_string(),
+            image_path: p.image_path.to_string(),
             start_time: p.start_time,
             end_time: p.end_time,
         }

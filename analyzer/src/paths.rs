@@ -3,7 +3,12 @@
 //! A key is a 128-bit hash of the normalized UTF-16 code units, computed from the capture's
 //! bytes without building a string: `\\?\` and `\??\` prefixes dropped, `/` read as `\`,
 //! letters upper-cased, trailing backslashes removed (but not the one of a drive root such as
-//! `C:\`). Two different paths share a key with probability at most about 2^-64 per pair.
+//! `C:\`), trailing dots and spaces of the last name removed (as Win32 does; not from `..`).
+//! Two different paths share a key with probability at most about 2^-64 per pair.
+//!
+//! Not paired, because a capture does not tell: 8.3 short names (`PROGRA~1`) seen in one
+//! spelling only, `\Device\HarddiskVolumeN\...` and drive-letter forms of one file (ProcMon
+//! logs drive letters for local volumes), reparse points and hard links.
 
 /// The comparison key of a path.
 pub type PathKey = u128;
@@ -33,6 +38,8 @@ fn upper(u: u16) -> u16 {
 fn key_of_units(units: &mut [u16]) -> PathKey {
     const BS: u16 = 0x5C;
     const Q: u16 = 0x3F;
+    const DOT: u16 = 0x2E;
+    const SPACE: u16 = 0x20;
     let mut wide = 0u16;
     for u in units.iter_mut() {
         // Branch-free for ASCII so that the loop vectorizes.
@@ -53,6 +60,15 @@ fn key_of_units(units: &mut [u16]) -> PathKey {
     let mut end = units.len();
     while end > skip + 3 && units[end - 1] == BS {
         end -= 1;
+    }
+    // Win32 drops trailing dots and spaces of the last name (`foo.txt.` is `foo.txt`), but not
+    // from a name made of dots only (`..`).
+    let mut stripped = end;
+    while stripped > skip && matches!(units[stripped - 1], DOT | SPACE) {
+        stripped -= 1;
+    }
+    if stripped > skip + 3 && units[stripped - 1] != BS {
+        end = stripped;
     }
     hash(&units[skip..end])
 }
@@ -87,7 +103,7 @@ fn hash(units: &[u16]) -> PathKey {
 
 /// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL,
 /// and, when `want_text`, the path itself as text; `buf` is scratch space, reused from call to
-/// call.
+/// call, and holds the normalized (upper-case) code units of the path afterwards.
 pub fn key_and_text(
     bytes: &[u8],
     narrow: bool,
@@ -115,7 +131,8 @@ pub fn key_and_text(
     } else {
         buf.len()
     };
-    let units = &mut buf[..end];
+    buf.truncate(end);
+    let units = &mut buf[..];
     let text = want_text.then(|| text_of(units, high == 0 || nul));
     (key_of_units(units), text)
 }
@@ -165,6 +182,11 @@ mod tests {
         assert_ne!(key(r"C:\ab"), key(r"C:\ba"));
         assert_ne!(key("C:\\a\0"), key("C:\\a\u{1}"));
         assert!(is_empty_key(key("")));
+        assert_eq!(key(r"C:\out\app.exe. "), key(r"C:\OUT\APP.EXE"));
+        assert_eq!(key(r"C:\out\app.exe..."), key(r"C:\out\app.exe"));
+        assert_ne!(key(r"C:\out\.."), key(r"C:\out"));
+        assert_ne!(key(r"C:\out\..."), key(r"C:\out"));
+        assert_ne!(key(r"C:\a b"), key(r"C:\a"));
     }
 
     #[test]

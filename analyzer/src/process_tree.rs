@@ -161,6 +161,23 @@ impl ProcessTree {
         }
     }
 
+    /// The processes the table says ended by `capture_end` (and after the first event,
+    /// `capture_start`) whose Process Exit is not in the capture: their events stop without an
+    /// exit, by process index.
+    pub fn ended_without_exit(&self, capture_start: FileTime, capture_end: FileTime) -> Vec<u32> {
+        let mut ended: Vec<u32> = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| {
+                let end = n.info.end_time;
+                n.exited.is_none() && !end.is_zero() && end >= capture_start && end <= capture_end
+            })
+            .map(|(&index, _)| index)
+            .collect();
+        ended.sort_unstable();
+        ended
+    }
+
     /// Number of processes known.
     pub fn len(&self) -> usize {
         self.nodes.len()

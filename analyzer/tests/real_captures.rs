@@ -38,6 +38,14 @@ fn split(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// The accounting holds over every event, ProcMon's own activity included.
+fn every_event() -> Options {
+    Options {
+        include_procmon: true,
+        ..Options::default()
+    }
+}
+
 fn check_accounting(name: &str, r: &Analysis) {
     let p = &r.summary.pairing;
     let e = r.summary.events.expect("event counts");
@@ -76,7 +84,7 @@ fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
         let capture = SplitCapture::from(
             Capture::from_bytes(common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap(),
         );
-        let report = analyze(&capture, &Options::default());
+        let report = analyze(&capture, &every_event());
         let csv =
             String::from_utf8(common::gunzip(&dir.join(format!("{name}.golden.csv.gz")))).unwrap();
         let (opens, closes) = golden_counts(&csv);
@@ -102,7 +110,7 @@ fn win11_fileio_pairs_every_close_in_its_own_process() {
     let capture = SplitCapture::from(
         Capture::from_bytes(common::gunzip(&dir.join("win11-fileio-64bit.pml.gz"))).unwrap(),
     );
-    let report = analyze(&capture, &Options::default());
+    let report = analyze(&capture, &every_event());
     check_accounting("win11-fileio", &report);
     let p = &report.summary.pairing;
     assert_eq!(

@@ -1,7 +1,8 @@
 //! For every `testdata/*.expected.json` (written by `pml synth` beside its capture), the analyzer's
-//! findings on the matching `.pml` must equal the expected ones exactly: the same incidents,
-//! unmatched opens and sharing violations, in the same order (paths compared case-insensitively,
-//! holder and victim lists as sets).
+//! findings on the matching `.pml` must equal the expected ones exactly: the same warnings,
+//! failures (with their top cause), handle leaks, incidents, unmatched opens and sharing
+//! violations, in the same order (paths compared case-insensitively, holder and victim lists as
+//! sets).
 //!
 //! The directory is `testdata/` at the repository root, or `$PML_SCENARIOS`.
 
@@ -72,7 +73,27 @@ fn expected_view(e: &Value) -> Value {
                    "holders": set(array(s, "holders").iter().map(process).collect())})
         })
         .collect();
-    json!({"incidents": incidents, "unmatched_opens": unmatched, "sharing_violations": sharing})
+    let failures: Vec<Value> = array(e, "failures")
+        .iter()
+        .map(|f| {
+            let top = &f["top_cause"];
+            json!({"process": process(&f["process"]), "exit_status": f["exit_status"],
+                   "top_cause": if top.is_null() { Value::Null } else {
+                       json!({"operation": top["operation"], "path": path(&top["path"]),
+                              "result": top["result"], "incident": top["incident"]})
+                   },
+                   "failed_children": array(f, "failed_children").iter().map(process).collect::<Vec<_>>()})
+        })
+        .collect();
+    let leaks: Vec<Value> = array(e, "handle_leaks")
+        .iter()
+        .map(|l| {
+            json!({"process": process(&l["process"]), "path": path(&l["path"]),
+                   "opens": l["opens"], "closes": l["closes"], "unclosed": l["unclosed"]})
+        })
+        .collect();
+    json!({"warnings": e["warnings"], "failures": failures, "handle_leaks": leaks,
+           "incidents": incidents, "unmatched_opens": unmatched, "sharing_violations": sharing})
 }
 
 /// The analyzer's findings, reduced the same way.
@@ -107,7 +128,30 @@ fn actual_view(r: &Analysis) -> Value {
                    "holders": set(s.holders.iter().map(|h| process_ref(&h.process)).collect())})
         })
         .collect();
-    json!({"incidents": incidents, "unmatched_opens": unmatched, "sharing_violations": sharing})
+    let failures: Vec<Value> = r
+        .failures
+        .iter()
+        .map(|f| {
+            let top = f.causes.first().map_or(Value::Null, |c| {
+                json!({"operation": c.operation, "path": path(&c.path), "result": c.result,
+                       "incident": c.incident.map(|i| r.incidents[i].kind.as_str())})
+            });
+            json!({"process": process_ref(&f.process), "exit_status": f.exit_status,
+                   "top_cause": top,
+                   "failed_children": f.failed_children.iter().map(|c| process_ref(&c.process)).collect::<Vec<_>>()})
+        })
+        .collect();
+    let leaks: Vec<Value> = r
+        .handle_leaks
+        .iter()
+        .map(|l| {
+            json!({"process": process_ref(&l.process), "path": path(&l.path),
+                   "opens": l.opens, "closes": l.closes, "unclosed": l.unclosed})
+        })
+        .collect();
+    let warnings: Vec<&str> = r.warnings.iter().map(|w| w.code).collect();
+    json!({"warnings": warnings, "failures": failures, "handle_leaks": leaks,
+           "incidents": incidents, "unmatched_opens": unmatched, "sharing_violations": sharing})
 }
 
 #[test]

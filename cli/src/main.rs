@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     /// Show the capture's system details, event counts per class, processes and time span.
     Info(cmd::info::Args),
-    /// Find and explain handle races: inherited handles, sharing violations, unclosed opens.
+    /// Why did it fail: failed processes and their causes, handle races, held files, leaks.
     Analyze(cmd::analyze::Args),
     /// Write a self-contained HTML page that shows each incident on a timeline.
     Report(cmd::report::Args),

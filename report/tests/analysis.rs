@@ -96,7 +96,15 @@ fn json_holds_the_expected_findings_of_every_scenario() {
         assert_eq!(c["capture"], a.name.as_str());
         assert_eq!(c["events"]["events"], e["events"], "{}", a.name);
         assert_eq!(c["window_ms"], 50);
-        assert_eq!(c["warnings"], Value::Array(Vec::new()));
+        let codes: Vec<&Value> = c["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| &w["code"])
+            .collect();
+        let want: Vec<&Value> = e["warnings"].as_array().unwrap().iter().collect();
+        assert_eq!(codes, want, "{}", a.name);
+        assert_eq!(c["failures"], e["failures"].as_array().unwrap().len());
         assert_eq!(c["incidents"], e["incidents"].as_array().unwrap().len());
     }
 }
@@ -125,7 +133,21 @@ fn text_tells_each_capture_with_its_incidents() {
     let one = String::from_utf8(one).unwrap();
     assert!(one.starts_with("seed-race.pml\n  849 events, "), "{one}");
     assert!(
-        one.contains("  1 incidents, 1 unmatched opens, 1 sharing violations, "),
+        one.contains("  2 failed processes, 1 incidents, 0 handle leaks, 1 unmatched opens, 1 sharing violations, "),
+        "{one}"
+    );
+    // Why did it fail: cl.exe's top cause is the SHARING VIOLATION, linked to the incident.
+    assert!(
+        one.contains("Failure 1: cl.exe (PID 11928) exited with status 0x00000002"),
+        "{one}"
+    );
+    assert!(
+        one.contains("C:\\build\\gen\\parser.cpp SHARING VIOLATION; held by")
+            && one.contains("cmd.exe (PID 3364); see incident #1;"),
+        "{one}"
+    );
+    assert!(
+        one.contains("It failed after its children failed: cl.exe (PID 11928)"),
         "{one}"
     );
     assert!(

@@ -243,6 +243,15 @@ pub const CSC: Program = program!(
     "csc.exe /noconfig /out:C:\\src\\App\\bin\\Debug\\App.Core.dll /target:library @C:\\src\\App\\obj\\Debug\\csc.rsp",
     MS, "4.8.0-7.23572.1", "csc", User, 0x9000,
     ["C:\\Windows\\System32\\mscoree.dll": 0x65000]);
+/// The application the build makes, started from its output folder to run its tests.
+pub const APP: Program = program!(
+    "app.exe", "C:\\build\\bin\\app.exe", "C:\\build\\bin\\app.exe --run-tests", "Contoso",
+    "1.0.0.0", "Contoso App", User, 0x2d000, ["C:\\Windows\\System32\\msvcp140.dll": 0x8e000]);
+/// An installer.
+pub const SETUP: Program = program!(
+    "setup.exe", "C:\\Users\\builder\\Downloads\\setup.exe",
+    "\"C:\\Users\\builder\\Downloads\\setup.exe\" /quiet", "Contoso", "2.4.0.0",
+    "Contoso App Setup", User, 0x5b000, ["C:\\Windows\\System32\\msi.dll": 0x2f3000]);
 /// A source-collection tool that leaks handles.
 pub const COLLECT: Program = Program {
     command_line: "\"C:\\Python312\\python.exe\" tools\\collect_sources.py",

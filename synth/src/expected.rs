@@ -31,12 +31,14 @@ impl From<Proc> for ProcRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Incident {
-    /// `inherited-handle` or `sharing-violation`.
+    /// `inherited-handle`, `sharing-violation`, `image-in-use`, `delete-pending` or
+    /// `delete-refused`.
     pub kind: &'static str,
     /// The path as in the Path column.
     pub path: String,
-    /// Who opened the file.
-    pub opener: ProcRef,
+    /// Who opened the file the holders hold (`None` when no handle is in the capture, as for
+    /// an image in use).
+    pub opener: Option<ProcRef>,
     /// The child that inherited the handle (inherited-handle only).
     pub child: Option<ProcRef>,
     /// Who issued the CloseFile; `None` if never closed.
@@ -85,6 +87,51 @@ pub struct SharingViolation {
     pub holders: Vec<ProcRef>,
 }
 
+/// The most likely cause of a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct TopCause {
+    /// `CreateFile`, `SetDispositionInformationFile`, `SetRenameInformationFile`, or
+    /// `Process Exit` for a failed child.
+    pub operation: &'static str,
+    /// The path (the child's name, for a failed child).
+    pub path: String,
+    /// The Result column (`SHARING VIOLATION`), or `exit status 0x...` for a failed child.
+    pub result: String,
+    /// The kind of the incident that explains it, if one does.
+    pub incident: Option<&'static str>,
+}
+
+/// A process that exited with a non-zero status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Failure {
+    /// The process.
+    pub process: ProcRef,
+    /// Its exit status.
+    pub exit_status: u32,
+    /// Its most likely cause.
+    pub top_cause: Option<TopCause>,
+    /// Its children that failed before it.
+    pub failed_children: Vec<ProcRef>,
+}
+
+/// Opens of one path by one process that nobody closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct HandleLeak {
+    /// The process.
+    pub process: ProcRef,
+    /// The path.
+    pub path: String,
+    /// Opens.
+    pub opens: u64,
+    /// Of them, closed.
+    pub closes: u64,
+    /// Of them, never closed.
+    pub unclosed: u64,
+}
+
 /// The findings the analyzer must report for a synthesized capture: the content of
 /// `OUT.expected.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,6 +143,12 @@ pub struct Expected {
     pub seed: u64,
     /// Number of events in the capture.
     pub events: u64,
+    /// Warning codes, in the analyzer's order.
+    pub warnings: Vec<&'static str>,
+    /// Failed processes, most important first.
+    pub failures: Vec<Failure>,
+    /// Handle leaks, most unclosed first.
+    pub handle_leaks: Vec<HandleLeak>,
     /// Incidents, by time of first event.
     pub incidents: Vec<Incident>,
     /// Unmatched opens, by time of the open.
@@ -107,6 +160,9 @@ pub struct Expected {
 /// The findings of a scenario, each with the time of its first event for ordering.
 #[derive(Debug, Default)]
 pub struct Findings {
+    warnings: Vec<&'static str>,
+    failures: Vec<Failure>,
+    leaks: Vec<HandleLeak>,
     incidents: Vec<(u64, Incident)>,
     unmatched: Vec<(u64, UnmatchedOpen)>,
     violations: Vec<(u64, SharingViolation)>,
@@ -130,6 +186,55 @@ impl Findings {
         ));
     }
 
+    /// Records a warning the capture must get (in the analyzer's order).
+    pub fn warning(&mut self, code: &'static str) {
+        self.warnings.push(code);
+    }
+
+    /// Records a failed process (call in order of importance, most important first):
+    /// `top_cause` is (operation, path, result, incident kind).
+    pub fn failure(
+        &mut self,
+        process: Proc,
+        exit_status: u32,
+        top_cause: Option<(&'static str, &str, &str, Option<&'static str>)>,
+        failed_children: &[Proc],
+    ) {
+        self.failures.push(Failure {
+            process: process.into(),
+            exit_status,
+            top_cause: top_cause.map(|(operation, path, result, incident)| TopCause {
+                operation,
+                path: path.into(),
+                result: result.into(),
+                incident,
+            }),
+            failed_children: failed_children.iter().map(|&c| c.into()).collect(),
+        });
+    }
+
+    /// Records a handle leak (call in order, most unclosed first).
+    pub fn leak(&mut self, process: Proc, path: &str, opens: u64, closes: u64) {
+        self.leaks.push(HandleLeak {
+            process: process.into(),
+            path: path.into(),
+            opens,
+            closes,
+            unclosed: opens - closes,
+        });
+    }
+
+    /// Takes the findings of `full` that survive a save without CloseFile and process events:
+    /// its incidents (with nobody seen closing) and its sharing violations.
+    pub fn keep_without_closes(&mut self, full: &Findings) {
+        for (t, i) in &full.incidents {
+            let mut i = i.clone();
+            i.closer = None;
+            self.incidents.push((*t, i));
+        }
+        self.violations.extend(full.violations.iter().cloned());
+    }
+
     /// Records a sharing violation at `t`.
     pub fn violation(&mut self, t: u64, process: Proc, path: &str, holders: &[Proc]) {
         self.violations.push((
@@ -151,6 +256,9 @@ impl Findings {
             scenario: scenario.into(),
             seed,
             events,
+            warnings: self.warnings,
+            failures: self.failures,
+            handle_leaks: self.leaks,
             incidents: self.incidents.into_iter().map(|(_, i)| i).collect(),
             unmatched_opens: self.unmatched.into_iter().map(|(_, u)| u).collect(),
             sharing_violations: self.violations.into_iter().map(|(_, v)| v).collect(),

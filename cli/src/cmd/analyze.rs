@@ -1,5 +1,6 @@
-//! `pml analyze`: find and explain handle races — inherited handles, sharing violations and
-//! opens nobody closed.
+//! `pml analyze`: why did it fail — processes that exited with an error and their likely
+//! causes, handle races (inherited handles, sharing violations), files held by running images
+//! or pending deletes, leaks — after warning about what the capture cannot show.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -26,12 +27,18 @@ pub struct Args {
     /// Exit with status 1 when any incident is found.
     #[arg(long)]
     fail_on_incident: bool,
+    /// Keep ProcMon's own activity (Procmon*.exe, Procexp*.exe, Autoruns*.exe, paging files,
+    /// NTFS metadata, ProcMon's trace files), which its default filter hides and the analysis
+    /// leaves out by default.
+    #[arg(long)]
+    include_procmon: bool,
 }
 
 /// Runs `pml analyze`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let options = Options {
         window_ms: args.window_ms,
+        include_procmon: args.include_procmon,
     };
     let mut all = Vec::with_capacity(args.files.len());
     let mut partial = false;

@@ -21,13 +21,19 @@ pub struct Args {
     /// (default: the analyzer's).
     #[arg(long, value_name = "N")]
     window_ms: Option<u64>,
+    /// Keep ProcMon's own activity, which its default filter hides (see `pml analyze`).
+    #[arg(long)]
+    include_procmon: bool,
 }
 
 /// Runs `pml report`.
 pub fn run(args: Args) -> Result<ExitCode> {
     // Split parts are added and put in time order; damaged captures are salvaged.
     let capture = crate::inputs::open(&args.files)?;
-    let mut options = Options::default();
+    let mut options = Options {
+        include_procmon: args.include_procmon,
+        ..Options::default()
+    };
     if let Some(window) = args.window_ms {
         options.window_ms = window;
     }

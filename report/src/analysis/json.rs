@@ -2,7 +2,10 @@
 
 use std::io::{self, Write};
 
-use pml_analyzer::{Analysis, Incident, InheritedHandle, SharingViolation, Summary, UnmatchedOpen};
+use pml_analyzer::{
+    Analysis, HandleLeak, Incident, InheritedHandle, ProcessFailure, SharingViolation, Summary,
+    UnmatchedOpen, Warning,
+};
 use serde::Serialize;
 
 use super::AnalyzedCapture;
@@ -21,13 +24,15 @@ struct CaptureEntry<'a> {
     capture: &'a str,
     #[serde(flatten)]
     summary: &'a Summary,
-    warnings: &'a [String],
+    warnings: &'a [Warning],
 }
 
 /// Totals over all captures.
 #[derive(Serialize)]
 struct Totals<'a> {
+    failures: usize,
     incidents: usize,
+    handle_leaks: usize,
     unmatched_opens: usize,
     sharing_violations: usize,
     inherited_handle_candidates: usize,
@@ -37,7 +42,9 @@ struct Totals<'a> {
 /// The document.
 #[derive(Serialize)]
 struct Document<'a> {
+    failures: Vec<Tagged<'a, ProcessFailure>>,
     incidents: Vec<Tagged<'a, Incident>>,
+    handle_leaks: Vec<Tagged<'a, HandleLeak>>,
     unmatched_opens: Vec<Tagged<'a, UnmatchedOpen>>,
     sharing_violations: Vec<Tagged<'a, SharingViolation>>,
     inherited_handles: Vec<Tagged<'a, InheritedHandle>>,
@@ -67,12 +74,16 @@ fn tagged<'a, T>(
 fn document(all: &[AnalyzedCapture]) -> Document<'_> {
     let sum = |f: &dyn Fn(&Analysis) -> usize| all.iter().map(|a| f(&a.analysis)).sum();
     Document {
+        failures: tagged(all, |a| &a.failures),
         incidents: tagged(all, |a| &a.incidents),
+        handle_leaks: tagged(all, |a| &a.handle_leaks),
         unmatched_opens: tagged(all, |a| &a.unmatched_opens),
         sharing_violations: tagged(all, |a| &a.sharing_violations),
         inherited_handles: tagged(all, |a| &a.inherited_handles),
         summary: Totals {
+            failures: sum(&|a| a.failures.len()),
             incidents: sum(&|a| a.incidents.len()),
+            handle_leaks: sum(&|a| a.handle_leaks.len()),
             unmatched_opens: sum(&|a| a.unmatched_opens.len()),
             sharing_violations: sum(&|a| a.sharing_violations.len()),
             inherited_handle_candidates: sum(&|a| a.inherited_handles.len()),

@@ -4,6 +4,7 @@
 mod json;
 mod text;
 
+use pml_analyzer::warnings::{code, Warning};
 use pml_analyzer::{analyze, Analysis, Options};
 use pml_parser::SplitCapture;
 
@@ -17,8 +18,9 @@ pub struct AnalyzedCapture {
     pub name: String,
     /// What the analyzer found.
     pub analysis: Analysis,
-    /// The warnings of the capture's parts (salvaged bytes, odd headers, ...), in part order.
-    pub warnings: Vec<String>,
+    /// The warnings of the capture's parts (salvaged bytes, odd headers, ...), in part order,
+    /// then the analyzer's warnings about what the capture cannot show.
+    pub warnings: Vec<Warning>,
 }
 
 impl AnalyzedCapture {
@@ -27,11 +29,19 @@ impl AnalyzedCapture {
         AnalyzedCapture {
             name: name.into(),
             analysis: analyze(capture, options),
-            warnings: capture
-                .captures()
-                .flat_map(|c| c.warnings().iter().cloned())
-                .collect(),
+            warnings: Vec::new(),
         }
+        .with_warnings(capture)
+    }
+
+    fn with_warnings(mut self, capture: &SplitCapture) -> Self {
+        self.warnings = capture
+            .captures()
+            .flat_map(|c| c.warnings().iter())
+            .map(|w| Warning::new(code::DAMAGED_CAPTURE, w.clone()))
+            .chain(self.analysis.warnings.iter().cloned())
+            .collect();
+        self
     }
 
     /// Events of the capture that could not be read.

@@ -1,11 +1,12 @@
-//! `pml analyze` as text: per capture, the incidents most important first, then the sharing
-//! violations and unmatched opens, then how opens and closes were paired.
+//! `pml analyze` as text: per capture, what it cannot show (warnings), the processes that failed
+//! and why, the incidents most important first, the handle leaks, then the sharing violations
+//! and unmatched opens, then how opens and closes were paired.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use pml_analyzer::explain::{clock, who};
-use pml_analyzer::{Incident, ProcessRef, Summary};
+use pml_analyzer::{HandleLeak, Incident, ProcessFailure, ProcessRef, Summary};
 
 use super::AnalyzedCapture;
 
@@ -58,6 +59,9 @@ fn names(list: &[ProcessRef]) -> String {
 fn incident_text(out: &mut String, n: usize, i: &Incident) {
     let severity = i.severity.as_str().to_uppercase();
     let _ = writeln!(out, "#{n} [{severity}] {}  {}", i.kind.as_str(), i.path);
+    if let Some(deleter) = &i.deleter {
+        let _ = writeln!(out, "    deleter  {}", who(deleter));
+    }
     if let Some(opener) = &i.opener {
         let _ = writeln!(out, "    opener   {}", who(opener));
     }
@@ -96,22 +100,54 @@ fn text(a: &AnalyzedCapture) -> String {
     }
     let _ = writeln!(
         out,
-        "  {} incidents, {} unmatched opens, {} sharing violations, {} inherited-handle candidates\n",
+        "  {} failed processes, {} incidents, {} handle leaks, {} unmatched opens, {} sharing \
+         violations, {} inherited-handle candidates",
+        r.failures.len(),
         r.incidents.len(),
+        r.handle_leaks.len(),
         r.unmatched_opens.len(),
         r.sharing_violations.len(),
         r.inherited_handles.len()
     );
+    if s.procmon_events_excluded > 0 {
+        let _ = writeln!(
+            out,
+            "  {} events of ProcMon's own activity left out, as its default filter does \
+             (--include-procmon keeps them)",
+            s.procmon_events_excluded
+        );
+    }
+    out.push('\n');
+    if !a.warnings.is_empty() {
+        let _ = writeln!(out, "Warnings (what this capture cannot show):");
+        for w in &a.warnings {
+            wrap(&mut out, &format!("  [{}] ", w.code), &w.message);
+        }
+        out.push('\n');
+    }
 
-    let mut order: Vec<&Incident> = r.incidents.iter().collect();
-    order.sort_by(|x, y| {
+    // Incidents are numbered most important first; failures refer to those numbers.
+    let mut order: Vec<usize> = (0..r.incidents.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (x, y) = (&r.incidents[x], &r.incidents[y]);
         x.severity
             .cmp(&y.severity)
             .then(x.first_time.cmp(&y.first_time))
     });
-    for (n, i) in order.iter().enumerate() {
-        incident_text(&mut out, n + 1, i);
+    let mut number = vec![0; r.incidents.len()];
+    for (n, &i) in order.iter().enumerate() {
+        number[i] = n + 1;
     }
+    for (n, f) in r.failures.iter().take(LIST_LIMIT).enumerate() {
+        failure_text(&mut out, n + 1, f, &number);
+    }
+    if r.failures.len() > LIST_LIMIT {
+        more(&mut out, r.failures.len());
+    }
+    for (n, &i) in order.iter().enumerate() {
+        incident_text(&mut out, n + 1, &r.incidents[i]);
+    }
+    leaks_text(&mut out, &r.handle_leaks);
 
     if !r.sharing_violations.is_empty() {
         let _ = writeln!(out, "Sharing violations:");
@@ -152,6 +188,91 @@ fn text(a: &AnalyzedCapture) -> String {
     }
     pairing_text(&mut out, s);
     out
+}
+
+fn failure_text(out: &mut String, n: usize, f: &ProcessFailure, incident_number: &[usize]) {
+    let _ = writeln!(
+        out,
+        "Failure {n}: {} exited with status {} at {} (event {})",
+        who(&f.process),
+        f.exit_status_hex,
+        clock(f.exit_time),
+        f.exit_event
+    );
+    if !f.process.command_line.is_empty() {
+        wrap(out, "    command line: ", &f.process.command_line);
+    }
+    if f.causes.is_empty() {
+        wrap(
+            out,
+            "    ",
+            "No failed operation before the exit explains it: the cause is not in the file \
+             system (a compile error, a failed test, a crash); look at its output.",
+        );
+    } else {
+        let _ = writeln!(out, "    Likely causes, most likely first:");
+    }
+    for (k, c) in f.causes.iter().enumerate() {
+        let mut line = format!(
+            "{} event {} {} {}  {}",
+            clock(c.time),
+            c.event_index,
+            c.operation,
+            c.path,
+            c.result
+        );
+        if c.attempts > 1 {
+            let _ = write!(line, " ({} times)", c.attempts);
+        }
+        if !c.holders.is_empty() {
+            let _ = write!(line, "; held by {}", names(&c.holders));
+        }
+        if let Some(number) = c.incident.and_then(|i| incident_number.get(i)) {
+            let _ = write!(line, "; see incident #{number}");
+        }
+        let _ = write!(line, "; {:.0} ms before the exit", c.before_exit_ms);
+        wrap(out, &format!("    {}. ", k + 1), &line);
+    }
+    if !f.failed_children.is_empty() {
+        let children: Vec<String> = f
+            .failed_children
+            .iter()
+            .map(|c| format!("{} (status 0x{:08X})", who(&c.process), c.exit_status))
+            .collect();
+        wrap(
+            out,
+            "    ",
+            &format!(
+                "It failed after its children failed: {}.",
+                children.join(", ")
+            ),
+        );
+    }
+    out.push('\n');
+}
+
+fn leaks_text(out: &mut String, leaks: &[HandleLeak]) {
+    if leaks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Handle leaks (opens nobody closed, per process and path, most first):"
+    );
+    for l in leaks.iter().take(LIST_LIMIT) {
+        let _ = writeln!(
+            out,
+            "  {} unclosed of {} opens ({} closed)  {}  {}  first {} last {}",
+            l.unclosed,
+            l.opens,
+            l.closes,
+            who(&l.process),
+            l.path,
+            clock(l.first_time),
+            clock(l.last_time)
+        );
+    }
+    more(out, leaks.len());
 }
 
 fn more(out: &mut String, total: usize) {

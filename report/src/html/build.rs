@@ -31,7 +31,14 @@ impl HtmlPage {
         HtmlPage {
             capture: CaptureSummary::of(capture, &overview, name.into()),
             counts_by_kind: findings.counts_by_kind,
+            warnings: analysis
+                .warnings
+                .iter()
+                .map(|w| (w.code.to_string(), w.message.clone()))
+                .collect(),
+            failures: findings.failures,
             incidents: findings.incidents,
+            handle_leaks: findings.handle_leaks,
             unmatched_opens: findings.unmatched_opens,
             sharing_violations: findings.sharing_violations,
             process_tree: capture

@@ -18,8 +18,14 @@ pub struct HtmlPage {
     pub capture: CaptureSummary,
     /// Number of findings per kind (`inherited-handle`, `sharing-violation`, `unmatched-open`, ...).
     pub counts_by_kind: BTreeMap<String, u64>,
+    /// Warnings about what the capture cannot show: (code, message).
+    pub warnings: Vec<(String, String)>,
+    /// Per failed process, the events of its likely causes, most important failure first.
+    pub failures: Vec<TableRow>,
     /// The incidents, in the analyzer's order (by the time of their first event).
     pub incidents: Vec<IncidentView>,
+    /// Per leak (process and path), its first open nobody closed, most unclosed first.
+    pub handle_leaks: Vec<TableRow>,
     /// Opens without a matching close.
     pub unmatched_opens: Vec<TableRow>,
     /// Opens that failed with SHARING VIOLATION.

@@ -44,8 +44,24 @@ fn page(data: &HtmlPage) -> String {
     out.push_str(STYLE);
     out.push_str("</style></head><body>\n");
     summary(data, &mut out);
+    warnings(data, &mut out);
+    table(
+        &mut out,
+        "failures",
+        "Why it failed",
+        "Processes that exited with an error status, and the events that most likely caused it, \
+         most likely first (a cause an incident explains has its timeline below).",
+        &data.failures,
+    );
     incidents(data, &mut out);
     process_tree(data, &mut out);
+    table(
+        &mut out,
+        "leaks",
+        "Handle leaks",
+        "Opens nobody closed, per process and path, most first: the first of them.",
+        &data.handle_leaks,
+    );
     table(
         &mut out,
         "unmatched",
@@ -111,6 +127,21 @@ fn summary(data: &HtmlPage, out: &mut String) {
         out.push_str("</ul>");
     }
     out.push_str("</header>\n");
+}
+
+fn warnings(data: &HtmlPage, out: &mut String) {
+    if data.warnings.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"warnings\"><h2>What this capture cannot show</h2><ul>");
+    for (code, message) in &data.warnings {
+        out.push_str("<li><b>");
+        push_escaped(out, code);
+        out.push_str("</b> ");
+        push_escaped(out, message);
+        out.push_str("</li>");
+    }
+    out.push_str("</ul></section>\n");
 }
 
 fn incidents(data: &HtmlPage, out: &mut String) {

@@ -2,6 +2,7 @@
 //! bars on a timeline; unmatched opens and sharing violations become table rows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 
 use pml_analyzer::incidents::{Step, TimelineEntry};
 use pml_analyzer::{Analysis, Incident, IncidentKind, ProcessRef};
@@ -15,8 +16,12 @@ use super::model::{Bar, IncidentView, Lane, Mark, MarkKind, Role, TableRow, Tool
 pub(super) struct FindingViews {
     /// Number of findings per kind.
     pub counts_by_kind: BTreeMap<String, u64>,
+    /// Likely causes of failed processes.
+    pub failures: Vec<TableRow>,
     /// Incidents, in the analyzer's order.
     pub incidents: Vec<IncidentView>,
+    /// First unclosed open of each leak.
+    pub handle_leaks: Vec<TableRow>,
     /// Opens without a close.
     pub unmatched_opens: Vec<TableRow>,
     /// Opens that failed with SHARING VIOLATION.
@@ -85,11 +90,21 @@ pub(super) fn views(capture: &SplitCapture, analysis: &Analysis) -> FindingViews
         analysis.unmatched_opens.len() as u64,
     );
     counts.insert(
+        "failed processes".to_string(),
+        analysis.failures.len() as u64,
+    );
+    counts.insert(
+        "handle leaks".to_string(),
+        analysis.handle_leaks.len() as u64,
+    );
+    counts.insert(
         "sharing violations".to_string(),
         analysis.sharing_violations.len() as u64,
     );
     FindingViews {
         counts_by_kind: counts,
+        failures: failure_rows(analysis, &cells),
+        handle_leaks: leak_rows(analysis, &cells),
         incidents: analysis
             .incidents
             .iter()
@@ -132,6 +147,67 @@ pub(super) fn views(capture: &SplitCapture, analysis: &Analysis) -> FindingViews
     }
 }
 
+/// Per failure, one row per likely cause (most likely first), noted with the exit and the
+/// incident that explains it.
+fn failure_rows(analysis: &Analysis, cells: &Cells<'_>) -> Vec<TableRow> {
+    let mut rows = Vec::new();
+    for (n, f) in analysis.failures.iter().enumerate() {
+        let exit = format!(
+            "failure {}: {} (PID {}) exited with {}",
+            n + 1,
+            f.process.name,
+            f.process.pid,
+            f.exit_status_hex
+        );
+        if f.causes.is_empty() {
+            rows.push(cells.row(
+                f.exit_event,
+                &f.process,
+                format!("{exit}; no failed operation explains it"),
+            ));
+        }
+        for (k, c) in f.causes.iter().enumerate() {
+            let mut note = format!("{exit}; cause {}", k + 1);
+            if c.attempts > 1 {
+                let _ = write!(note, " ({} times)", c.attempts);
+            }
+            if let Some(i) = c.incident.and_then(|i| analysis.incidents.get(i)) {
+                let _ = write!(note, "; see the {} incident of {}", i.kind.as_str(), i.path);
+            }
+            let process = if c.operation == "Process Exit" {
+                f.failed_children
+                    .iter()
+                    .find(|ch| ch.exit_event == c.event_index)
+                    .map_or(&f.process, |ch| &ch.process)
+            } else {
+                &f.process
+            };
+            rows.push(cells.row(c.event_index, process, note));
+        }
+    }
+    rows
+}
+
+/// Per leak, the first of its opens nobody closed.
+fn leak_rows(analysis: &Analysis, cells: &Cells<'_>) -> Vec<TableRow> {
+    analysis
+        .handle_leaks
+        .iter()
+        .filter_map(|l| {
+            let first = analysis.unmatched_opens.iter().find(|u| {
+                u.close.is_none()
+                    && u.process.process_index == l.process.process_index
+                    && u.path == l.path
+            })?;
+            let note = format!(
+                "{} of {} opens never closed ({} closed)",
+                l.unclosed, l.opens, l.closes
+            );
+            Some(cells.row(first.open.event_index, &l.process, note))
+        })
+        .collect()
+}
+
 /// Milliseconds from `origin` to `t` (negative before it).
 fn ms_between(origin: FileTime, t: FileTime) -> f64 {
     (t.0 as f64 - origin.0 as f64) / 10_000.0
@@ -172,10 +248,12 @@ fn lanes(incident: &Incident) -> Vec<Lane> {
 
 fn mark_kind(step: Step) -> MarkKind {
     match step {
-        Step::Open => MarkKind::Open,
+        // A mapped image holds the file as an open handle does.
+        Step::Open | Step::ImageLoad => MarkKind::Open,
         Step::ProcessCreate => MarkKind::ProcessCreate,
-        Step::SharingViolation => MarkKind::FailedOpen,
-        Step::Close => MarkKind::Close,
+        Step::SharingViolation | Step::Failure => MarkKind::FailedOpen,
+        // A delete takes effect when the last handle closes.
+        Step::Close | Step::Delete => MarkKind::Close,
     }
 }
 
@@ -272,13 +350,17 @@ fn incident_view(
                 bar(child, create.time.0);
             }
         }
-        IncidentKind::SharingViolation => {
+        IncidentKind::SharingViolation
+        | IncidentKind::ImageInUse
+        | IncidentKind::DeletePending
+        | IncidentKind::DeleteRefused => {
             for holder in &incident.holders {
                 let opened = incident
                     .timeline
                     .iter()
                     .find(|e| {
-                        e.step == Step::Open && e.process.process_index == holder.process_index
+                        matches!(e.step, Step::Open | Step::ImageLoad)
+                            && e.process.process_index == holder.process_index
                     })
                     .map_or(origin, |e| e.time.0);
                 bar(holder, opened);

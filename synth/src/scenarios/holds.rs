@@ -48,7 +48,7 @@ pub fn antivirus_lock(s: &mut Story, t0: u64, obj: &str) -> u64 {
         Incident {
             kind: "sharing-violation",
             path: obj.into(),
-            opener: av.into(),
+            opener: Some(av.into()),
             child: None,
             closer: Some(av.into()),
             holders: vec![av.into()],
@@ -56,6 +56,17 @@ pub fn antivirus_lock(s: &mut Story, t0: u64, obj: &str) -> u64 {
         },
     );
     s.f.violation(t_fail, link, obj, &[av]);
+    s.f.failure(
+        link,
+        1104,
+        Some((
+            "CreateFile",
+            obj,
+            "SHARING VIOLATION",
+            Some("sharing-violation"),
+        )),
+        &[],
+    );
     t_close.max(tr + MS) + 100 * MS
 }
 
@@ -92,7 +103,7 @@ pub(super) fn msbuild_node(s: &mut Story, t0: u64) -> u64 {
         Incident {
             kind: "sharing-violation",
             path: DLL.into(),
-            opener: node.into(),
+            opener: Some(node.into()),
             child: None,
             closer: None,
             holders: vec![node.into()],
@@ -100,7 +111,25 @@ pub(super) fn msbuild_node(s: &mut Story, t0: u64) -> u64 {
         },
     );
     s.f.unmatched(t_hold, node, DLL, Classification::OpenAtCaptureEnd);
+    s.f.leak(node, DLL, 1, 0);
     s.f.violation(t, csc2, DLL, &[node]);
+    s.f.failure(
+        csc2,
+        1,
+        Some((
+            "CreateFile",
+            DLL,
+            "SHARING VIOLATION",
+            Some("sharing-violation"),
+        )),
+        &[],
+    );
+    s.f.failure(
+        b2,
+        1,
+        Some(("Process Exit", "csc.exe", "exit status 0x00000001", None)),
+        &[csc2],
+    );
     t + 120 * MS
 }
 
@@ -130,6 +159,7 @@ pub(super) fn unmatched_opens(s: &mut Story, t0: u64) -> u64 {
             s.tl.create_file(tool, tool.tid, t, &path, Open::READ, status::SUCCESS);
             s.tl.read_write(tool, tool.tid, t + 100, &path, false, 0..8192);
             s.f.unmatched(t, tool, &path, Classification::OpenAtExit);
+            s.f.leak(tool, &path, 1, 0);
         } else {
             let size = 2000 + s.rng.below(60_000);
             t = s.read(tool, t, &path, size);

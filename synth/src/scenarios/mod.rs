@@ -4,11 +4,15 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+mod failures;
 mod holds;
 mod races;
 
 pub use holds::antivirus_lock;
 pub use races::seed_race;
+
+use pml_parser::ops::{fs_op, process_op};
+use pml_parser::EventClass;
 
 use crate::catalog::{Program, RegData};
 use crate::expected::{Expected, Findings};
@@ -26,6 +30,12 @@ pub const SCENARIOS: &[&str] = &[
     "unmatched-opens",
     "pid-reuse",
     "msbuild-node",
+    "missing-header",
+    "installer-denied",
+    "delete-pending",
+    "exe-in-use",
+    "handle-leak",
+    "filtered-save",
 ];
 
 /// The generated file the seed-race family fights over.
@@ -115,14 +125,42 @@ fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
         "unmatched-opens" => holds::unmatched_opens(&mut s, t0),
         "pid-reuse" => races::pid_reuse(&mut s, t0),
         "msbuild-node" => holds::msbuild_node(&mut s, t0),
+        "missing-header" => failures::missing_header(&mut s, t0),
+        "installer-denied" => failures::installer_denied(&mut s, t0),
+        "delete-pending" => failures::delete_pending(&mut s, t0),
+        "exe-in-use" => failures::exe_in_use(&mut s, t0),
+        "handle-leak" => failures::handle_leak(&mut s, t0),
+        "filtered-save" => filtered_save(&mut s, t0),
         _ => return None,
     };
     let end_ms = (end - tl.t0) / MS;
     noise::fill(&mut tl, &mut rng, &m, 0, end_ms + 400);
+    if name == "filtered-save" {
+        // Saved as with ProcMon's filter "Operation is CreateFile or Load Image".
+        tl.retain(|e| {
+            (e.class == EventClass::FileSystem && e.operation == fs_op::CREATE_FILE)
+                || (e.class == EventClass::Process && e.operation == process_op::LOAD_IMAGE)
+        });
+    }
     Some(Built {
         timeline: tl,
         findings: f,
     })
+}
+
+/// The running EXE the linker cannot overwrite, in a capture that will be saved with only
+/// CreateFile and Load Image events: the refused open and the image still show, but no close,
+/// exit or leak; the analysis warns that the capture has no CloseFile and no process events.
+fn filtered_save(s: &mut Story, t0: u64) -> u64 {
+    let mut full = Findings::default();
+    std::mem::swap(s.f, &mut full);
+    let end = failures::exe_in_use(s, t0);
+    std::mem::swap(s.f, &mut full);
+    s.f.warning("no-close-events");
+    s.f.warning("no-process-events");
+    s.f.warning("exit-missing");
+    s.f.keep_without_closes(&full);
+    end
 }
 
 /// What a story writes into: the capture, the story's own random stream (so the noise around it

@@ -6,15 +6,16 @@ use crate::expected::{Classification, Incident};
 use crate::timeline::{status, Open, Proc, MS};
 
 /// python.exe generates `path` and, with the handle still open (inheritable), spawns
-/// cmd.exe 1-20 ms later; cl.exe then fails with SHARING VIOLATION; cmd.exe closes the handle
-/// 100+ ms after the open and exits. Records the inherited-handle findings. Returns when done.
+/// cmd.exe 1-20 ms later; cl.exe then fails with SHARING VIOLATION and exits with status 2;
+/// cmd.exe closes the handle 100+ ms after the open and exits. Records the inherited-handle
+/// findings and cl.exe's failure. Returns when done and cl.exe.
 fn race(
     s: &mut Story,
     python: Proc,
     t_open: u64,
     (cmd_pid, cl_pid): (u32, u32),
     path: &str,
-) -> u64 {
+) -> (u64, Proc) {
     s.write_new(python, t_open, path, 3);
     let t_spawn = t_open + (1 + s.rng.below(19)) * MS + s.rng.below(MS);
     let (cmd, t) = spawn_cmd(s, python, t_spawn, cmd_pid);
@@ -38,7 +39,7 @@ fn race(
         Incident {
             kind: "inherited-handle",
             path: path.into(),
-            opener: python.into(),
+            opener: Some(python.into()),
             child: Some(cmd.into()),
             closer: Some(cmd.into()),
             holders: vec![cmd.into()],
@@ -47,7 +48,29 @@ fn race(
     );
     s.f.unmatched(t_open, python, path, Classification::ClosedByChild);
     s.f.violation(t_fail, cl, path, &[cmd]);
-    t_close + 10 * MS
+    s.f.failure(
+        cl,
+        2,
+        Some((
+            "CreateFile",
+            path,
+            "SHARING VIOLATION",
+            Some("inherited-handle"),
+        )),
+        &[],
+    );
+    (t_close + 10 * MS, cl)
+}
+
+/// python.exe exits with status 1 after its compiler `cl` failed.
+fn python_fails(s: &mut Story, python: Proc, t: u64, cl: Proc) {
+    s.tl.exit(python, t, 1);
+    s.f.failure(
+        python,
+        1,
+        Some(("Process Exit", "cl.exe", "exit status 0x00000002", None)),
+        &[cl],
+    );
 }
 
 /// The seed race starting at `t0`; returns when the story is over.
@@ -55,8 +78,8 @@ pub fn seed_race(s: &mut Story, t0: u64, path: &str) -> u64 {
     let (python, t) = start_python(s, t0);
     let t = s.read(python, t, "C:\\build\\grammar\\parser.y", 48_112);
     let (cmd_pid, cl_pid) = (s.fresh_pid(), s.fresh_pid());
-    let done = race(s, python, t + 2 * MS, (cmd_pid, cl_pid), path);
-    s.tl.exit(python, done + 20 * MS, 1);
+    let (done, cl) = race(s, python, t + 2 * MS, (cmd_pid, cl_pid), path);
+    python_fails(s, python, done + 20 * MS, cl);
     done + 80 * MS
 }
 
@@ -102,8 +125,8 @@ pub(super) fn pid_reuse(s: &mut Story, t0: u64) -> u64 {
     s.tl.exit(py1, t + 25 * MS, 0);
     // Second run, same PIDs, new process instances: the race.
     let (py2, t) = s.start_with_pid(s.m.shell, t + 60 * MS, &catalog::PYTHON, py_pid);
-    let done = race(s, py2, t + MS, (cmd_pid, cl_pid), GEN_FILE);
-    s.tl.exit(py2, done + 15 * MS, 1);
+    let (done, cl) = race(s, py2, t + MS, (cmd_pid, cl_pid), GEN_FILE);
+    python_fails(s, py2, done + 15 * MS, cl);
     done + 80 * MS
 }
 

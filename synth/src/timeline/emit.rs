@@ -36,7 +36,7 @@ impl Timeline {
             path,
             desired_access: open.access,
             disposition: open.disposition,
-            options: 0x60,
+            options: open.options,
             attributes: if open.disposition == 1 { 0 } else { 0x80 },
             share_mode: open.share,
             allocation_size: 0,

@@ -20,6 +20,10 @@ pub mod status {
     pub const NAME_NOT_FOUND: u32 = 0xC000_0034;
     /// STATUS_SHARING_VIOLATION.
     pub const SHARING_VIOLATION: u32 = 0xC000_0043;
+    /// STATUS_ACCESS_DENIED.
+    pub const ACCESS_DENIED: u32 = 0xC000_0022;
+    /// STATUS_DELETE_PENDING.
+    pub const DELETE_PENDING: u32 = 0xC000_0056;
 }
 
 /// Access masks as the I/O manager passes them (generic bits already mapped).
@@ -30,6 +34,8 @@ pub mod access {
     pub const GENERIC_WRITE: u32 = 0x0012_0196;
     /// Read Attributes + Synchronize: a metadata probe.
     pub const READ_ATTRIBUTES: u32 = 0x0010_0080;
+    /// Delete + Read Attributes + Synchronize: what DeleteFileW asks for.
+    pub const DELETE: u32 = 0x0011_0080;
 }
 
 /// 100 ns ticks per millisecond.
@@ -102,6 +108,8 @@ pub struct Open {
     pub disposition: u8,
     /// Open result on success (1 opened, 2 created, 3 overwritten).
     pub open_result: u32,
+    /// CreateOptions (0x1000 = delete on close).
+    pub options: u32,
 }
 
 impl Open {
@@ -111,6 +119,7 @@ impl Open {
         share: 7,
         disposition: 1,
         open_result: 1,
+        options: 0x60,
     };
     /// Read, sharing read only: what compilers do with their inputs.
     pub const READ: Open = Open {
@@ -118,6 +127,7 @@ impl Open {
         share: 1,
         disposition: 1,
         open_result: 1,
+        options: 0x60,
     };
     /// Create or overwrite for writing, sharing read only.
     pub const WRITE: Open = Open {
@@ -125,6 +135,15 @@ impl Open {
         share: 1,
         disposition: 5,
         open_result: 2,
+        options: 0x60,
+    };
+    /// Open to delete (DELETE access, delete on close), sharing everything: `del`.
+    pub const DELETE: Open = Open {
+        access: access::DELETE,
+        share: 7,
+        disposition: 1,
+        open_result: 1,
+        options: 0x1060,
     };
 }
 
@@ -361,6 +380,11 @@ impl Timeline {
             blob,
             stack,
         });
+    }
+
+    /// Keeps only the events `keep` accepts, as ProcMon's "save filtered events" does.
+    pub fn retain(&mut self, keep: impl Fn(&SynthEvent) -> bool) {
+        self.events.retain(|e| keep(e));
     }
 
     /// Removes and returns the events so far, sorted by time (ties keep their emission order).

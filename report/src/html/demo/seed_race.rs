@@ -122,7 +122,10 @@ pub fn page() -> HtmlPage {
             ("sharing-violation".to_string(), 2),
             ("unmatched-open".to_string(), 1),
         ]),
+        warnings: Vec::new(),
+        failures: Vec::new(),
         incidents: vec![incident()],
+        handle_leaks: Vec::new(),
         unmatched_opens: vec![row(
             1000,
             "9:26:53.5897932 AM",
