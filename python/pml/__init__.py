@@ -270,7 +270,8 @@ class Events:
 
     def to_pandas(self, *, progress: Progress = None, **kwargs: Any) -> Any:
         """All events as a ``pandas.DataFrame`` (times ``datetime64[ns, zone]``, repeated text
-        ``category``, nullable unsigned integers); ``kwargs`` go to ``pyarrow.Table.to_pandas``."""
+        ``category``, unsigned integers, float64 where a column has nulls unless
+        ``types_mapper=pandas.ArrowDtype``); ``kwargs`` go to ``pyarrow.Table.to_pandas``."""
         return self.to_arrow(progress=progress).to_pandas(**kwargs)
 
     def to_polars(self, *, progress: Progress = None) -> Any:

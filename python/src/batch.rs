@@ -52,9 +52,11 @@ enum Values {
 }
 
 /// A dictionary-encoded text column: each distinct value rendered once, keyed by what
-/// determines it (the process, the status code, the operation), each row a code.
+/// determines it (the process, the status code, the operation), each row a code. Keys with the
+/// same text (two processes of one name) share a value: dictionary values are unique.
 struct Dict {
     map: HashMap<u64, i32>,
+    by_value: HashMap<String, i32>,
     last: Option<(u64, i32)>,
     values: StringBuilder,
     codes: Vec<Option<i32>>,
@@ -64,6 +66,7 @@ impl Dict {
     fn new(rows: usize) -> Dict {
         Dict {
             map: HashMap::new(),
+            by_value: HashMap::new(),
             last: None,
             values: StringBuilder::new(),
             codes: Vec::with_capacity(rows),
@@ -79,13 +82,20 @@ impl Dict {
         let code = match self.last {
             Some((last, code)) if last == key => code,
             _ => {
-                let next = self.map.len() as i32;
-                let code = *self.map.entry(key).or_insert(next);
-                if code == next {
-                    cell.clear();
-                    render(cell);
-                    self.values.append_value(cell.as_str());
-                }
+                let code = match self.map.get(&key) {
+                    Some(&code) => code,
+                    None => {
+                        cell.clear();
+                        render(cell);
+                        let next = self.by_value.len() as i32;
+                        let code = *self.by_value.entry(cell.clone()).or_insert(next);
+                        if code == next {
+                            self.values.append_value(cell.as_str());
+                        }
+                        self.map.insert(key, code);
+                        code
+                    }
+                };
                 self.last = Some((key, code));
                 code
             }
