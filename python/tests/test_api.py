@@ -89,7 +89,8 @@ def test_typed_columns_agree_with_procmons_text(unpacked):
         got = [str(v) for v in df[typed].tolist()]
         assert got == golden[text].tolist(), typed
     assert [_time_of_day(t) for t in df["time"]] == golden["Time of Day"].tolist()
-    durations = [f"{d:.7f}" for d in df["duration"]]
+    # A pending operation has no duration: null here, empty in ProcMon's export.
+    durations = ["" if d != d else f"{d:.7f}" for d in df["duration"]]
     assert durations == golden["Duration"].tolist()
 
 
@@ -104,7 +105,7 @@ def test_the_stream_reaches_pyarrow_polars_and_duckdb_without_a_copy(unpacked):
         assert n == 1952
         assert pl.DataFrame(ev).height == n
         assert ev.to_polars()["process_name"].dtype == pl.Categorical
-        assert duckdb.sql("select count(*) from ev").fetchone()[0] == n
+        assert duckdb.sql("select count(*) from ev").fetchall() == [(n,)]
         top = duckdb.sql("select process_name, count(*) c from ev group by 1 order by 2 desc").fetchall()
         assert sum(c for _, c in top) == n
         batches = list(ev)
