@@ -149,9 +149,9 @@ impl<'s> Batch<'s> {
                 Source::Dict(_) => Values::Dict(Dict::new(rows)),
                 Source::Text(_) => Values::Text(StringBuilder::with_capacity(rows, rows * 32)),
                 Source::Index => Values::U64(UInt64Builder::with_capacity(rows)),
-                Source::Time | Source::CompletionTime => Values::Time(
-                    TimestampNanosecondBuilder::with_capacity(rows).with_timezone(tz),
-                ),
+                Source::Time | Source::CompletionTime => {
+                    Values::Time(TimestampNanosecondBuilder::with_capacity(rows).with_timezone(tz))
+                }
                 Source::RelativeTime | Source::Duration => {
                     Values::F64(Float64Builder::with_capacity(rows))
                 }

@@ -118,7 +118,12 @@ impl Capture {
 /// Opens `paths` (and their split parts) as one capture; `tz` is the zone of the time columns.
 #[pyfunction]
 #[pyo3(signature = (paths, salvage=true, tz=None))]
-pub fn open(py: Python<'_>, paths: Vec<PathBuf>, salvage: bool, tz: Option<String>) -> Result<Capture> {
+pub fn open(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    salvage: bool,
+    tz: Option<String>,
+) -> Result<Capture> {
     let zone = match &tz {
         Some(name) => TimeZoneSpec::parse(name)
             .map_err(|e| Error::new(Class::Argument, format!("tz {name:?}: {e}")))?,
@@ -260,12 +265,13 @@ impl Capture {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<String> {
         let capture = self.get()?;
-        let column = match &column {
-            Some(name) => Some(Column::from_name(name).ok_or_else(|| {
-                Error::new(Class::Argument, format!("unknown column {name:?}"))
-            })?),
-            None => None,
-        };
+        let column =
+            match &column {
+                Some(name) => Some(Column::from_name(name).ok_or_else(|| {
+                    Error::new(Class::Argument, format!("unknown column {name:?}"))
+                })?),
+                None => None,
+            };
         let kind = Kind::from_name(&kind, column).ok_or_else(|| {
             Error::new(
                 Class::Argument,

@@ -234,7 +234,16 @@ mod tests {
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
-            ["index", "time", "process_name", "pid", "operation", "path", "result", "detail"]
+            [
+                "index",
+                "time",
+                "process_name",
+                "pid",
+                "operation",
+                "path",
+                "result",
+                "detail"
+            ]
         );
     }
 }
