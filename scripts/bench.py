@@ -3,6 +3,7 @@
 
 Usage: scripts/bench [--events N] [--runs R] [--skip-big] [--skip-peers] [--out BENCHMARKS.md]
        scripts/bench --baseline OLD_PML [--events N] [--runs R] [--skip-big] [--out FILE]
+       scripts/bench --only-python [--pml PML] [--events N] [--runs R] [--skip-big]
 
 With --baseline, it times every whole-command stage with OLD_PML and with the freshly built pml in
 turn (run by run, so both see the same load) and prints before, after and after/before: the check
@@ -15,7 +16,14 @@ that a change made no stage slower.
    events/s (median of R runs) and peak RSS (max of the runs);
 4. installs procmon-parser and procmon-reader from PyPI in a virtual environment and times them on the
    same files, and prints pml/peer ratios measured in this same run;
-5. prints one markdown table and writes it, with the machine description, to BENCHMARKS.md.
+5. installs the pml Python package (`pip install ./python`) with pandas and polars in the same
+   virtual environment and times, inside the Python process after the imports and for the whole
+   process, all 27 columns of win11-fileio into a pandas DataFrame (pml and both peers) and a
+   filtered query of the bulk capture into polars beside `pml events` with the same filter;
+6. prints one markdown table and writes it, with the machine description, to BENCHMARKS.md.
+
+With --only-python, only step 5 runs (with PML, default target/release/pml, for `pml events` and
+the bulk capture), and its section of BENCHMARKS.md is replaced.
 """
 import argparse
 import gzip
@@ -232,6 +240,83 @@ def ensure_peers():
     return VENV / "bin" / "python"
 
 
+def ensure_python_package(python):
+    """pandas, polars and the pml package (built from python/ in release mode) in the peers'
+    virtual environment; an installed pml is rebuilt only with PML_BENCH_REINSTALL=1."""
+    run([python, "-m", "pip", "install", "-q", "pandas", "polars", "pyarrow"])
+    have = subprocess.run([python, "-c", "import pml"], capture_output=True).returncode == 0
+    if not have or os.environ.get("PML_BENCH_REINSTALL") == "1":
+        run([python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", ROOT / "python"])
+
+
+PYTHON_SECTION = "## The Python package"
+
+
+def python_rows(python, fileio, bulk, runs, pml=PML):
+    """(task, capture, events, in-process seconds, whole-process seconds, peak RSS MB) of the
+    Python readers; the in-process time is the median of `runs`, the whole process one run."""
+    rows = []
+    tasks = [("pml: 27 ProcMon columns (text) into pandas", "pml-pandas", fileio),
+             ("pml: all 37 typed columns into pandas", "pml-pandas-typed", fileio),
+             ("procmon-reader: all-field rows into pandas", "reader-pandas", fileio),
+             ("procmon-parser: 27 CSV columns into pandas", "parser-pandas", fileio)]
+    if bulk is not None:
+        tasks.append(("pml: process-name filter, 4 columns, into polars", "pml-polars-filter", bulk))
+    for label, mode, capture in tasks:
+        slow = mode == "parser-pandas"
+        inside = peer(python, mode, capture, 1 if slow else runs)
+        whole, rss, _ = timed([python, ROOT / "scripts" / "bench_peers.py", mode, capture, "1", NEEDLE])
+        rows.append((label, capture.name, inside["events"], inside["seconds"], whole, rss))
+        print(f"{label}: {inside['seconds']:.3f} s in-process, {whole:.3f} s whole, RSS {rss:.0f} MB", flush=True)
+    if bulk is not None:
+        cmd = [pml, "events", bulk, "--filter", f"Process Name contains {NEEDLE}", "--columns",
+               "Process Name,Operation,Path,Result", "--format", "csv", "-q"]
+        walls = []
+        for _ in range(runs):
+            wall, rss, _ = timed(cmd)
+            walls.append(wall)
+        rows.append(("pml events, the same filter and columns (CSV to /dev/null)", bulk.name,
+                     None, None, statistics.median(walls), rss))
+    return rows
+
+
+def python_section(rows):
+    """The markdown section of the Python package's figures, with the ratios the issue asks."""
+    lines = [PYTHON_SECTION, "",
+             "Timed inside the Python process after the imports (the median of the runs), and for the whole "
+             "process (interpreter start, imports, reading; one run).", "",
+             "| task | capture | events | in-process s | whole process s | peak RSS |",
+             "|---|---|---:|---:|---:|---:|"]
+    for label, capture, events, inside, whole, rss in rows:
+        lines.append(f"| {label} | {capture} | {'' if events is None else f'{events:,}'} "
+                     f"| {'' if inside is None else f'{inside:.3f}'} | {whole:.3f} | {rss:.0f} MB |")
+    text = next(r for r in rows if r[0].startswith("pml: 27"))
+    reader = next(r for r in rows if r[0].startswith("procmon-reader"))
+    parser = next(r for r in rows if r[0].startswith("procmon-parser"))
+    lines += ["", f"- 27 columns into pandas, in-process: {parser[3] / text[3]:.0f}x procmon-parser, "
+              f"{reader[3] / text[3]:.1f}x procmon-reader (whole process: {parser[4] / text[4]:.0f}x, "
+              f"{reader[4] / text[4]:.1f}x)."]
+    polars = [r for r in rows if "polars" in r[0]]
+    cli = [r for r in rows if r[0].startswith("pml events")]
+    if polars and cli:
+        lines.append(f"- Filtered query into polars: {polars[0][3]:.2f} s in-process, {polars[0][4]:.2f} s whole "
+                     f"process; `pml events` with the same filter {cli[0][4]:.2f} s: "
+                     f"{polars[0][3] / cli[0][4]:.2f}x in-process, {polars[0][4] / cli[0][4]:.2f}x whole.")
+    return "\n".join(lines) + "\n"
+
+
+def replace_python_section(path, section):
+    """BENCHMARKS.md with its Python section replaced (or added at the end)."""
+    old = Path(path).read_text() if Path(path).exists() else ""
+    start = old.find(PYTHON_SECTION)
+    if start < 0:
+        new = old.rstrip("\n") + "\n\n" + section
+    else:
+        end = old.find("\n## ", start + len(PYTHON_SECTION))
+        new = old[:start] + section + (old[end + 1:] if end >= 0 else "")
+    Path(path).write_text(new)
+
+
 def peer(python, mode, capture, runs):
     out = subprocess.run([python, ROOT / "scripts" / "bench_peers.py", mode, capture, str(runs), NEEDLE],
                          check=True, capture_output=True, text=True).stdout
@@ -261,11 +346,17 @@ def main():
                     help="event counts of the scaling table ('' to skip)")
     ap.add_argument("--out", default=None, help="BENCHMARKS.md, or BENCHMARKS-before-after.md with --baseline")
     ap.add_argument("--baseline", help="an older pml binary to compare with, stage by stage")
+    ap.add_argument("--only-python", action="store_true",
+                    help="only the Python package's figures (replaces their section of --out)")
+    ap.add_argument("--pml", default=str(PML), help="the pml binary of --only-python")
     args = ap.parse_args()
     if args.out is None:
         args.out = str(ROOT / ("BENCHMARKS-before-after.md" if args.baseline else "BENCHMARKS.md"))
 
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.only_python:
+        only_python(args)
+        return
     run(["cargo", "build", "--release", "-p", "pml-cli"], cwd=ROOT)
     fileio = WORK / "win11-fileio-64bit.pml"
     if not fileio.exists():
@@ -362,6 +453,9 @@ def main():
             for name, theirs, ours_rate, floor in floor_lines:
                 lines.append(f"| {name} | {floor / 1e6:.1f} M | {100 * ours_rate / floor:.0f}% "
                              f"| {100 * theirs / floor:.0f}% |")
+    if not args.skip_peers:
+        ensure_python_package(python)
+        lines += ["", python_section(python_rows(python, fileio, bulk, args.runs))]
     sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
     if sizes:
         lines += ["", "Scaling (bulk captures; median of the runs):", "",
@@ -372,6 +466,23 @@ def main():
     table = "\n".join(lines) + "\n"
     print(table)
     Path(args.out).write_text(table)
+
+
+def only_python(args):
+    """Step 5 alone, with the pml binary given, into the Python section of --out."""
+    global PML
+    PML = Path(args.pml).resolve()
+    fileio = WORK / "win11-fileio-64bit.pml"
+    if not fileio.exists():
+        with gzip.open(SAMPLES / "win11-fileio-64bit.pml.gz") as src, open(fileio, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    bulk = None if args.skip_big else bulk_capture(args.events)
+    python = ensure_peers()
+    ensure_python_package(python)
+    section = python_section(python_rows(python, fileio, bulk, args.runs, PML))
+    section = section.replace(PYTHON_SECTION, f"{PYTHON_SECTION}\n\nMachine: {machine()}.", 1)
+    print(section)
+    replace_python_section(args.out, section)
 
 
 if __name__ == "__main__":

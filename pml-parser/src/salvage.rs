@@ -97,9 +97,10 @@ fn record_end(
 
 /// Walks the records from the first event to the event-offsets array (or the end of the file).
 pub(crate) fn walk_events(data: &[u8], header: &Header) -> Walk {
+    // An offset past the end of the file is as good as none (and would overflow below).
     let start = usize::try_from(header.events_offset)
         .ok()
-        .filter(|&s| s >= HEADER_SIZE)
+        .filter(|&s| s >= HEADER_SIZE && s <= data.len())
         .unwrap_or(HEADER_SIZE);
     let limit = usize::try_from(header.event_offsets_offset)
         .ok()

@@ -1,0 +1,277 @@
+//! One Arrow record batch from the events of a chunk that pass a filter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
+    UInt32Builder, UInt64Builder,
+};
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use pml_parser::details::fs::FsDetails;
+use pml_parser::ops::fs_op;
+use pml_parser::{Column, ColumnRenderer, Event, EventClass, FileTime};
+
+use crate::columns::{Source, Spec};
+
+/// The Arrow schema of `specs`; times carry the zone `tz` (an IANA name or an offset).
+pub fn schema(specs: &[Spec], tz: &str) -> SchemaRef {
+    let time = || DataType::Timestamp(TimeUnit::Nanosecond, Some(tz.into()));
+    let dict = || DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let fields: Vec<Field> = specs
+        .iter()
+        .map(|spec| {
+            let (dtype, nullable) = match spec.source {
+                Source::Dict(_) => (dict(), true),
+                Source::Text(_) => (DataType::Utf8, false),
+                Source::Index => (DataType::UInt64, false),
+                Source::Time | Source::CompletionTime => (time(), true),
+                Source::RelativeTime | Source::Duration => (DataType::Float64, true),
+                Source::Offset => (DataType::Int64, true),
+                Source::Virtualized => (DataType::Boolean, true),
+                _ => (DataType::UInt32, true),
+            };
+            Field::new(spec.name.as_str(), dtype, nullable)
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The values of one column while a batch is built.
+enum Values {
+    Dict(Dict),
+    Text(StringBuilder),
+    U64(UInt64Builder),
+    U32(UInt32Builder),
+    I64(Int64Builder),
+    F64(Float64Builder),
+    Bool(BooleanBuilder),
+    Time(TimestampNanosecondBuilder),
+}
+
+/// A dictionary-encoded text column: each distinct value rendered once, keyed by what
+/// determines it (the process, the status code, the operation), each row a code. Keys with the
+/// same text (two processes of one name) share a value: dictionary values are unique.
+struct Dict {
+    map: HashMap<u64, i32>,
+    by_value: HashMap<String, i32>,
+    last: Option<(u64, i32)>,
+    values: StringBuilder,
+    codes: Vec<Option<i32>>,
+}
+
+impl Dict {
+    fn new(rows: usize) -> Dict {
+        Dict {
+            map: HashMap::new(),
+            by_value: HashMap::new(),
+            last: None,
+            values: StringBuilder::new(),
+            codes: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Adds a row whose value is identified by `key`; `render` writes a new key's value.
+    fn push(&mut self, key: Option<u64>, render: impl FnOnce(&mut String), cell: &mut String) {
+        let Some(key) = key else {
+            self.codes.push(None);
+            return;
+        };
+        let code = match self.last {
+            Some((last, code)) if last == key => code,
+            _ => {
+                let code = match self.map.get(&key) {
+                    Some(&code) => code,
+                    None => {
+                        cell.clear();
+                        render(cell);
+                        let next = self.by_value.len() as i32;
+                        let code = *self.by_value.entry(cell.clone()).or_insert(next);
+                        if code == next {
+                            self.values.append_value(cell.as_str());
+                        }
+                        self.map.insert(key, code);
+                        code
+                    }
+                };
+                self.last = Some((key, code));
+                code
+            }
+        };
+        self.codes.push(Some(code));
+    }
+
+    fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        let keys = Int32Array::from(self.codes);
+        let values = Arc::new(self.values.finish());
+        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+            keys, values,
+        )?))
+    }
+}
+
+/// The key that determines the text of a dictionary column for `event`; `None` for a null.
+fn dict_key(column: Column, event: &Event<'_>, renderer: &ColumnRenderer) -> Option<u64> {
+    if column.is_process_level() {
+        return event.process().map(|_| u64::from(event.process_index()));
+    }
+    Some(match column {
+        Column::EventClass => u64::from(event.class_code()),
+        Column::Operation => event.operation_name_as(renderer.procmon_build()).as_ptr() as u64,
+        Column::Result => u64::from(event.result()),
+        Column::Category => pml_parser::render::category(event).as_ptr() as u64,
+        // Not a repeating column: every row its own value.
+        _ => event.index(),
+    })
+}
+
+/// Nanoseconds since 1970, `None` outside the range of a 64-bit nanosecond timestamp.
+fn unix_nanos(t: FileTime) -> Option<i64> {
+    i64::try_from(t.unix_nanos()).ok()
+}
+
+/// A record batch under construction.
+pub struct Batch<'s> {
+    specs: &'s [Spec],
+    columns: Vec<Values>,
+    first: FileTime,
+    cell: String,
+}
+
+impl<'s> Batch<'s> {
+    /// An empty batch of `specs` with room for `rows`; `first` is the input's first event time.
+    pub fn new(specs: &'s [Spec], rows: usize, tz: &str, first: FileTime) -> Batch<'s> {
+        let columns = specs
+            .iter()
+            .map(|spec| match spec.source {
+                Source::Dict(_) => Values::Dict(Dict::new(rows)),
+                Source::Text(_) => Values::Text(StringBuilder::with_capacity(rows, rows * 32)),
+                Source::Index => Values::U64(UInt64Builder::with_capacity(rows)),
+                Source::Time | Source::CompletionTime => {
+                    Values::Time(TimestampNanosecondBuilder::with_capacity(rows).with_timezone(tz))
+                }
+                Source::RelativeTime | Source::Duration => {
+                    Values::F64(Float64Builder::with_capacity(rows))
+                }
+                Source::Offset => Values::I64(Int64Builder::with_capacity(rows)),
+                Source::Virtualized => Values::Bool(BooleanBuilder::with_capacity(rows)),
+                _ => Values::U32(UInt32Builder::with_capacity(rows)),
+            })
+            .collect();
+        Batch {
+            specs,
+            columns,
+            first,
+            cell: String::new(),
+        }
+    }
+
+    /// Adds the event at global position `index`.
+    pub fn push<'a>(&mut self, index: u64, event: &Event<'a>, renderer: &ColumnRenderer) {
+        let process = event.process();
+        let mut file: Option<Option<FsDetails<'a>>> = None;
+        let cell = &mut self.cell;
+        for (spec, values) in self.specs.iter().zip(&mut self.columns) {
+            match (spec.source, values) {
+                (Source::Dict(column), Values::Dict(dict)) => dict.push(
+                    dict_key(column, event, renderer),
+                    |out| renderer.write(event, column, out),
+                    cell,
+                ),
+                (Source::Text(column), Values::Text(text)) => {
+                    cell.clear();
+                    renderer.write(event, column, cell);
+                    text.append_value(cell.as_str());
+                }
+                (Source::Index, Values::U64(v)) => v.append_value(index),
+                (Source::Time, Values::Time(v)) => v.append_option(unix_nanos(event.time())),
+                (Source::CompletionTime, Values::Time(v)) => {
+                    v.append_option(event.completion_time().and_then(unix_nanos))
+                }
+                (Source::RelativeTime, Values::F64(v)) => {
+                    v.append_value(event.time().0.saturating_sub(self.first.0) as f64 / 1e7)
+                }
+                (Source::Duration, Values::F64(v)) => {
+                    v.append_option(event.duration().map(|d| d as f64 / 1e7))
+                }
+                (Source::Virtualized, Values::Bool(v)) => v.append_option(
+                    process.and_then(|p| (p.virtualized <= 1).then_some(p.virtualized == 1)),
+                ),
+                (Source::Offset, Values::I64(v)) => {
+                    let details = file.get_or_insert_with(|| fs_details(event));
+                    v.append_option(read_write(details).map(|r| r.offset))
+                }
+                (source, Values::U32(v)) => {
+                    v.append_option(number(source, event, &mut file));
+                }
+                _ => unreachable!("each source has its builder (Batch::new)"),
+            }
+        }
+    }
+
+    /// The finished record batch.
+    pub fn finish(self, schema: SchemaRef) -> Result<RecordBatch, ArrowError> {
+        let arrays = self
+            .columns
+            .into_iter()
+            .map(|values| {
+                Ok(match values {
+                    Values::Dict(d) => d.finish()?,
+                    Values::Text(mut b) => Arc::new(b.finish()) as ArrayRef,
+                    Values::U64(mut b) => Arc::new(b.finish()),
+                    Values::U32(mut b) => Arc::new(b.finish()),
+                    Values::I64(mut b) => Arc::new(b.finish()),
+                    Values::F64(mut b) => Arc::new(b.finish()),
+                    Values::Bool(mut b) => Arc::new(b.finish()),
+                    Values::Time(mut b) => Arc::new(b.finish()),
+                })
+            })
+            .collect::<Result<Vec<ArrayRef>, ArrowError>>()?;
+        RecordBatch::try_new(schema, arrays)
+    }
+}
+
+/// The file-system details of an event, `None` for other classes or undecodable details.
+fn fs_details<'a>(event: &Event<'a>) -> Option<FsDetails<'a>> {
+    (event.class() == EventClass::FileSystem)
+        .then(|| FsDetails::decode(event).ok())
+        .flatten()
+}
+
+/// ReadFile / WriteFile fields of `details`.
+fn read_write(details: &Option<FsDetails<'_>>) -> Option<pml_parser::details::fs::ReadWrite> {
+    details
+        .as_ref()
+        .filter(|d| d.operation != fs_op::CREATE_FILE)
+        .and_then(|d| d.read_write())
+}
+
+/// The value of a 32-bit integer column; `file` caches the event's file-system details.
+fn number<'a>(
+    source: Source,
+    event: &Event<'a>,
+    file: &mut Option<Option<FsDetails<'a>>>,
+) -> Option<u32> {
+    let process = event.process();
+    let mut details = || *file.get_or_insert_with(|| fs_details(event));
+    let create = |d: Option<FsDetails<'a>>| d.and_then(|d| d.create_file());
+    match source {
+        Source::Pid => process.map(|p| p.pid),
+        Source::Tid => Some(event.tid()),
+        Source::ParentPid => process.map(|p| p.parent_pid),
+        Source::ProcessIndex => Some(event.process_index()),
+        Source::ResultCode => Some(event.result()),
+        Source::Session => process.map(|p| p.session),
+        Source::StackDepth => Some(event.stack_depth() as u32),
+        Source::DesiredAccess => create(details()).map(|c| c.desired_access),
+        Source::Disposition => create(details()).map(|c| u32::from(c.disposition)),
+        Source::Options => create(details()).map(|c| c.options),
+        Source::ShareMode => create(details()).map(|c| u32::from(c.share_mode)),
+        Source::OpenResult => create(details()).and_then(|c| c.open_result),
+        Source::Length => read_write(&details()).map(|r| r.length),
+        Source::Transferred => read_write(&details()).and_then(|r| r.transferred),
+        _ => None,
+    }
+}
