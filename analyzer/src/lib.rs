@@ -22,6 +22,7 @@ pub mod findings;
 pub mod group;
 mod hash;
 pub mod incidents;
+pub mod info;
 mod lifetimes;
 pub mod model;
 pub mod overview;
