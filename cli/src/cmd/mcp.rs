@@ -1,6 +1,7 @@
 //! `pml mcp`: the Model Context Protocol server on standard input and output, for AI assistants
 //! (docs/mcp.md).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -20,6 +21,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         max_open_captures: args.max_open_captures,
     });
     let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!(
+            "pml mcp: waiting for an MCP client on standard input (AI assistants start this \
+             command themselves: see docs/mcp.md); Ctrl-D ends it"
+        );
+    }
     server
         .serve(stdin.lock(), std::io::stdout().lock())
         .context("the MCP connection on standard input and output failed")?;

@@ -20,7 +20,7 @@ pub(crate) use args::Args;
 
 /// Why a tool could not answer: told to the model as the call's error (`isError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolError(String);
+pub(crate) struct ToolError(String);
 
 impl ToolError {
     /// An error that says `message`.
