@@ -29,6 +29,7 @@ mod hash;
 mod held_files;
 mod images;
 pub mod incidents;
+pub mod info;
 pub mod leaks;
 mod lifetimes;
 pub mod model;

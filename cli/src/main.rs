@@ -46,6 +46,8 @@ enum Command {
     Filter(cmd::filter::Args),
     /// Write a synthetic capture with a known failure story (and its expected findings).
     Synth(cmd::synth::Args),
+    /// Serve the captures to AI assistants: a Model Context Protocol server on stdin/stdout.
+    Mcp(cmd::mcp::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Filter(args) => cmd::filter::run(args),
         Command::Query(args) => cmd::query::run(args),
+        Command::Mcp(args) => cmd::mcp::run(args),
     };
     let truncated = pml_parser::guard::any_capture_truncated();
     if truncated {

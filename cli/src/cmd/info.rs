@@ -1,14 +1,12 @@
 //! `pml info`: what a capture holds.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use pml_analyzer::overview::Overview;
+use pml_analyzer::info::CaptureInfo;
 use pml_parser::render::thousands;
-use pml_parser::{FileTime, OpenOptions, SplitCapture};
-use serde::Serialize;
+use pml_parser::{OpenOptions, SplitCapture};
 
 /// Arguments of `pml info`.
 #[derive(clap::Args)]
@@ -23,77 +21,24 @@ pub struct Args {
     strict: bool,
 }
 
-/// What `pml info --json` prints.
-#[derive(Serialize)]
-struct Info {
-    file: String,
-    version: u32,
-    bitness: u32,
-    computer: String,
-    system_root: String,
-    os: String,
-    os_version: pml_parser::OsVersion,
-    cpus: u32,
-    memory_bytes: u64,
-    max_user_address: String,
-    events: u64,
-    unreadable_events: u64,
-    processes: usize,
-    first_event: Option<String>,
-    last_event: Option<String>,
-    event_classes: BTreeMap<&'static str, u64>,
-    salvaged: Option<pml_parser::SalvageReport>,
-    warnings: Vec<String>,
-    /// The ProcMon build family detected: `build`, `captured_by`, `evidence`.
-    procmon_build: pml_parser::BuildDetection,
-}
-
 /// Runs `pml info`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let split = SplitCapture::from(OpenOptions::new().salvage(!args.strict).open(&args.file)?);
-    let overview = Overview::compute(&split);
-    let Some(capture) = split.captures().next() else {
-        anyhow::bail!("no capture given");
-    };
-    let h = capture.header();
-    let info = Info {
-        file: args.file.display().to_string(),
-        version: h.version,
-        bitness: h.bitness(),
-        computer: h.computer_name.clone(),
-        system_root: h.system_root.clone(),
-        os: h.os.display_name(),
-        os_version: h.os.clone(),
-        cpus: h.cpu_count,
-        memory_bytes: h.memory_bytes,
-        max_user_address: format!("{:#x}", h.max_user_address),
-        events: capture.event_count(),
-        unreadable_events: overview.unreadable_events,
-        processes: capture.processes().len(),
-        first_event: overview.first_time.map(FileTime::to_rfc3339),
-        last_event: overview.last_time.map(FileTime::to_rfc3339),
-        event_classes: overview.event_classes.clone(),
-        salvaged: capture.salvage_report().cloned(),
-        warnings: capture.warnings().to_vec(),
-        procmon_build: capture.procmon_build().clone(),
-    };
+    let info = CaptureInfo::compute(args.file.display().to_string(), &split)
+        .ok_or_else(|| anyhow::anyhow!("no capture given"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info)?);
     } else {
         print_text(&info);
     }
-    for w in capture.warnings() {
+    for w in &info.warnings {
         eprintln!(
             "pml: warning: {}: {}",
             pml_parser::for_terminal(&args.file.display().to_string()),
             pml_parser::for_terminal(w)
         );
     }
-    let partial = overview.unreadable_events > 0
-        || info
-            .salvaged
-            .as_ref()
-            .is_some_and(|r| r.unreadable_bytes > 0);
+    let partial = info.partial();
     Ok(if partial {
         crate::exit::code(crate::exit::PARTIAL)
     } else {
@@ -101,7 +46,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
-fn print_text(info: &Info) {
+fn print_text(info: &CaptureInfo) {
     use pml_parser::for_terminal as t;
     let gib = info.memory_bytes as f64 / f64::from(1u32 << 30);
     println!("File:          {}", t(&info.file));

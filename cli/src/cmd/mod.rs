@@ -5,6 +5,7 @@ pub mod events;
 pub mod export;
 pub mod filter;
 pub mod info;
+pub mod mcp;
 pub mod query;
 pub mod report;
 pub mod summary;
