@@ -15,6 +15,7 @@
 
 pub mod access;
 mod analysis;
+pub mod diff;
 pub mod explain;
 mod extract;
 pub mod filter;
