@@ -52,10 +52,7 @@ pub fn align(good: &Profile, bad: &Profile) -> Alignment {
         let mut waiting: HashMap<String, Vec<usize>> = HashMap::new();
         // Positions are in start order, so each queue is too.
         for &g in &left_good {
-            waiting
-                .entry(key(&good.processes[g]))
-                .or_default()
-                .push(g);
+            waiting.entry(key(&good.processes[g])).or_default().push(g);
         }
         let mut heads: HashMap<String, usize> = HashMap::new();
         let mut paired_good = Vec::new();

@@ -38,7 +38,13 @@ pub(super) fn compare(good: &Profile, bad: &Profile, alignment: &Alignment) -> D
     let only_bad = unpaired(bad, &alignment.only_bad);
     for (&i, u) in alignment.only_good.iter().zip(&only_good) {
         let p = &good.processes[i];
-        differences.push(process_only(p, u, good, false, focus.good.contains(&p.index)));
+        differences.push(process_only(
+            p,
+            u,
+            good,
+            false,
+            focus.good.contains(&p.index),
+        ));
     }
     for (&i, u) in alignment.only_bad.iter().zip(&only_bad) {
         let p = &bad.processes[i];
@@ -240,7 +246,15 @@ impl Pair<'_> {
                         usual.map(result_text).unwrap_or_default(),
                         usual.map_or(0, |u| g.count_of(u)),
                     );
-                    (DiffKind::FailedOnlyInBad, 100.0, usual, Some(fail), text)
+                    // Failing differently where GOOD failed too matters less.
+                    let base = if g.results.iter().any(|&(r, _)| !is_failure(r)) {
+                        100.0
+                    } else if rank::is_lookup_miss(fail) {
+                        20.0
+                    } else {
+                        40.0
+                    };
+                    (DiffKind::FailedOnlyInBad, base, usual, Some(fail), text)
                 } else if let Some(fail) = lost_failure {
                     let usual = most_frequent(b, |_| true);
                     let text = format!(
@@ -250,8 +264,8 @@ impl Pair<'_> {
                         usual.map(result_text).unwrap_or_default(),
                     );
                     (DiffKind::ResultChanged, 15.0, Some(fail), usual, text)
-                } else if let Some(r) = most_frequent(b, |r| g.count_of(r) == 0)
-                    .or_else(|| most_frequent(g, |r| b.count_of(r) == 0))
+                } else if g.results.iter().any(|&(r, _)| b.count_of(r) == 0)
+                    || b.results.iter().any(|&(r, _)| g.count_of(r) == 0)
                 {
                     let text = format!(
                         "{operation}: {} in GOOD, {} in BAD",
@@ -259,7 +273,6 @@ impl Pair<'_> {
                         results_text(b)
                     );
                     let (gr, br) = (most_frequent(g, |_| true), most_frequent(b, |_| true));
-                    let _ = r;
                     (DiffKind::ResultChanged, 10.0, gr, br, text)
                 } else {
                     let (gn, bn) = (g.total(), b.total());
@@ -345,7 +358,11 @@ fn outcome(a: Option<&Activity>, result: Option<u32>) -> Outcome {
     Outcome {
         result: result.map(result_text),
         count: result.map_or(0, |r| a.count_of(r)),
-        results: a.results.iter().map(|&(r, n)| (result_text(r), n)).collect(),
+        results: a
+            .results
+            .iter()
+            .map(|&(r, n)| (result_text(r), n))
+            .collect(),
     }
 }
 
@@ -492,10 +509,12 @@ pub(super) fn link_incidents(diff: &mut Diff, analysis: &Analysis) {
             continue;
         };
         let key = d.path.as_deref().map(paths::key);
-        let found = incidents.iter().position(|(path, involved, victims)| match key {
-            Some(k) => k == *path && involved.contains(&process),
-            None => victims.contains(&process),
-        });
+        let found = incidents
+            .iter()
+            .position(|(path, involved, victims)| match key {
+                Some(k) => k == *path && involved.contains(&process),
+                None => victims.contains(&process),
+            });
         if let Some(n) = found {
             d.incident = Some(n + 1);
             d.score = rank::round(d.score + rank::INCIDENT_BONUS);

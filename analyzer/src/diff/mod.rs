@@ -253,17 +253,15 @@ pub fn diff_with(
         compare::link_incidents(&mut result, analysis);
         result.summary.incidents_in_bad = analysis.incidents.len();
     }
-    result
-        .differences
-        .sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.kind.cmp(&b.kind))
-                .then_with(|| a.process.name.cmp(&b.process.name))
-                .then_with(|| a.path.cmp(&b.path))
-                .then_with(|| a.operation.cmp(&b.operation))
-                .then_with(|| a.process.pid_bad.cmp(&b.process.pid_bad))
-        });
+    result.differences.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.process.name.cmp(&b.process.name))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.operation.cmp(&b.operation))
+            .then_with(|| a.process.pid_bad.cmp(&b.process.pid_bad))
+    });
     result.summary.differences = result.differences.len();
     result.summary.likely_causes = result
         .differences

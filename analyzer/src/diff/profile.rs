@@ -82,7 +82,7 @@ pub struct ProcessFacts {
     pub exit_status: Option<u32>,
     /// Global index of its Process Exit.
     pub exit_event: Option<u64>,
-    /// Events of the process that passed the filter.
+    /// Events of the process that passed the filter (profiling samples aside).
     pub events: u64,
     /// What it did.
     pub activity: FxHashMap<ActivityKey, Activity>,
@@ -117,9 +117,19 @@ impl Profile {
 
 /// A process-class fact of a chunk, applied in event order.
 enum ProcessEvent {
-    Created { parent: u32, child: u32, pid: u32 },
-    Started { process: u32 },
-    Exited { process: u32, status: u32, event: u64 },
+    Created {
+        parent: u32,
+        child: u32,
+        pid: u32,
+    },
+    Started {
+        process: u32,
+    },
+    Exited {
+        process: u32,
+        status: u32,
+        event: u64,
+    },
 }
 
 /// What a chunk contributes.
@@ -164,8 +174,7 @@ fn table_processes(capture: &SplitCapture) -> Profile {
             let facts = ProcessFacts {
                 index: proc.index,
                 pid: proc.pid,
-                parent: (proc.parent_index != proc.index && proc.parent_index != 0)
-                    .then_some(proc.parent_index),
+                parent: (proc.parent_index != proc.index).then_some(proc.parent_index),
                 name: proc.name.to_string(),
                 image: normalize::image_name(&proc.image_path, &proc.name),
                 command_line: proc.command_line.to_string(),
@@ -185,10 +194,6 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
     let mut path = String::new();
     let unreadable = query.for_each_match(chunk, |_, index, event| {
         fold.matched += 1;
-        *fold
-            .events_per_process
-            .entry(event.process_index())
-            .or_default() += 1;
         match event.class() {
             // Samples taken every second or so: timing, not behaviour.
             EventClass::Profiling => return Ok::<(), std::convert::Infallible>(()),
@@ -197,6 +202,10 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
             }
             _ => {}
         }
+        *fold
+            .events_per_process
+            .entry(event.process_index())
+            .or_default() += 1;
         path.clear();
         pml_parser::render::write_path(event, &mut path);
         let mut h = FxHasher::default();

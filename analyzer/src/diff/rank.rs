@@ -4,7 +4,7 @@
 //!
 //! | kind | base |
 //! |---|---:|
-//! | an operation failed in BAD, succeeded in GOOD | 100 |
+//! | an operation failed in BAD, succeeded in GOOD | 100 (40 when GOOD failed otherwise, 20 for a lookup miss) |
 //! | a process exited with an error in BAD, 0 in GOOD | 80 |
 //! | an operation failed in BAD, never happened in GOOD | 60 (25 for a lookup of something absent, e.g. NAME NOT FOUND) |
 //! | a process ran only in BAD | 20, +20 when it exited with an error, +10 when some operation of it failed |

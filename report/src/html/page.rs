@@ -45,6 +45,9 @@ fn page(data: &HtmlPage) -> String {
     out.push_str("</style></head><body>\n");
     summary(data, &mut out);
     incidents(data, &mut out);
+    if let Some(diff) = &data.baseline {
+        super::baseline::render(diff, &mut out);
+    }
     process_tree(data, &mut out);
     table(
         &mut out,

@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 mod holds;
+mod pairs;
 mod races;
 
 pub use holds::antivirus_lock;
+pub use pairs::{pair, pair_paths, run, ExpectedDiff, ExpectedDifference, Run, PAIRS};
 pub use races::seed_race;
 
 use crate::catalog::{Program, RegData};

@@ -194,5 +194,6 @@ pub fn page() -> HtmlPage {
                 },
             ],
         },
+        baseline: None,
     }
 }
