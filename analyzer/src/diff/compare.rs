@@ -376,7 +376,7 @@ fn result_text(code: u32) -> String {
 /// Every result of `a` with its count, most frequent first.
 fn results_text(a: &Activity) -> String {
     let mut results = a.results.clone();
-    results.sort_by(|x, y| y.1.cmp(&x.1));
+    results.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     results
         .iter()
         .map(|&(r, n)| format!("{} {n}x", result_text(r)))
