@@ -19,6 +19,7 @@
 pub mod access;
 mod analysis;
 mod detectors;
+pub mod diff;
 pub mod explain;
 mod extract;
 pub mod failures;

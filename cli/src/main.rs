@@ -34,6 +34,8 @@ enum Command {
     Analyze(cmd::analyze::Args),
     /// Write a self-contained HTML page that shows each incident on a timeline.
     Report(cmd::report::Args),
+    /// What changed between a run that worked (GOOD) and one that failed (BAD), ranked.
+    Diff(cmd::diff::Args),
     /// List the events that pass a filter: a table on a terminal, CSV or JSON Lines in pipes.
     Events(cmd::events::Args),
     /// Write the events as CSV exactly as Process Monitor exports it, or as Parquet or JSON Lines.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
         Command::Synth(args) => cmd::synth::run(args),
         Command::Analyze(args) => cmd::analyze::run(args),
         Command::Events(args) => cmd::events::run(args),

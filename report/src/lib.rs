@@ -1,6 +1,6 @@
 //! What `pml analyze` and `pml report` print, as a library: the analysis of a capture as text
 //! and JSON ([`analysis`]), and as one self-contained HTML page with each incident on a
-//! timeline ([`html`]).
+//! timeline ([`html`]); and what changed between a good and a bad run ([`diff`], `pml diff`).
 //!
 //! ```no_run
 //! use pml_analyzer::{analyze, Options};
@@ -20,4 +20,5 @@
 //! ```
 
 pub mod analysis;
+pub mod diff;
 pub mod html;

@@ -15,8 +15,10 @@
 //! Each scenario of [`SCENARIOS`] plants one story (a real build failure or a near miss that must
 //! stay silent) among background noise; [`bulk`] writes a large capture of realistic background
 //! activity with incidents planted at random points. Both write `OUT.expected.json` (see
-//! [`expected_path`]) beside `OUT.pml` and return its content as [`Expected`]. The same options
-//! always give the same bytes, on every platform.
+//! [`expected_path`]) beside `OUT.pml` and return its content as [`Expected`]. Each pair of
+//! [`PAIRS`] is two runs of the same build, one that worked and one that failed, with the
+//! differences `pml diff` must rank first ([`pair`] writes `OUT.good.pml`, `OUT.bad.pml` and
+//! `OUT.diff.json`). The same options always give the same bytes, on every platform.
 
 mod bulk;
 mod catalog;
@@ -32,7 +34,9 @@ use std::path::{Path, PathBuf};
 pub use bulk::{bulk, BulkOptions};
 pub use error::{Error, Result};
 pub use expected::{Classification, Expected, Incident, ProcRef, SharingViolation, UnmatchedOpen};
-pub use scenarios::{scenario, SCENARIOS};
+pub use scenarios::{
+    pair, pair_paths, run, scenario, ExpectedDiff, ExpectedDifference, Run, PAIRS, SCENARIOS,
+};
 
 /// How to write a capture: what [`scenario`] takes, and [`bulk`] with its own options.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod analyze;
+pub mod diff;
 pub mod events;
 pub mod export;
 pub mod filter;

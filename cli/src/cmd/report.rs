@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use pml_analyzer::diff::{diff_with, DiffOptions};
 use pml_analyzer::Options;
 use pml_parser::AtomicFile;
 use pml_report::html::HtmlPage;
@@ -24,6 +25,10 @@ pub struct Args {
     /// Keep ProcMon's own activity, which its default filter hides (see `pml analyze`).
     #[arg(long)]
     include_procmon: bool,
+    /// A capture of a run that worked: the page adds what changed since it, ranked (as
+    /// `pml diff GOOD BAD` prints it).
+    #[arg(long, value_name = "GOOD.pml")]
+    baseline: Option<PathBuf>,
 }
 
 /// Runs `pml report`.
@@ -39,7 +44,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let analysis = pml_analyzer::analyze(&capture, &options);
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let page = HtmlPage::build(&capture, &analysis, names.join(", "));
+    let mut page = HtmlPage::build(&capture, &analysis, names.join(", "));
+    if let Some(good) = &args.baseline {
+        let good = crate::inputs::open(std::slice::from_ref(good))
+            .with_context(|| format!("cannot read the baseline {}", good.display()))?;
+        let options = DiffOptions::default();
+        page.baseline = Some(diff_with(&good, &capture, &options, &(), Some(&analysis)));
+    }
     let cannot = || format!("cannot write {}", args.output.display());
     let mut file = AtomicFile::create(&args.output).with_context(cannot)?;
     page.write(&mut file).with_context(cannot)?;

@@ -10,7 +10,8 @@ use anyhow::Result;
 #[derive(clap::Args)]
 #[command(after_help = after_help())]
 pub struct Args {
-    /// Scenario to generate, or `bulk` for a large realistic capture.
+    /// Scenario to generate, `bulk` for a large realistic capture, or a good/bad pair for
+    /// `pml diff`.
     pub scenario: String,
     /// Output capture.
     #[arg(short, long)]
@@ -31,14 +32,21 @@ pub struct Args {
     /// table offsets in the header (readers refuse it; salvage can walk the events).
     #[arg(long)]
     pub cut_off: bool,
+    /// For a pair: write only its good or its bad run, to OUTPUT (two good runs of different
+    /// seeds differ only as reruns do).
+    #[arg(long, value_name = "good|bad")]
+    pub run: Option<String>,
 }
 
 /// The scenarios, listed below the options.
 fn after_help() -> String {
     format!(
         "Scenarios: {}, bulk.\n\
-         Each run also writes OUT.expected.json with the findings the analyzer must report.",
-        pml_synth::SCENARIOS.join(", ")
+         Each run also writes OUT.expected.json with the findings the analyzer must report.\n\
+         Pairs for pml diff: {}. A pair writes OUT.good.pml (this seed), OUT.bad.pml (the next\n\
+         seed) and OUT.diff.json with the differences pml diff must rank first.",
+        pml_synth::SCENARIOS.join(", "),
+        pml_synth::PAIRS.join(", ")
     )
 }
 
@@ -49,6 +57,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     options.seed = args.seed;
     options.is_64bit = !args.bits32;
     options.cut_off = args.cut_off;
+    if pml_synth::PAIRS.contains(&args.scenario.as_str()) {
+        return write_pair(&args, &options, started);
+    }
     let expected = if args.scenario == "bulk" {
         let mut bulk = pml_synth::BulkOptions::default();
         bulk.capture = options;
@@ -72,6 +83,42 @@ pub fn run(args: Args) -> Result<ExitCode> {
         expected.unmatched_opens.len(),
         expected.sharing_violations.len(),
         pml_synth::expected_path(&args.output).display(),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a good/bad pair, or one run of it (`--run`).
+fn write_pair(args: &Args, options: &pml_synth::Options, started: Instant) -> Result<ExitCode> {
+    let which = match args.run.as_deref() {
+        None => None,
+        Some("good") => Some(pml_synth::Run::Good),
+        Some("bad") => Some(pml_synth::Run::Bad),
+        Some(other) => anyhow::bail!("--run {other}: expected good or bad"),
+    };
+    if let Some(which) = which {
+        let events = pml_synth::run(&args.scenario, which, &args.output, options)?;
+        eprintln!(
+            "wrote {}: {events} events ({} run of {}) in {:.2} s",
+            args.output.display(),
+            args.run.as_deref().unwrap_or_default(),
+            args.scenario,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let expected = pml_synth::pair(&args.scenario, &args.output, options)?;
+    let (good, bad, json) = pml_synth::pair_paths(&args.output);
+    eprintln!(
+        "wrote {} ({} events), {} ({} events) and {} in {:.2} s; expected top difference: {} {} in {}",
+        good.display(),
+        expected.good_events,
+        bad.display(),
+        expected.bad_events,
+        json.display(),
+        started.elapsed().as_secs_f64(),
+        expected.top.operation.unwrap_or_default(),
+        expected.top.path.unwrap_or_default(),
+        expected.top.process,
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,7 @@ impl HtmlPage {
                 .map(|c| process_nodes(c.processes(), &involved))
                 .unwrap_or_default(),
             histogram,
+            baseline: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! page. Every string from the capture is escaped.
 
 mod axis;
+mod baseline;
 mod build;
 #[cfg(any(test, feature = "demo"))]
 pub mod demo;

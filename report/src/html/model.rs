@@ -34,6 +34,8 @@ pub struct HtmlPage {
     pub process_tree: Vec<ProcessNode>,
     /// Events per time bucket and class, over the whole capture.
     pub histogram: Histogram,
+    /// What changed since a run that worked (`pml report BAD --baseline GOOD`).
+    pub baseline: Option<pml_analyzer::diff::Diff>,
 }
 
 /// The capture's identity and size.

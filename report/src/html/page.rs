@@ -54,6 +54,9 @@ fn page(data: &HtmlPage) -> String {
         &data.failures,
     );
     incidents(data, &mut out);
+    if let Some(diff) = &data.baseline {
+        super::baseline::render(diff, &mut out);
+    }
     process_tree(data, &mut out);
     table(
         &mut out,

@@ -6,9 +6,11 @@ use std::path::Path;
 
 mod failures;
 mod holds;
+mod pairs;
 mod races;
 
 pub use holds::antivirus_lock;
+pub use pairs::{pair, pair_paths, run, ExpectedDiff, ExpectedDifference, Run, PAIRS};
 pub use races::seed_race;
 
 use pml_parser::ops::{fs_op, process_op};

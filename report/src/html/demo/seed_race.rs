@@ -197,5 +197,6 @@ pub fn page() -> HtmlPage {
                 },
             ],
         },
+        baseline: None,
     }
 }

@@ -1,0 +1,354 @@
+//! What each process of one run did, folded in one streaming pass: per (process, operation,
+//! normalized path) the results and their counts, and per process its parent, children and exit
+//! status. Memory grows with the distinct keys, not with the events.
+
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+
+use pml_parser::details::process::ProcessDetails;
+use pml_parser::ops::process_op;
+use pml_parser::{Chunk, Event, EventClass, Progress, SplitCapture};
+
+use super::normalize;
+use crate::hash::{FxHashMap, FxHasher};
+use crate::process_tree::ancestors;
+use crate::Query;
+
+/// Events per chunk of the pass.
+const CHUNK_EVENTS: u64 = 16_384;
+
+/// What one process did with one (operation, normalized path).
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    /// Each result (NTSTATUS) and how many events had it, in order of first appearance.
+    pub results: Vec<(u32, u64)>,
+    /// The path as the first event printed it.
+    pub example: String,
+    /// Global index of the first event.
+    pub first_event: u64,
+}
+
+impl Activity {
+    fn add(&mut self, result: u32, count: u64) {
+        match self.results.iter_mut().find(|(r, _)| *r == result) {
+            Some((_, n)) => *n += count,
+            None => self.results.push((result, count)),
+        }
+    }
+
+    /// How many events had `result`.
+    pub fn count_of(&self, result: u32) -> u64 {
+        self.results
+            .iter()
+            .find(|(r, _)| *r == result)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Events in all.
+    pub fn total(&self) -> u64 {
+        self.results.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// (operation, normalized path).
+pub type ActivityKey = (&'static str, Box<str>);
+
+/// One process of a run.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessFacts {
+    /// Process index.
+    pub index: u32,
+    /// PID.
+    pub pid: u32,
+    /// Parent's process index.
+    pub parent: Option<u32>,
+    /// Process name.
+    pub name: String,
+    /// Image name, lower-case (`cl.exe`).
+    pub image: String,
+    /// Command line as captured.
+    pub command_line: String,
+    /// Command line, lower-cased with blanks and quotes folded, numbers kept.
+    pub command_exact: String,
+    /// Command line normalized ([`normalize::command_line`]).
+    pub command_normalized: String,
+    /// Image names of the ancestors, nearest first, joined by `<`.
+    pub lineage: String,
+    /// Start time (FILETIME ticks; 0 when unknown).
+    pub start: u64,
+    /// Started during the capture (a Process Create or Process Start was seen).
+    pub started_in_capture: bool,
+    /// Exit status of its Process Exit.
+    pub exit_status: Option<u32>,
+    /// Global index of its Process Exit.
+    pub exit_event: Option<u64>,
+    /// Events of the process that passed the filter (profiling samples aside).
+    pub events: u64,
+    /// What it did.
+    pub activity: FxHashMap<ActivityKey, Activity>,
+}
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct Profile {
+    /// The processes, in start order.
+    pub processes: Vec<ProcessFacts>,
+    /// Position in `processes` of each process index.
+    pub by_index: FxHashMap<u32, usize>,
+    /// Events in the capture.
+    pub events: u64,
+    /// Events that passed the filter.
+    pub matched: u64,
+    /// Events that could not be read.
+    pub unreadable: u64,
+}
+
+impl Profile {
+    /// The process of index `index`.
+    pub fn process(&self, index: u32) -> Option<&ProcessFacts> {
+        self.by_index.get(&index).map(|&i| &self.processes[i])
+    }
+
+    /// The process's ancestors (process indices, parent first).
+    pub fn ancestors(&self, index: u32) -> impl Iterator<Item = u32> + '_ {
+        ancestors(index, self.processes.len(), |i| self.process(i)?.parent)
+    }
+}
+
+/// A process-class fact of a chunk, applied in event order.
+enum ProcessEvent {
+    Created {
+        parent: u32,
+        child: u32,
+        pid: u32,
+    },
+    Started {
+        process: u32,
+    },
+    Exited {
+        process: u32,
+        status: u32,
+        event: u64,
+    },
+}
+
+/// What a chunk contributes.
+#[derive(Default)]
+struct ChunkFold {
+    activity: Vec<(u32, &'static str, Box<str>, Activity)>,
+    process_events: Vec<ProcessEvent>,
+    matched: u64,
+    events_per_process: FxHashMap<u32, u64>,
+    unreadable: u64,
+}
+
+/// Folds the events of `capture` that pass `query`'s filter.
+pub fn profile(query: &Query<'_>, progress: &dyn Progress) -> Profile {
+    let capture = query.capture();
+    let mut p = table_processes(capture);
+    p.events = capture.event_count();
+    let done = query.run(
+        CHUNK_EVENTS,
+        progress,
+        |chunk| Ok::<_, std::convert::Infallible>(fold_chunk(query, chunk)),
+        |fold| {
+            merge(&mut p, fold);
+            Ok(true)
+        },
+    );
+    if let Err(never) = done {
+        match never {}
+    }
+    finish(&mut p);
+    p
+}
+
+/// The processes of every part's table (the first part that names one wins).
+fn table_processes(capture: &SplitCapture) -> Profile {
+    let mut p = Profile::default();
+    for table in capture.captures().map(|c| c.processes()) {
+        for proc in table.iter() {
+            if p.by_index.contains_key(&proc.index) {
+                continue;
+            }
+            let facts = ProcessFacts {
+                index: proc.index,
+                pid: proc.pid,
+                parent: (proc.parent_index != proc.index).then_some(proc.parent_index),
+                name: proc.name.to_string(),
+                image: normalize::image_name(&proc.image_path, &proc.name),
+                command_line: proc.command_line.to_string(),
+                start: proc.start_time.0,
+                ..ProcessFacts::default()
+            };
+            p.by_index.insert(proc.index, p.processes.len());
+            p.processes.push(facts);
+        }
+    }
+    p
+}
+
+fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
+    let mut fold = ChunkFold::default();
+    let mut keys: FxHashMap<(u32, &'static str, u64), Activity> = FxHashMap::default();
+    let mut path = String::new();
+    let unreadable = query.for_each_match(chunk, |_, index, event| {
+        fold.matched += 1;
+        match event.class() {
+            // Samples taken every second or so: timing, not behaviour.
+            EventClass::Profiling => return Ok::<(), std::convert::Infallible>(()),
+            EventClass::Process => {
+                fold.process_events.extend(process_event(event, index));
+            }
+            _ => {}
+        }
+        *fold
+            .events_per_process
+            .entry(event.process_index())
+            .or_default() += 1;
+        path.clear();
+        pml_parser::render::write_path(event, &mut path);
+        let mut h = FxHasher::default();
+        path.hash(&mut h);
+        let op = event.operation_name();
+        let entry = keys
+            .entry((event.process_index(), op, h.finish()))
+            .or_insert_with(|| Activity {
+                results: Vec::new(),
+                example: path.clone(),
+                first_event: index,
+            });
+        entry.add(event.result(), 1);
+        Ok(())
+    });
+    fold.unreadable = match unreadable {
+        Ok(n) => n,
+        Err(never) => match never {},
+    };
+    let mut activity: Vec<_> = keys
+        .into_iter()
+        .map(|((process, op, _), a)| (process, op, normalize::path(&a.example).into(), a))
+        .collect();
+    // Merged in event order, so that each key keeps its first example.
+    activity.sort_unstable_by_key(|(_, _, _, a)| a.first_event);
+    fold.activity = activity;
+    fold
+}
+
+fn process_event(event: &Event<'_>, index: u64) -> Option<ProcessEvent> {
+    match event.operation() {
+        process_op::PROCESS_CREATE => match ProcessDetails::decode(event).ok()? {
+            ProcessDetails::Create(c) => Some(ProcessEvent::Created {
+                parent: event.process_index(),
+                child: c.child_index,
+                pid: c.child_pid,
+            }),
+            _ => None,
+        },
+        process_op::PROCESS_START => Some(ProcessEvent::Started {
+            process: event.process_index(),
+        }),
+        process_op::PROCESS_EXIT => match ProcessDetails::decode(event).ok()? {
+            ProcessDetails::Exit(counters) => Some(ProcessEvent::Exited {
+                process: event.process_index(),
+                status: counters.exit_status,
+                event: index,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The process of index `index`, added when no table named it.
+fn process_mut(p: &mut Profile, index: u32) -> &mut ProcessFacts {
+    let at = *p.by_index.entry(index).or_insert_with(|| {
+        p.processes.push(ProcessFacts {
+            index,
+            ..ProcessFacts::default()
+        });
+        p.processes.len() - 1
+    });
+    &mut p.processes[at]
+}
+
+fn merge(p: &mut Profile, fold: ChunkFold) {
+    p.matched += fold.matched;
+    p.unreadable += fold.unreadable;
+    for (process, n) in fold.events_per_process {
+        process_mut(p, process).events += n;
+    }
+    for e in fold.process_events {
+        match e {
+            ProcessEvent::Created { parent, child, pid } => {
+                let facts = process_mut(p, child);
+                if child != parent {
+                    facts.parent = Some(parent);
+                }
+                if facts.pid == 0 {
+                    facts.pid = pid;
+                }
+                facts.started_in_capture = true;
+            }
+            ProcessEvent::Started { process } => process_mut(p, process).started_in_capture = true,
+            ProcessEvent::Exited {
+                process,
+                status,
+                event,
+            } => {
+                let facts = process_mut(p, process);
+                if facts.exit_event.is_none() {
+                    facts.exit_status = Some(status);
+                    facts.exit_event = Some(event);
+                }
+            }
+        }
+    }
+    for (process, op, path, a) in fold.activity {
+        let facts = process_mut(p, process);
+        match facts.activity.entry((op, path)) {
+            Entry::Occupied(mut known) => {
+                for &(result, n) in &a.results {
+                    known.get_mut().add(result, n);
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(a);
+            }
+        }
+    }
+}
+
+/// Command-line forms, lineages and start order, once every event is in.
+fn finish(p: &mut Profile) {
+    for facts in &mut p.processes {
+        facts.command_normalized = normalize::command_line(&facts.command_line);
+        facts.command_exact = facts
+            .command_line
+            .split_whitespace()
+            .map(|w| w.replace('"', "").to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let lineages: Vec<String> = p
+        .processes
+        .iter()
+        .map(|facts| {
+            p.ancestors(facts.index)
+                .filter_map(|a| p.process(a))
+                .map(|a| a.image.as_str())
+                .collect::<Vec<_>>()
+                .join("<")
+        })
+        .collect();
+    for (facts, lineage) in p.processes.iter_mut().zip(lineages) {
+        facts.lineage = lineage;
+    }
+    p.processes.sort_by_key(|f| (f.start, f.index));
+    p.by_index = p
+        .processes
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.index, i))
+        .collect();
+}
