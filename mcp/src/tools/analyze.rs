@@ -18,18 +18,24 @@ const DEFAULT_LIMIT: u64 = 50;
 const MAX_LIMIT: u64 = 1000;
 
 /// What the tool does, for the model.
-pub(crate) const DESCRIPTION: &str = "Finds and explains why files were locked or left open in \
-a capture: incidents (a child process that inherited a still-open handle, sharing violations, \
-with who opened, who held, who failed, a timeline, an explanation and a fix), opens never \
-closed, sharing violations and inherited-handle candidates, and a summary. The same JSON \
-document as `pml analyze --json` (see docs/analyze.md), each list cut to `limit` items: \
-`truncated_lists` names the lists cut with their full length.";
+pub(crate) const DESCRIPTION: &str = "Answers why something failed in a capture: warnings \
+about what the capture cannot show (filtered saves, dropped events), processes that exited with an \
+error and the events that most likely caused it (failures), incidents (a child process that \
+inherited a still-open handle, sharing violations, images in use, pending deletes: who opened, who \
+held, who failed, a timeline, an explanation and a fix), handle leaks grouped per process and \
+path, opens never closed, sharing violations and a summary. The same JSON document as \
+`pml analyze --json` (see docs/analyze.md), each list cut to `limit` items: `truncated_lists` \
+names the lists cut with their full length.";
 
 /// The schema of the arguments.
 pub(crate) fn schema() -> Value {
     object_schema(
         json!({
             "file": file_property(),
+            "include_procmon": {"type": "boolean", "default": false,
+                "description": "Keep ProcMon's own activity (Procmon64.exe, its backing file, \
+                paging files, $Mft), which is left out of the findings by default as ProcMon's \
+                default filter hides it."},
             "window_ms": {"type": "integer", "minimum": 0, "default": DEFAULT_WINDOW_MS,
                 "description": "A process created at most this many ms after its creator opened \
                 a file it still holds is an inherited-handle suspect."},
@@ -42,10 +48,11 @@ pub(crate) fn schema() -> Value {
 
 /// Runs the tool.
 pub(crate) fn run(args: &Args<'_>, captures: &mut Captures) -> Result<Value, ToolError> {
-    args.only(&["file", "window_ms", "limit"])?;
+    args.only(&["file", "window_ms", "include_procmon", "limit"])?;
     let limit = args.page(DEFAULT_LIMIT, MAX_LIMIT)?.limit;
     let options = Options {
         window_ms: args.number("window_ms")?.unwrap_or(DEFAULT_WINDOW_MS),
+        include_procmon: args.flag("include_procmon")?,
     };
     let (file, capture) = args.capture(captures)?;
     let analyzed = AnalyzedCapture::new(file, &capture, &options);

@@ -82,6 +82,16 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A true/false argument, `false` when absent or null.
+    pub(crate) fn flag(&self, name: &str) -> Result<bool, ToolError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(false),
+            Some(v) => v.as_bool().ok_or_else(|| {
+                ToolError::new(format!("argument '{name}' must be true or false, not {v}"))
+            }),
+        }
+    }
+
     /// The capture named by the `file` argument.
     pub(crate) fn capture(
         &self,

@@ -26,6 +26,10 @@ pub(crate) fn schema() -> Value {
             "file": file_property(),
             "output": {"type": "string", "description": "Where to write the page (.html). \
                 Default: pml-report-NAME.html in the system's temporary folder."},
+            "include_procmon": {"type": "boolean", "default": false,
+                "description": "Keep ProcMon's own activity (Procmon64.exe, its backing file, \
+                paging files, $Mft), which is left out of the findings by default as ProcMon's \
+                default filter hides it."},
             "window_ms": {"type": "integer", "minimum": 0, "default": DEFAULT_WINDOW_MS,
                 "description": "A process created at most this many ms after its creator opened \
                 a file it still holds is an inherited-handle suspect."},
@@ -36,9 +40,10 @@ pub(crate) fn schema() -> Value {
 
 /// Runs the tool.
 pub(crate) fn run(args: &Args<'_>, captures: &mut Captures) -> Result<Value, ToolError> {
-    args.only(&["file", "output", "window_ms"])?;
+    args.only(&["file", "output", "window_ms", "include_procmon"])?;
     let options = Options {
         window_ms: args.number("window_ms")?.unwrap_or(DEFAULT_WINDOW_MS),
+        include_procmon: args.flag("include_procmon")?,
     };
     let (file, capture) = args.capture(captures)?;
     let output = match args.text("output")? {
