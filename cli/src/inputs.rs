@@ -65,7 +65,11 @@ fn open_export(file: &Path) -> Result<Capture> {
         report.locale
     );
     for w in &report.warnings {
-        eprintln!("pml: warning: {name}: [{}] {}", w.code, for_terminal(&w.message));
+        eprintln!(
+            "pml: warning: {name}: [{}] {}",
+            w.code,
+            for_terminal(&w.message)
+        );
     }
     if report.partial() {
         IMPORT_PARTIAL.store(true, Ordering::Relaxed);

@@ -57,7 +57,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(tag) = &cli.locale {
         if let Err(e) = inputs::set_locale(tag) {
-            eprintln!("pml: error: {}", pml_parser::for_terminal(&format!("{e:#}")));
+            eprintln!(
+                "pml: error: {}",
+                pml_parser::for_terminal(&format!("{e:#}"))
+            );
             return exit::code(exit::ERROR);
         }
     }

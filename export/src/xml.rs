@@ -58,7 +58,9 @@ pub(crate) fn write(
 ) -> Result<Written> {
     let query = export.query;
     let mut head = Vec::new();
-    head.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<procmon>\r\n<processlist>\r\n");
+    head.extend_from_slice(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<procmon>\r\n<processlist>\r\n",
+    );
     let mut seen = std::collections::HashSet::new();
     for capture in query.capture().captures() {
         for p in capture.processes().iter() {

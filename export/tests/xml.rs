@@ -14,7 +14,9 @@ use pml_testkit::{open_sample, samples_dir, TempDir};
 fn check(capture: Capture, label: &str, dir: &TempDir) -> PathBuf {
     let split = SplitCapture::from(capture);
     let query = Query::new(&split, &Filter::default());
-    let export = Export::new(&query).columns(Column::ALL.to_vec()).stacks(true);
+    let export = Export::new(&query)
+        .columns(Column::ALL.to_vec())
+        .stacks(true);
     let xml = dir.join(&format!("{label}.xml"));
     let csv = dir.join(&format!("{label}.csv"));
     let written = export.write_file(Format::Xml, &xml).unwrap();
@@ -65,7 +67,12 @@ fn xml_reads_back_equal_to_the_csv_export() {
         check(testdata(name), name, &dir);
     }
     let Some(samples) = samples_dir() else { return };
-    for name in ["process-64bit", "mixed-32bit", "filesystem-64bit", "unity-basic-64bit"] {
+    for name in [
+        "process-64bit",
+        "mixed-32bit",
+        "filesystem-64bit",
+        "unity-basic-64bit",
+    ] {
         check(open_sample(&samples, name), name, &dir);
     }
 }

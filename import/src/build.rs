@@ -37,6 +37,13 @@ pub(crate) struct Builder<W: Write + Seek> {
     unknown_results: BTreeMap<String, u64>,
     bad_times: u64,
     first_bad: Option<u64>,
+    /// Processes whose process-level columns came from a row of their own (not only from
+    /// the Process Create that named them).
+    filled: Vec<bool>,
+    /// Host names of network paths → the address they stand for in the capture.
+    hosts: HashMap<String, [u8; 16]>,
+    /// (port name, TCP) → the port number it stands for.
+    ports: HashMap<(String, bool), u16>,
 }
 
 fn has(has: &[bool; 27], column: Column) -> bool {
@@ -60,6 +67,7 @@ impl<W: Write + Seek> Builder<W> {
             .map(|(at, p)| (p.index, at))
             .collect();
         let exited = vec![false; processes.len()];
+        let filled = vec![true; processes.len()];
         Builder {
             writer,
             locale,
@@ -80,6 +88,9 @@ impl<W: Write + Seek> Builder<W> {
             unknown_results: BTreeMap::new(),
             bad_times: 0,
             first_bad: None,
+            filled,
+            hosts: HashMap::new(),
+            ports: HashMap::new(),
         }
     }
 
@@ -141,6 +152,10 @@ impl<W: Write + Seek> Builder<W> {
         let key = (pid, name);
         if let Some(&at) = self.by_key.get(&key) {
             if !(starts && self.exited[at]) {
+                if !self.filled[at] {
+                    self.filled[at] = true;
+                    self.fill_process(at, row);
+                }
                 return at;
             }
         }
@@ -160,6 +175,7 @@ impl<W: Write + Seek> Builder<W> {
             ..Process::default()
         });
         self.exited.push(false);
+        self.filled.push(true);
         self.by_key.insert(key, at);
         at
     }
@@ -218,7 +234,8 @@ impl<W: Write + Seek> Builder<W> {
     pub(crate) fn push(&mut self, row: &Row) -> Result<(), pml_parser::writer::WriteError> {
         self.report.rows += 1;
         let op_name = row.get(Column::Operation).unwrap_or("");
-        let Some(operation) = names::operation(op_name) else {
+        let Some(operation) = names::operation(op_name).or_else(|| unknown_operation(op_name, row))
+        else {
             *self
                 .unknown_operations
                 .entry(op_name.to_string())
@@ -266,6 +283,7 @@ impl<W: Write + Seek> Builder<W> {
                     Some(&c) if !self.exited[c] => c,
                     _ => {
                         let c = self.add_process((pid, name), time);
+                        self.filled[c] = false;
                         let p = &mut self.processes[c];
                         p.image_path = path.into();
                         p.command_line = command_line.into();
@@ -289,7 +307,14 @@ impl<W: Write + Seek> Builder<W> {
             wide: self.writer.is_64bit(),
             time,
         };
-        let (blob, kept) = detail::blob(&input, child);
+        let (blob, kept) = if operation.class == EventClass::Network {
+            (
+                self.network_blob(operation.is_tcp, path, text),
+                Rebuilt::Fully,
+            )
+        } else {
+            detail::blob(&input, child)
+        };
         if kept == Rebuilt::Partly {
             *self.partly.entry(op_name.to_string()).or_default() += 1;
         }
@@ -314,6 +339,88 @@ impl<W: Write + Seek> Builder<W> {
         })?;
         self.report.events += 1;
         Ok(())
+    }
+
+    /// A network event's blob: the endpoints of its path (`host:port -> host:port`; names
+    /// stand for addresses and ports the capture's name tables give back), the length and the
+    /// key/value pairs of its Detail.
+    fn network_blob(
+        &mut self,
+        is_tcp: bool,
+        path: &str,
+        text: &str,
+    ) -> pml_parser::writer::blobs::Blob {
+        let (source, destination) = path.split_once(" -> ").unwrap_or((path, ""));
+        let mut flags: u16 = if is_tcp { 4 } else { 0 };
+        let mut blob = vec![0u8; 44];
+        for (i, end) in [source, destination].into_iter().enumerate() {
+            let (host, port) = end.rsplit_once(':').unwrap_or((end, "0"));
+            let (address, v4) = self.host_address(host);
+            if v4 {
+                flags |= 1 << i;
+            }
+            blob[8 + 16 * i..24 + 16 * i].copy_from_slice(&address);
+            let port = self.port_number(port, is_tcp);
+            blob[40 + 2 * i..42 + 2 * i].copy_from_slice(&port.to_le_bytes());
+        }
+        blob[0..2].copy_from_slice(&flags.to_le_bytes());
+        let mut pairs = text.split(", ");
+        let length = pairs
+            .next()
+            .and_then(|first| first.strip_prefix("Length: "))
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .unwrap_or(0);
+        blob[4..8].copy_from_slice(&length.to_le_bytes());
+        for pair in pairs {
+            let (key, value) = pair.split_once(": ").unwrap_or((pair, ""));
+            for part in [key, value] {
+                for unit in part.encode_utf16() {
+                    blob.extend_from_slice(&unit.to_le_bytes());
+                }
+                blob.extend_from_slice(&[0, 0]);
+            }
+        }
+        pml_parser::writer::blobs::Blob {
+            detail: blob,
+            extra: None,
+        }
+    }
+
+    /// The address of a host as a path names it: an IPv4 or IPv6 address as such, a name as
+    /// an address of the reserved 240.0.0.0/4 range registered under that name.
+    fn host_address(&mut self, host: &str) -> ([u8; 16], bool) {
+        let mut address = [0u8; 16];
+        if let Ok(v4) = host.parse::<std::net::Ipv4Addr>() {
+            address[..4].copy_from_slice(&v4.octets());
+            return (address, true);
+        }
+        if let Ok(v6) = host.trim_matches(['[', ']']).parse::<std::net::Ipv6Addr>() {
+            return (v6.octets(), false);
+        }
+        if let Some(a) = self.hosts.get(host) {
+            return (*a, true);
+        }
+        let n = 0xF000_0000u32 + self.hosts.len() as u32 + 1;
+        address[..4].copy_from_slice(&n.to_be_bytes());
+        self.hosts.insert(host.to_string(), address);
+        self.writer.add_host(address, host);
+        (address, true)
+    }
+
+    /// The number of a port as a path names it: a number as such, a service name (`https`) as
+    /// a number from 65535 down registered under that name.
+    fn port_number(&mut self, port: &str, is_tcp: bool) -> u16 {
+        if let Ok(n) = port.parse() {
+            return n;
+        }
+        let key = (port.to_string(), is_tcp);
+        if let Some(n) = self.ports.get(&key) {
+            return *n;
+        }
+        let n = u16::MAX - self.ports.len() as u16;
+        self.ports.insert(key, n);
+        self.writer.add_port(n, is_tcp, port);
+        n
     }
 
     fn skip(&mut self) {
@@ -440,6 +547,18 @@ impl<W: Write + Seek> Builder<W> {
         }
         Ok((out, report))
     }
+}
+
+/// ProcMon's `<Unknown>` operation of a known event class: an operation code no class has.
+fn unknown_operation(name: &str, row: &Row) -> Option<names::Operation> {
+    let class = row.get(Column::EventClass)?;
+    let class = EventClass::ALL.into_iter().find(|c| c.name() == class)?;
+    (name == "<Unknown>").then_some(names::Operation {
+        class,
+        code: 0xFFFE,
+        sub_op: 0,
+        is_tcp: false,
+    })
 }
 
 /// Process indexes for processes a CSV names start above the XML's own.

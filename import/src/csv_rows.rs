@@ -45,7 +45,7 @@ impl<R: Read> CsvRows<R> {
             } else {
                 &name
             };
-            let column = Column::from_name(name.trim());
+            let column = Column::from_name(name.trim().trim_matches('"'));
             if column.is_none() {
                 unknown_columns.push(name.to_string());
             }

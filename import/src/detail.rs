@@ -280,6 +280,14 @@ fn process(input: &DetailInput<'_>, child: Option<(u32, u32, u32)>) -> (Blob, Re
                 ],
             );
             let parent = field(&f, "Parent PID").and_then(integer).unwrap_or(0) as u32;
+            if field(&f, "Command line").is_none() {
+                // ProcMon 2.x (PML version 7) records the parent's PID only.
+                let blob = Blob {
+                    detail: parent.to_le_bytes().to_vec(),
+                    extra: None,
+                };
+                return (blob, Rebuilt::Fully);
+            }
             let environment: Vec<&str> = field(&f, "Environment")
                 .unwrap_or("")
                 .split(";\t")

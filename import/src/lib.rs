@@ -49,7 +49,7 @@ pub use names::{operation, result_code, Operation};
 pub use report::{Report, Warning};
 pub use row::Row;
 pub use sniff::{sniff, InputKind, SNIFF_BYTES};
-pub use xml_rows::{element_name, XmlRows};
+pub use xml_rows::XmlRows;
 
 /// How to read an export.
 #[derive(Debug, Clone, Default)]
@@ -136,11 +136,14 @@ impl<R: BufRead> Rows<R> {
 /// default ones, 32-bit when every process of the export is), finishing it; returns the
 /// writer's output and what was read. The 64-bit flag of `writer` is replaced by the export's.
 pub fn convert<R: BufRead, W: Write + Seek>(
-    input: R,
+    mut input: R,
     kind: InputKind,
     options: &Options,
     writer: PmlWriter<W>,
 ) -> Result<(W, Report)> {
+    if input.fill_buf()?.starts_with(sniff::BOM) {
+        input.consume(sniff::BOM.len());
+    }
     let (mut rows, processes, mut unknown) = match kind {
         InputKind::Csv(sep) => {
             let rows = CsvRows::new(input, sep)?;

@@ -255,8 +255,8 @@ mod tests {
         let (days, time) = us.date_time("7/31/2020 7:37:18 AM").unwrap();
         assert_eq!(de.date_time("31.07.2020 07:37:18"), Some((days, time)));
         assert_eq!(us.date_time("2020-07-31 07:37:18"), Some((days, time)));
-        // 2020-07-31 is 152,867 days after 1601-01-01.
-        assert_eq!(days, 152_867);
+        // 2020-07-31 is 153,248 days after 1601-01-01.
+        assert_eq!(days, 153_248);
         assert_eq!(days_since_1601(1601, 1, 1), Some(0));
     }
 

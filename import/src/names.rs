@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use pml_parser::ops::{self, fs_op_has_sub_op, operation_name};
+use pml_parser::ops::{self, fs_op_has_sub_op, operation_name_as};
 use pml_parser::render::status;
 use pml_parser::EventClass;
+use pml_parser::ProcmonBuild;
 
 /// What an Operation name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +46,12 @@ fn operation_table() -> HashMap<&'static str, Operation> {
                 0..=0
             };
             for sub_op in subs {
-                for is_tcp in [false, true] {
-                    let name = operation_name(class, code, sub_op, is_tcp);
+                for (build, is_tcp) in ProcmonBuild::ALL
+                    .into_iter()
+                    .rev()
+                    .flat_map(|b| [(b, false), (b, true)])
+                {
+                    let name = operation_name_as(build, class, code, sub_op, is_tcp);
                     if name.is_empty() || name.starts_with('<') {
                         continue;
                     }

@@ -45,12 +45,6 @@ pub struct XmlRows<R: BufRead> {
     in_events: bool,
 }
 
-/// The XML element name of a column: its name with spaces as `_` and `&` as `and`
-/// (`Time_of_Day`, `Date_and_Time`).
-pub fn element_name(column: Column) -> String {
-    column.name().replace(" & ", "_and_").replace(' ', "_")
-}
-
 fn column_of(tag: &str) -> Option<Column> {
     let squash = |s: &str| -> String {
         s.chars()

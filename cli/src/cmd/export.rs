@@ -87,7 +87,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let default_columns = args.columns.trim().eq_ignore_ascii_case("default");
     let columns = match (&selection.columns, format) {
         // Without a filter, CSV keeps ProcMon's default columns over a --config file's.
-        (Some(config), Format::Parquet | Format::Jsonl | Format::Xml) if default_columns => config.clone(),
+        (Some(config), Format::Parquet | Format::Jsonl | Format::Xml) if default_columns => {
+            config.clone()
+        }
         (Some(config), Format::Csv) if default_columns && !selection.filter.is_empty() => {
             config.clone()
         }
