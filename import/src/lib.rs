@@ -93,7 +93,7 @@ pub fn open(path: &Path, options: &Options) -> Result<Imported> {
     let temp = temp_path();
     let input = BufReader::with_capacity(1 << 20, File::open(path)?);
     let converted = (|| {
-        let writer = PmlWriter::create(&temp, SystemInfo::default())?;
+        let writer = PmlWriter::create(&temp, unknown_system())?;
         let (_, report) = convert(input, kind, options, writer)?;
         let capture = Capture::open(&temp)?;
         Ok::<_, Error>(Imported {
@@ -106,6 +106,19 @@ pub fn open(path: &Path, options: &Options) -> Result<Imported> {
     // the file stays in the temporary folder.
     let _ = std::fs::remove_file(&temp);
     converted
+}
+
+/// The capture machine of an export: an export does not say it, so every detail is empty or
+/// zero (the bitness is set from the export's processes).
+pub fn unknown_system() -> SystemInfo {
+    SystemInfo {
+        computer_name: String::new(),
+        system_root: String::new(),
+        os: pml_parser::OsVersion::default(),
+        cpu_count: 0,
+        memory_bytes: 0,
+        ..SystemInfo::default()
+    }
 }
 
 fn temp_path() -> PathBuf {
@@ -132,9 +145,9 @@ impl<R: BufRead> Rows<R> {
     }
 }
 
-/// Reads the export `input` of `kind` into `writer` (a capture whose system details are the
-/// default ones, 32-bit when every process of the export is), finishing it; returns the
-/// writer's output and what was read. The 64-bit flag of `writer` is replaced by the export's.
+/// Reads the export `input` of `kind` into `writer` (start it with [`unknown_system`]),
+/// finishing it; returns the writer's output and what was read. The capture is 32-bit when
+/// every process of the export is, else 64-bit, whatever `writer` was started with.
 pub fn convert<R: BufRead, W: Write + Seek>(
     mut input: R,
     kind: InputKind,
