@@ -54,7 +54,7 @@ fn open_export(file: &Path) -> Result<Capture> {
     let options = pml_import::Options {
         locale: LOCALE.get().copied(),
     };
-    let name = for_terminal(&file.display().to_string());
+    let name = for_terminal(&file.display().to_string()).to_string();
     let imported = pml_import::open(file, &options).with_context(|| name.clone())?;
     let report = &imported.report;
     eprintln!(

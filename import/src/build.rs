@@ -279,8 +279,16 @@ impl<W: Write + Seek> Builder<W> {
                 let name = path.rsplit('\\').next().unwrap_or(path).to_string();
                 let parent = &self.processes[at];
                 let (parent_index, parent_pid) = (parent.index, parent.pid);
-                let child_at = match self.by_key.get(&(pid, name.clone())) {
-                    Some(&c) if !self.exited[c] => c,
+                // In an XML export the process list has the child: the one with its PID that
+                // started nearest the Process Create.
+                let listed = self
+                    .by_index
+                    .values()
+                    .copied()
+                    .filter(|&c| self.processes[c].pid == pid)
+                    .min_by_key(|&c| self.processes[c].start_time.0.abs_diff(time.0));
+                let child_at = match self.by_key.get(&(pid, name.clone())).copied().or(listed) {
+                    Some(c) if !self.exited[c] => c,
                     _ => {
                         let c = self.add_process((pid, name), time);
                         self.filled[c] = false;

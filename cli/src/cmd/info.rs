@@ -50,7 +50,14 @@ struct Info {
 
 /// Runs `pml info`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let split = SplitCapture::from(OpenOptions::new().salvage(!args.strict).open(&args.file)?);
+    let capture = match pml_import::kind_of_file(&args.file) {
+        // ProcMon's CSV and XML exports are read as captures, as every command reads them.
+        Ok(Some(pml_import::InputKind::Csv(_) | pml_import::InputKind::Xml)) => {
+            crate::inputs::open_capture(&args.file)?
+        }
+        _ => OpenOptions::new().salvage(!args.strict).open(&args.file)?,
+    };
+    let split = SplitCapture::from(capture);
     let overview = Overview::compute(&split);
     let Some(capture) = split.captures().next() else {
         anyhow::bail!("no capture given");
