@@ -3,13 +3,82 @@
 //! with one global event index.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
 use pml_parser::{for_terminal, sibling_parts, Capture, SplitCapture, TimeZoneSpec};
 
-/// Opens a capture the way every command does: a capture that was not closed cleanly or was cut
-/// off is salvaged (its events walked from the first one), with a warning that says so.
+/// The regional format of CSV and XML exports (`--locale`); unset, it is worked out per file.
+static LOCALE: OnceLock<pml_import::Locale> = OnceLock::new();
+
+/// Set when an export was read only in part (damaged, or rows left out).
+static IMPORT_PARTIAL: AtomicBool = AtomicBool::new(false);
+
+/// Takes `--locale TAG` for the exports the command reads.
+pub fn set_locale(tag: &str) -> Result<()> {
+    let locale = pml_import::Locale::from_tag(tag).with_context(|| {
+        format!("--locale {tag}: give a language tag such as en-US, en-GB or de-DE, or dmy / mdy")
+    })?;
+    let _ = LOCALE.set(locale);
+    Ok(())
+}
+
+/// True when an export was read only in part: the command's output is partial (exit 3).
+pub fn import_partial() -> bool {
+    IMPORT_PARTIAL.load(Ordering::Relaxed)
+}
+
+/// Opens a capture the way every command does, whatever the file holds: a PML capture, or
+/// ProcMon's CSV or XML export (read into a capture, with warnings for what it cannot give).
+/// A PML that was not closed cleanly or was cut off is salvaged (its events walked from the
+/// first one), with a warning that says so.
 pub fn open_capture(file: &Path) -> Result<Capture> {
+    let kind = pml_import::kind_of_file(file)
+        .with_context(|| format!("cannot read {}", for_terminal(&file.display().to_string())))?;
+    let is_pml_name = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pml"));
+    match kind {
+        Some(pml_import::InputKind::Csv(_) | pml_import::InputKind::Xml) => open_export(file),
+        None if !is_pml_name => bail!(
+            "{}: not a Process Monitor capture (.PML), CSV export or XML export",
+            for_terminal(&file.display().to_string())
+        ),
+        _ => open_pml(file),
+    }
+}
+
+/// Reads a CSV or XML export as a capture; its warnings go to stderr.
+fn open_export(file: &Path) -> Result<Capture> {
+    let options = pml_import::Options {
+        locale: LOCALE.get().copied(),
+    };
+    let name = for_terminal(&file.display().to_string()).to_string();
+    let imported = pml_import::open(file, &options).with_context(|| name.clone())?;
+    let report = &imported.report;
+    eprintln!(
+        "pml: {name}: ProcMon {} export, {} rows, {} events ({})",
+        imported.kind.name(),
+        report.rows,
+        report.events,
+        report.locale
+    );
+    for w in &report.warnings {
+        eprintln!(
+            "pml: warning: {name}: [{}] {}",
+            w.code,
+            for_terminal(&w.message)
+        );
+    }
+    if report.partial() {
+        IMPORT_PARTIAL.store(true, Ordering::Relaxed);
+    }
+    Ok(imported.capture)
+}
+
+/// Opens a PML capture, salvaging one that was not closed cleanly.
+fn open_pml(file: &Path) -> Result<Capture> {
     let capture = pml_parser::OpenOptions::new()
         .salvage(true)
         .open(file)

@@ -24,6 +24,11 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Regional format of ProcMon CSV/XML exports read as input: a language tag (en-US, en-GB,
+    /// de-DE) or dmy / mdy (add `,` for a decimal comma: dmy,). Worked out from the file when
+    /// not given.
+    #[arg(long, global = true, value_name = "TAG")]
+    locale: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +59,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(tag) = &cli.locale {
+        if let Err(e) = inputs::set_locale(tag) {
+            eprintln!(
+                "pml: error: {}",
+                pml_parser::for_terminal(&format!("{e:#}"))
+            );
+            return exit::code(exit::ERROR);
+        }
+    }
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(args),
         Command::Report(args) => cmd::report::run(args),
@@ -68,6 +82,10 @@ fn main() -> ExitCode {
         Command::Mcp(args) => cmd::mcp::run(args),
     };
     let truncated = pml_parser::guard::any_capture_truncated();
+    if inputs::import_partial() {
+        eprintln!("pml: warning: an export was read only up to its damage or without some rows (the output is partial)");
+    }
+    let truncated_or_partial = truncated || inputs::import_partial();
     if truncated {
         eprintln!(
             "pml: warning: a capture was truncated by another program while pml read it; \
@@ -75,7 +93,7 @@ fn main() -> ExitCode {
         );
     }
     match result {
-        Ok(code) if truncated && code == ExitCode::SUCCESS => exit::code(exit::PARTIAL),
+        Ok(code) if truncated_or_partial && code == ExitCode::SUCCESS => exit::code(exit::PARTIAL),
         Ok(code) => code,
         Err(e) => {
             let message = format!("{e:#}");

@@ -1,6 +1,6 @@
 //! The events of a Process Monitor capture written out: CSV byte for byte as ProcMon exports it,
 //! typed Parquet for notebooks (feature `parquet`, the only user of polars in pml), JSON Lines,
-//! or a new capture of the events that pass a filter ("save filtered events").
+//! ProcMon's XML (with stacks if asked), or a new capture of the events that pass a filter ("save filtered events").
 //!
 //! Every format writes the events that pass a [`Query`] to any [`std::io::Write`], in event
 //! order, rendering on all cores; [`Export::write_file`] writes a file that appears only once
@@ -31,6 +31,7 @@ mod jsonl;
 mod parquet;
 mod save;
 mod table;
+mod xml;
 
 use std::io::Write;
 use std::path::Path;
@@ -43,6 +44,7 @@ pub use error::{Error, Result};
 pub use jsonl::write_event as write_json_line;
 pub use save::{save_filtered, Saved};
 pub use table::{csv_field, write_table, TableFormat};
+pub use xml::{element_name as xml_element_name, push_escaped as push_xml_escaped};
 
 /// The formats of [`Export`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +57,14 @@ pub enum Format {
     Parquet,
     /// One JSON object per event: `index` and the chosen columns as ProcMon renders them.
     JsonLines,
+    /// ProcMon's XML export: the process list, then the events in the chosen columns (and
+    /// their stacks with [`Export::stacks`]).
+    Xml,
 }
 
 impl Format {
-    /// The format an output file's extension names: `.parquet`, `.jsonl` / `.ndjson`, else CSV.
+    /// The format an output file's extension names: `.parquet`, `.jsonl` / `.ndjson`, `.xml`,
+    /// else CSV.
     pub fn of_path(path: &Path) -> Format {
         let ext = path
             .extension()
@@ -66,6 +72,7 @@ impl Format {
         match ext.as_deref() {
             Some("parquet") => Format::Parquet,
             Some("jsonl" | "ndjson") => Format::JsonLines,
+            Some("xml") => Format::Xml,
             _ => Format::Csv,
         }
     }
@@ -85,6 +92,7 @@ pub struct Export<'q, 'c> {
     query: &'q Query<'c>,
     columns: Vec<Column>,
     progress: &'q dyn Progress,
+    stacks: bool,
 }
 
 impl<'q, 'c> Export<'q, 'c> {
@@ -94,12 +102,19 @@ impl<'q, 'c> Export<'q, 'c> {
             query,
             columns: Column::DEFAULT.to_vec(),
             progress: &(),
+            stacks: false,
         }
     }
 
     /// The columns of CSV and JSON Lines, in output order (Parquet has them all).
     pub fn columns(mut self, columns: Vec<Column>) -> Export<'q, 'c> {
         self.columns = columns;
+        self
+    }
+
+    /// Writes each event's stack too (XML only, as ProcMon's "include stack traces").
+    pub fn stacks(mut self, stacks: bool) -> Export<'q, 'c> {
+        self.stacks = stacks;
         self
     }
 
@@ -114,6 +129,7 @@ impl<'q, 'c> Export<'q, 'c> {
         match format {
             Format::Csv => csv::write(self, out),
             Format::JsonLines => jsonl::write(self, out),
+            Format::Xml => xml::write(self, self.stacks, out),
             #[cfg(feature = "parquet")]
             Format::Parquet => parquet::write_events(self, out),
             #[cfg(not(feature = "parquet"))]

@@ -23,7 +23,8 @@ pub struct Args {
     /// The file to write; it appears only once complete.
     #[arg(short, long)]
     output: PathBuf,
-    /// Output format (default: from the output's extension, `.parquet` or `.jsonl`, else CSV).
+    /// Output format (default: from the output's extension, `.parquet`, `.jsonl` or `.xml`, else
+    /// CSV).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Columns: `default` (ProcMon's 7), `all` (the 27), or a comma-separated list of column
@@ -36,6 +37,9 @@ pub struct Args {
     build: BuildArgs,
     #[command(flatten)]
     filter: FilterArgs,
+    /// XML: each event's stack too, as ProcMon's "include stack traces" writes it.
+    #[arg(long)]
+    stacks: bool,
     /// No progress bar (Parquet, JSON Lines and filtered CSV show one on a terminal).
     #[arg(short, long)]
     quiet: bool,
@@ -50,6 +54,8 @@ pub enum Format {
     Parquet,
     /// One JSON object per event: `index` and the chosen columns as ProcMon renders them.
     Jsonl,
+    /// ProcMon's XML export: process list and events (stacks with --stacks).
+    Xml,
 }
 
 impl Format {
@@ -58,6 +64,7 @@ impl Format {
         match pml_export::Format::of_path(path) {
             pml_export::Format::Parquet => Format::Parquet,
             pml_export::Format::JsonLines => Format::Jsonl,
+            pml_export::Format::Xml => Format::Xml,
             _ => Format::Csv,
         }
     }
@@ -67,6 +74,7 @@ impl Format {
             Format::Csv => pml_export::Format::Csv,
             Format::Parquet => pml_export::Format::Parquet,
             Format::Jsonl => pml_export::Format::JsonLines,
+            Format::Xml => pml_export::Format::Xml,
         }
     }
 }
@@ -79,12 +87,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let default_columns = args.columns.trim().eq_ignore_ascii_case("default");
     let columns = match (&selection.columns, format) {
         // Without a filter, CSV keeps ProcMon's default columns over a --config file's.
-        (Some(config), Format::Parquet | Format::Jsonl) if default_columns => config.clone(),
+        (Some(config), Format::Parquet | Format::Jsonl | Format::Xml) if default_columns => {
+            config.clone()
+        }
         (Some(config), Format::Csv) if default_columns && !selection.filter.is_empty() => {
             config.clone()
         }
         _ => pml_export::parse_columns(&args.columns)?,
     };
+    if args.stacks && !matches!(format, Format::Xml) {
+        anyhow::bail!("--stacks applies to XML only");
+    }
     if matches!(format, Format::Parquet) && !default_columns {
         anyhow::bail!("--columns does not apply to parquet: the file has every column");
     }
@@ -96,6 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let progress = Progress::new(capture.event_count(), "events", quiet);
     let written = Export::new(&query)
         .columns(columns)
+        .stacks(args.stacks)
         .progress(&progress)
         .write_file(format.library(), &args.output)?;
     progress.finish();

@@ -23,7 +23,14 @@ pub struct Args {
 
 /// Runs `pml info`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let split = SplitCapture::from(OpenOptions::new().salvage(!args.strict).open(&args.file)?);
+    let capture = match pml_import::kind_of_file(&args.file) {
+        // ProcMon's CSV and XML exports are read as captures, as every command reads them.
+        Ok(Some(pml_import::InputKind::Csv(_) | pml_import::InputKind::Xml)) => {
+            crate::inputs::open_capture(&args.file)?
+        }
+        _ => OpenOptions::new().salvage(!args.strict).open(&args.file)?,
+    };
+    let split = SplitCapture::from(capture);
     let info = CaptureInfo::compute(args.file.display().to_string(), &split)
         .ok_or_else(|| anyhow::anyhow!("no capture given"))?;
     if args.json {

@@ -15,6 +15,8 @@ pub mod status;
 
 pub use build::{BuildDetection, ProcmonBuild, ProcmonBuildError};
 pub use clock::{TimeZoneError, TimeZoneSpec};
+/// The names ProcMon gives to file-system flags and enumerations (for reading its text back).
+pub use fs::names as file_names;
 pub use process::numbers::{push_thousands, thousands};
 
 use crate::event::Event;

@@ -178,6 +178,15 @@ impl FsBlob {
         }
     }
 
+    /// Any file-system operation with its sub-operation (the first byte, which names e.g. the
+    /// information class of QueryInformationFile) and path, every parameter zero.
+    pub fn path_only(&self, sub_op: u8, path: &str) -> Blob {
+        Blob {
+            detail: self.prefix(sub_op, 0, &[], path),
+            extra: None,
+        }
+    }
+
     /// CloseFile (operation 38, IRP_MJ_CLEANUP) or IRP_MJ_CLOSE (22): the path only.
     pub fn close_file(&self, path: &str) -> Blob {
         Blob {
@@ -333,6 +342,16 @@ pub mod reg {
         Blob {
             detail: with_fields(path, &[length, class]),
             extra: result,
+        }
+    }
+
+    /// Any registry operation whose detail has `fields` 32-bit fields between the path's info
+    /// word (and its pad) and the path: 1 for RegOpenKey/RegCreateKey, 2 for the queries, 3 for
+    /// the enumerations and RegSetValue/RegSetInfoKey.
+    pub fn with_zero_fields(path: &str, fields: usize) -> Blob {
+        Blob {
+            detail: with_fields(path, &vec![0; fields]),
+            extra: None,
         }
     }
 

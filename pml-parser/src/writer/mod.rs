@@ -295,6 +295,15 @@ impl<W: Write + Seek> PmlWriter<W> {
         &self.info
     }
 
+    /// Replaces the system details, as long as no event was written (the bitness sets the
+    /// layout of every event); after the first event they are kept as they are.
+    pub fn with_system_info(mut self, info: SystemInfo) -> Self {
+        if self.events == 0 {
+            self.info = info;
+        }
+        self
+    }
+
     /// True for a 64-bit capture.
     pub fn is_64bit(&self) -> bool {
         self.info.is_64bit

@@ -3,7 +3,7 @@
 mod detail;
 mod flags;
 mod info;
-mod names;
+pub mod names;
 mod ops;
 
 use jiff::tz::TimeZone;

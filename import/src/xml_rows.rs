@@ -1,0 +1,304 @@
+//! ProcMon's XML export read event by event: `<procmon>`, its `<processlist>` of `<process>`
+//! elements, then its `<eventlist>` of `<event>` elements, one child element per column
+//! (`<Time_of_Day>`, `<Process_Name>`, ...) and, when saved with stacks, a `<stack>` of
+//! `<frame>`s. Only one element is held in memory at a time.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use pml_parser::{Column, FileTime, Process};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use crate::error::{Damage, Error};
+use crate::row::Row;
+
+/// An element with its text and children.
+#[derive(Debug, Default)]
+struct Node {
+    tag: String,
+    text: String,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn child(&self, tag: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.tag == tag)
+    }
+
+    fn text_of(&self, tag: &str) -> &str {
+        self.child(tag).map_or("", |c| c.text.as_str())
+    }
+}
+
+/// Most children an element may have, and most nesting: a bound against hostile input.
+const MAX_CHILDREN: usize = 1 << 16;
+const MAX_DEPTH: usize = 8;
+
+/// The events of an XML export.
+pub struct XmlRows<R: BufRead> {
+    reader: Reader<R>,
+    buf: Vec<u8>,
+    /// The process list.
+    pub processes: Vec<Process>,
+    columns: Vec<Column>,
+    in_events: bool,
+}
+
+fn column_of(tag: &str) -> Option<Column> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let tag = squash(tag);
+    Column::ALL
+        .into_iter()
+        .find(|&c| squash(c.name()) == tag || squash(&c.name().replace('&', "and")) == tag)
+}
+
+impl<R: BufRead> XmlRows<R> {
+    /// Reads up to the event list (the process list on the way); refuses a file whose root
+    /// element is not `<procmon>`.
+    pub fn new(input: R) -> Result<XmlRows<R>, Error> {
+        let mut rows = XmlRows {
+            reader: Reader::from_reader(input),
+            buf: Vec::new(),
+            processes: Vec::new(),
+            columns: Vec::new(),
+            in_events: false,
+        };
+        let not_export = |reason: String| Error::NotAnExport { reason };
+        let mut seen_root = false;
+        loop {
+            rows.buf.clear();
+            let event = rows
+                .reader
+                .read_event_into(&mut rows.buf)
+                .map_err(|e| not_export(format!("not well-formed XML: {e}")))?;
+            match event {
+                Event::Start(e) => {
+                    let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    match (seen_root, tag.as_str()) {
+                        (false, "procmon") => seen_root = true,
+                        (false, other) => {
+                            return Err(not_export(format!(
+                                "its root element is <{other}>, not <procmon>"
+                            )))
+                        }
+                        (true, "processlist") => rows.read_processes()?,
+                        (true, "eventlist") => {
+                            rows.in_events = true;
+                            return Ok(rows);
+                        }
+                        (true, _) => {
+                            rows.read_node(tag, 0).map_err(|d| not_export(d.reason))?;
+                        }
+                    }
+                }
+                Event::Eof => {
+                    return if seen_root {
+                        Ok(rows)
+                    } else {
+                        Err(not_export("no <procmon> element".into()))
+                    }
+                }
+                Event::End(_) => return Ok(rows),
+                _ => {}
+            }
+        }
+    }
+
+    fn read_processes(&mut self) -> Result<(), Error> {
+        loop {
+            self.buf.clear();
+            let event =
+                self.reader
+                    .read_event_into(&mut self.buf)
+                    .map_err(|e| Error::NotAnExport {
+                        reason: format!("the process list is not well-formed XML: {e}"),
+                    })?;
+            match event {
+                Event::Start(e) => {
+                    let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    let node = self
+                        .read_node(tag, 1)
+                        .map_err(|d| Error::NotAnExport { reason: d.reason })?;
+                    if node.tag == "process" {
+                        self.processes.push(process(&node));
+                    }
+                }
+                Event::End(_) | Event::Eof => return Ok(()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads the rest of the element `tag` (its start already read).
+    fn read_node(&mut self, tag: String, depth: usize) -> Result<Node, Damage> {
+        let mut node = Node {
+            tag,
+            ..Node::default()
+        };
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let at = self.reader.buffer_position();
+            let damage = |reason: String| Damage {
+                at: format!("byte {at}"),
+                reason,
+            };
+            let event = self
+                .reader
+                .read_event_into(&mut buf)
+                .map_err(|e| damage(e.to_string()))?;
+            match event {
+                Event::Start(e) => {
+                    if depth >= MAX_DEPTH || node.children.len() >= MAX_CHILDREN {
+                        return Err(damage("elements nested or repeated beyond reason".into()));
+                    }
+                    let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    let child = self.read_node(tag, depth + 1)?;
+                    node.children.push(child);
+                }
+                Event::Empty(e) => {
+                    if node.children.len() >= MAX_CHILDREN {
+                        return Err(damage("elements repeated beyond reason".into()));
+                    }
+                    node.children.push(Node {
+                        tag: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                        ..Node::default()
+                    });
+                }
+                Event::Text(t) => node
+                    .text
+                    .push_str(&t.decode().map_err(|e| damage(e.to_string()))?),
+                Event::CData(t) => node
+                    .text
+                    .push_str(&t.decode().map_err(|e| damage(e.to_string()))?),
+                Event::GeneralRef(r) => {
+                    if let Some(c) = r.resolve_char_ref().map_err(|e| damage(e.to_string()))? {
+                        node.text.push(c);
+                    } else {
+                        let name = r.decode().map_err(|e| damage(e.to_string()))?;
+                        match quick_xml::escape::resolve_predefined_entity(&name) {
+                            Some(text) => node.text.push_str(text),
+                            None => return Err(damage(format!("unknown entity &{name};"))),
+                        }
+                    }
+                }
+                Event::End(_) => return Ok(node),
+                Event::Eof => {
+                    return Err(damage(format!(
+                        "the file ends inside <{}> (cut off)",
+                        node.tag
+                    )))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The columns seen in the events read so far.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Reads the next event into `row`; `Ok(false)` at the end, `Err` where the file is
+    /// damaged.
+    pub fn next_row(&mut self, row: &mut Row) -> Result<bool, Damage> {
+        row.clear();
+        if !self.in_events {
+            return Ok(false);
+        }
+        loop {
+            self.buf.clear();
+            let at = self.reader.buffer_position();
+            let event = self
+                .reader
+                .read_event_into(&mut self.buf)
+                .map_err(|e| Damage {
+                    at: format!("byte {at}"),
+                    reason: e.to_string(),
+                })?;
+            match event {
+                Event::Start(e) => {
+                    let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    let node = self.read_node(tag, 1)?;
+                    if node.tag != "event" {
+                        continue;
+                    }
+                    for child in &node.children {
+                        if child.tag == "ProcessIndex" {
+                            row.process_index = child.text.trim().parse().ok();
+                        } else if child.tag == "stack" {
+                            row.frames = child
+                                .children
+                                .iter()
+                                .filter_map(|f| hex(f.text_of("address")))
+                                .collect();
+                        } else if let Some(column) = column_of(&child.tag) {
+                            if !self.columns.contains(&column) {
+                                self.columns.push(column);
+                            }
+                            row.set(column, child.text.clone());
+                        }
+                    }
+                    return Ok(true);
+                }
+                Event::End(_) => {
+                    self.in_events = false;
+                    return Ok(false);
+                }
+                Event::Eof => {
+                    return Err(Damage {
+                        at: format!("byte {at}"),
+                        reason: "the file ends inside <eventlist> (cut off)".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn hex(text: &str) -> Option<u64> {
+    let t = text.trim();
+    u64::from_str_radix(t.strip_prefix("0x").unwrap_or(t), 16).ok()
+}
+
+/// A process of the process list.
+fn process(node: &Node) -> Process {
+    let text = |tag: &str| -> Arc<str> { node.text_of(tag).into() };
+    let number = |tag: &str| node.text_of(tag).trim().parse::<u64>().unwrap_or(0);
+    let auth = node.text_of("AuthenticationId");
+    let authentication_id = auth
+        .split_once(':')
+        .map(|(h, l)| {
+            (u64::from_str_radix(h.trim(), 16).unwrap_or(0) << 32)
+                | u64::from_str_radix(l.trim(), 16).unwrap_or(0)
+        })
+        .unwrap_or(0);
+    Process {
+        index: number("ProcessIndex") as u32,
+        pid: number("ProcessId") as u32,
+        parent_pid: number("ParentProcessId") as u32,
+        parent_index: number("ParentProcessIndex") as u32,
+        authentication_id,
+        session: number("Session") as u32,
+        start_time: FileTime(number("CreateTime")),
+        end_time: FileTime(number("FinishTime")),
+        virtualized: number("IsVirtualized") as u32,
+        is_64bit: number("Is64bit") != 0,
+        integrity: text("Integrity"),
+        user: text("Owner"),
+        name: text("ProcessName"),
+        image_path: text("ImagePath"),
+        command_line: text("CommandLine"),
+        company: text("CompanyName"),
+        version: text("Version"),
+        description: text("Description"),
+        modules: Vec::new(),
+    }
+}

@@ -1,0 +1,325 @@
+//! ProcMon's exports read back: the golden CSVs (ProcMon's own) against their captures, PML →
+//! CSV → capture round trips that must analyze alike, and a non-US rewrite of a golden CSV.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use pml_analyzer::{analyze, Analysis, Options as AnalyzeOptions};
+use pml_import::{open, Options};
+use pml_parser::render::csv::{write_header, RecordWriter};
+use pml_parser::{Capture, Column, ColumnRenderer, ProcmonBuild, SplitCapture};
+use pml_testkit::golden::{compare_with, golden_rows};
+use pml_testkit::{open_sample, samples_dir, TempDir};
+
+const GOLDEN: [&str; 8] = [
+    "mixed-64bit",
+    "mixed-32bit",
+    "filesystem-32bit",
+    "filesystem-64bit",
+    "process-64bit",
+    "registry-64bit",
+    "unity-basic-64bit",
+    "noriben-v7-32bit",
+];
+
+/// Columns an export gives exactly, whatever the operation: they must read back equal.
+const EXACT: [&str; 22] = [
+    "Time of Day",
+    "Process Name",
+    "PID",
+    "Operation",
+    "Path",
+    "Result",
+    "Date & Time",
+    "Relative Time",
+    "Duration",
+    "Completion Time",
+    "Event Class",
+    "Sequence",
+    "Image Path",
+    "Company",
+    "Description",
+    "Version",
+    "User",
+    "Authentication ID",
+    "Session",
+    "TID",
+    "Virtualized",
+    "Integrity",
+];
+
+/// Writes `rows` (header first) as a CSV file the way ProcMon does.
+fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
+    let mut text = String::from("\u{feff}");
+    let columns: Vec<Column> = header.iter().filter_map(|h| Column::from_name(h)).collect();
+    write_header(&columns, &mut text);
+    for row in rows {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+            .collect();
+        text.push_str(&fields.join(","));
+        text.push_str("\r\n");
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn golden_csvs_read_with_their_rows_and_cells() {
+    let Some(dir) = samples_dir() else { return };
+    let tmp = TempDir::new("import-golden");
+    for name in GOLDEN {
+        let (header, rows) = golden_rows(&dir, name);
+        let csv = tmp.join(&format!("{name}.csv"));
+        write_csv(&csv, &header, &rows);
+        let imported = open(&csv, &Options::default()).unwrap();
+        assert_eq!(imported.report.rows, rows.len() as u64, "{name}: rows");
+        assert_eq!(
+            imported.capture.event_count(),
+            rows.len() as u64,
+            "{name}: events"
+        );
+        assert!(imported.report.damage.is_none(), "{name}");
+        // The version-7 capture's export names operations as ProcMon 2.x did; rendered as
+        // that release, the capture gives them back.
+        let mut renderer = ColumnRenderer::new(&imported.capture);
+        if name == "noriben-v7-32bit" {
+            renderer = renderer.with_procmon_build(ProcmonBuild::V2);
+        }
+        let report = compare_with(&imported.capture, &renderer, &header, &rows);
+        for column in EXACT {
+            if let Some(t) = report.per_column.get(column) {
+                // Relative Time counts from the first event of the capture, which a filtered
+                // save (unity-basic) does not export: it can only be compared where it starts
+                // at zero.
+                if column == "Relative Time"
+                    && rows[0][header.iter().position(|h| h == column).unwrap()]
+                        != "00:00:00.0000000"
+                {
+                    continue;
+                }
+                assert_eq!(
+                    t.equal,
+                    t.rows,
+                    "{name}: column {column}: {:?}\n{}",
+                    t.example,
+                    report.to_markdown(true)
+                );
+            }
+        }
+        let detail = report.per_column.get("Detail").unwrap();
+        eprintln!(
+            "{name}: {} rows, Detail equal in {} of {}",
+            rows.len(),
+            detail.equal,
+            detail.rows
+        );
+    }
+}
+
+/// Every cell of `capture` in the 27 columns, as ProcMon's CSV export.
+fn export_csv(capture: &Capture, path: &Path) {
+    let renderer = ColumnRenderer::new(capture);
+    let mut records = RecordWriter::new(&renderer, &Column::ALL);
+    let mut text = String::from("\u{feff}");
+    write_header(&Column::ALL, &mut text);
+    for event in capture.events() {
+        records.write(&event.unwrap(), &mut text);
+    }
+    let mut file = std::fs::File::create(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
+
+/// What must survive a round trip: incidents, sharing violations, unmatched opens (by path,
+/// PID, classification and event numbers) and the pairing of opens and closes.
+fn findings(a: &Analysis) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in &a.incidents {
+        out.push(format!(
+            "incident {:?} {} opener {:?} child {:?} victims {:?} events {:?}",
+            i.kind,
+            i.path,
+            i.opener.as_ref().map(|p| (p.pid, p.name.clone())),
+            i.child.as_ref().map(|p| (p.pid, p.name.clone())),
+            i.victims.iter().map(|p| p.pid).collect::<Vec<_>>(),
+            i.events
+        ));
+    }
+    for s in &a.sharing_violations {
+        out.push(format!(
+            "sharing {} {} event {} explained {}",
+            s.process.pid, s.path, s.event_index, s.explained
+        ));
+    }
+    for u in &a.unmatched_opens {
+        out.push(format!(
+            "unmatched {} {} {:?}",
+            u.process.pid, u.path, u.classification
+        ));
+    }
+    out.push(format!(
+        "summary incidents {} by class {:?}",
+        a.summary.incidents, a.summary.unmatched_by_classification
+    ));
+    out
+}
+
+fn round_trip(capture: Capture, label: &str, tmp: &TempDir) {
+    let csv = tmp.join(&format!("{label}.csv"));
+    export_csv(&capture, &csv);
+    let options = AnalyzeOptions::default();
+    let want = findings(&analyze(&SplitCapture::from(capture), &options));
+    let imported = open(&csv, &Options::default()).unwrap();
+    assert!(!imported.report.partial(), "{label}: {:?}", imported.report);
+    let got = findings(&analyze(&SplitCapture::from(imported.capture), &options));
+    assert_eq!(want, got, "{label}");
+    eprintln!("{label}: {} findings alike", want.len());
+}
+
+#[test]
+fn pml_to_csv_to_capture_analyzes_alike_on_every_scenario() {
+    let tmp = TempDir::new("import-roundtrip-testdata");
+    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    let mut scenarios = 0;
+    for entry in std::fs::read_dir(&testdata).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "pml") {
+            let label = path.file_stem().unwrap().to_string_lossy().into_owned();
+            round_trip(Capture::open(&path).unwrap(), &label, &tmp);
+            scenarios += 1;
+        }
+    }
+    assert!(scenarios >= 7, "{scenarios} scenarios");
+}
+
+#[test]
+fn pml_to_csv_to_capture_analyzes_alike_on_every_sample() {
+    let Some(dir) = samples_dir() else { return };
+    let tmp = TempDir::new("import-roundtrip-samples");
+    for name in GOLDEN.iter().copied().chain(["win11-fileio-64bit"]) {
+        round_trip(open_sample(&dir, name), name, &tmp);
+    }
+}
+
+/// A golden CSV as a German Windows exports it: `31.07.2020 07:37:18`, 24-hour times, decimal
+/// commas, dot thousands in Detail.
+fn germanize(header: &[String], rows: &mut [Vec<String>]) {
+    let us = pml_import::Locale::US;
+    let at = |name: &str| header.iter().position(|h| h == name);
+    for row in rows.iter_mut() {
+        for column in ["Time of Day", "Completion Time"] {
+            if let Some(c) = at(column) {
+                if let Some(t) = us.time_of_day(&row[c]) {
+                    let s = t / 10_000_000;
+                    row[c] = format!(
+                        "{:02}:{:02}:{:02},{:07}",
+                        s / 3600,
+                        s / 60 % 60,
+                        s % 60,
+                        t % 10_000_000
+                    );
+                }
+            }
+        }
+        if let Some(c) = at("Date & Time") {
+            let (date, time) = row[c].split_once(' ').unwrap();
+            let mut parts = date.split('/');
+            let (m, d, y) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            let t = us.time_of_day(time).unwrap() / 10_000_000;
+            row[c] = format!(
+                "{d:0>2}.{m:0>2}.{y} {:02}:{:02}:{:02}",
+                t / 3600,
+                t / 60 % 60,
+                t % 60
+            );
+        }
+        for column in ["Duration", "Relative Time"] {
+            if let Some(c) = at(column) {
+                row[c] = row[c].replace('.', ",");
+            }
+        }
+        if let Some(c) = at("Detail") {
+            let bytes: Vec<char> = row[c].chars().collect();
+            let mut out = String::with_capacity(bytes.len());
+            for (i, &ch) in bytes.iter().enumerate() {
+                let grouped = ch == ','
+                    && i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes.len() > i + 3
+                    && bytes[i + 1..i + 4].iter().all(char::is_ascii_digit)
+                    && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
+                out.push(if grouped { '.' } else { ch });
+            }
+            row[c] = out;
+        }
+    }
+}
+
+#[test]
+fn a_german_export_reads_with_the_right_rows() {
+    let Some(dir) = samples_dir() else { return };
+    let tmp = TempDir::new("import-german");
+    for name in ["process-64bit", "mixed-64bit", "filesystem-32bit"] {
+        let (header, rows) = golden_rows(&dir, name);
+        let mut german = rows.clone();
+        germanize(&header, &mut german);
+        let csv = tmp.join(&format!("{name}.de.csv"));
+        write_csv(&csv, &header, &german);
+        let imported = open(&csv, &Options::default()).unwrap();
+        assert_eq!(
+            imported.report.locale,
+            pml_import::Locale::from_tag("de-DE").unwrap()
+        );
+        assert_eq!(imported.capture.event_count(), rows.len() as u64, "{name}");
+        assert!(!imported.report.partial(), "{name}: {:?}", imported.report);
+        // Read back, the capture renders the US cells ProcMon exported in the first place.
+        let report = compare_with(
+            &imported.capture,
+            &ColumnRenderer::new(&imported.capture),
+            &header,
+            &rows,
+        );
+        for column in ["Time of Day", "Date & Time", "Duration", "Completion Time"] {
+            let t = &report.per_column[column];
+            assert_eq!(t.equal, t.rows, "{name}: {column}: {:?}", t.example);
+        }
+        let analysis = analyze(
+            &SplitCapture::from(imported.capture),
+            &AnalyzeOptions::default(),
+        );
+        eprintln!(
+            "{name} (de-DE): {} rows, {} unmatched opens",
+            rows.len(),
+            analysis.unmatched_opens.len()
+        );
+    }
+}
+
+#[test]
+fn a_cut_off_export_reads_up_to_the_cut_and_says_so() {
+    let tmp = TempDir::new("import-cut");
+    let capture =
+        Capture::open(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/seed-race.pml"))
+            .unwrap();
+    let csv = tmp.join("whole.csv");
+    export_csv(&capture, &csv);
+    let bytes = std::fs::read(&csv).unwrap();
+    let cut = tmp.join("cut.csv");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let imported = open(&cut, &Options::default()).unwrap();
+    let report = &imported.report;
+    assert!(report.partial());
+    let damage = report.damage.as_ref().expect("damage reported");
+    assert!(damage.at.starts_with("line "), "{damage:?}");
+    assert!(imported.capture.event_count() > 0);
+    assert!(imported.capture.event_count() < capture.event_count());
+    assert!(report.warnings.iter().any(|w| w.code == "damaged"));
+    let none = tmp.join("none.csv");
+    std::fs::write(&none, "name,size\n").unwrap();
+    let err = open(&none, &Options::default()).err().unwrap().to_string();
+    assert!(err.starts_with("not a Process Monitor capture"), "{err}");
+}
