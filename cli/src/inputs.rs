@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use pml_parser::{for_terminal, sibling_parts, Capture, SplitCapture, TimeZoneSpec};
+
+use crate::wildcards::{expand_pattern, has_wildcards};
 
 /// Opens a capture the way every command does: a capture that was not closed cleanly or was cut
 /// off is salvaged (its events walked from the first one), with a warning that says so.
@@ -35,22 +37,14 @@ pub fn open_capture(file: &Path) -> Result<Capture> {
     Ok(capture)
 }
 
-/// True when `arg` contains glob characters.
-fn is_pattern(arg: &str) -> bool {
-    arg.contains(['*', '?', '['])
-}
-
 /// The files named by the arguments: patterns expanded, split parts added, duplicates removed.
 pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = Vec::new();
     for arg in args {
         let text = arg.to_string_lossy();
         let mut named = Vec::new();
-        if is_pattern(&text) && !arg.exists() {
-            for entry in glob::glob(&text).with_context(|| format!("bad pattern {text}"))? {
-                named.push(entry.with_context(|| format!("cannot read a match of {text}"))?);
-            }
-            named.sort();
+        if has_wildcards(&text) && !arg.exists() {
+            named = expand_pattern(arg)?;
             if named.is_empty() {
                 bail!("no file matches {text}");
             }
