@@ -154,7 +154,13 @@ mod tests {
         for sub in ["logs[1]", "sub/deep"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
-        for file in ["t.PML", "t-1.PML", "other.csv", "logs[1]/a.pml", "sub/deep/b.pml"] {
+        for file in [
+            "t.PML",
+            "t-1.PML",
+            "other.csv",
+            "logs[1]/a.pml",
+            "sub/deep/b.pml",
+        ] {
             std::fs::write(dir.join(file), b"").unwrap();
         }
         dir
@@ -212,7 +218,10 @@ mod tests {
     fn windows_path_forms_are_taken_literally() {
         let dir = scratch("forms");
         let text = dir.to_str().unwrap().replace('/', "\\");
-        assert!(text.as_bytes().get(1) == Some(&b':'), "a drive letter: {text}");
+        assert!(
+            text.as_bytes().get(1) == Some(&b':'),
+            "a drive letter: {text}"
+        );
         let found = expand_pattern(Path::new(&format!("{text}\\t*.pml"))).unwrap();
         assert_eq!(found.len(), 2);
         let long = format!("\\\\?\\{text}\\logs[1]\\*.PML");
