@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use pml_parser::{for_terminal, sibling_parts, Capture, SplitCapture, TimeZoneSpec};
 
+use crate::wildcards::{expand_pattern, has_wildcards};
+
 /// The regional format of CSV and XML exports (`--locale`); unset, it is worked out per file.
 static LOCALE: OnceLock<pml_import::Locale> = OnceLock::new();
 
@@ -104,22 +106,14 @@ fn open_pml(file: &Path) -> Result<Capture> {
     Ok(capture)
 }
 
-/// True when `arg` contains glob characters.
-fn is_pattern(arg: &str) -> bool {
-    arg.contains(['*', '?', '['])
-}
-
 /// The files named by the arguments: patterns expanded, split parts added, duplicates removed.
 pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = Vec::new();
     for arg in args {
         let text = arg.to_string_lossy();
         let mut named = Vec::new();
-        if is_pattern(&text) && !arg.exists() {
-            for entry in glob::glob(&text).with_context(|| format!("bad pattern {text}"))? {
-                named.push(entry.with_context(|| format!("cannot read a match of {text}"))?);
-            }
-            named.sort();
+        if has_wildcards(&text) && !arg.exists() {
+            named = expand_pattern(arg)?;
             if named.is_empty() {
                 bail!("no file matches {text}");
             }

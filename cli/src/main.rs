@@ -7,6 +7,7 @@ mod filter_args;
 mod inputs;
 mod progress;
 mod text_table;
+mod wildcards;
 mod zone_args;
 
 use std::process::ExitCode;

@@ -18,10 +18,16 @@ use std::path::{Path, PathBuf};
 /// leaves nothing behind. Where `O_TMPFILE` is refused (some file systems, old kernels) and on
 /// other systems, the file is created under the temporary name `NAME.PID.SUFFIX`; such a name
 /// left by a killed run is removed by the next run that writes the same target (whether that run
-/// gets an unnamed file or not), on Linux once no
-/// process with that PID is alive (`/proc/PID` is absent). Elsewhere stale temporaries are left
-/// alone: there is no portable way to tell that their owner is gone. The environment variable
-/// `PML_NO_TMPFILE` (any value) turns unnamed files off, to test the fallback.
+/// gets an unnamed file or not), once no process with that PID is alive: on Linux `/proc/PID` is
+/// absent, on Windows `OpenProcess` finds no such process or one that has exited. Elsewhere
+/// (macOS, the BSDs) stale temporaries are left alone. The environment variable `PML_NO_TMPFILE`
+/// (any value) turns unnamed files off, to test the fallback.
+///
+/// The commit renames the temporary over the target: on Windows `std::fs::rename` replaces an
+/// existing target (`MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`, or a POSIX-semantics rename
+/// where the file system offers it). A target that another program holds open without delete
+/// sharing (Excel keeps a CSV it shows open that way) cannot be replaced; the error then says
+/// so, and the old file stays as it was.
 #[derive(Debug)]
 pub struct PendingPath {
     temp: PathBuf,
@@ -107,7 +113,7 @@ impl PendingPath {
             // From here the temporary name exists: drop removes it if the rename fails.
             self.unnamed = false;
         }
-        std::fs::rename(&self.temp, &self.target)?;
+        replace(&self.temp, &self.target)?;
         self.committed = true;
         Ok(())
     }
@@ -119,7 +125,7 @@ impl PendingPath {
                 "an unnamed temporary file is committed with commit_file",
             ));
         }
-        std::fs::rename(&self.temp, &self.target)?;
+        replace(&self.temp, &self.target)?;
         self.committed = true;
         Ok(())
     }
@@ -131,6 +137,26 @@ impl Drop for PendingPath {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
+}
+
+/// Renames `temp` over `target`, replacing it. On Windows, a target held open by another program
+/// without delete sharing refuses the rename with "access denied": the error names the target and
+/// says what to do.
+fn replace(temp: &Path, target: &Path) -> io::Result<()> {
+    std::fs::rename(temp, target).map_err(|error| {
+        if cfg!(windows) && error.kind() == io::ErrorKind::PermissionDenied && target.exists() {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "{}: cannot replace it, another program has it open ({error}); close it \
+                     there and run pml again (the file is unchanged)",
+                    target.display()
+                ),
+            )
+        } else {
+            error
+        }
+    })
 }
 
 /// The directory a file at `target` goes into.
@@ -219,10 +245,10 @@ fn link_unnamed(_: &File, _: &Path) -> io::Result<()> {
     ))
 }
 
-/// Removes `NAME.PID.SUFFIX` files beside `target` whose PID is no longer alive (Linux: no
-/// `/proc/PID`). Only regular files of exactly that pattern, never one of a living process (even
+/// Removes `NAME.PID.SUFFIX` files beside `target` whose PID is no longer alive (see
+/// [`is_alive`]). Only regular files of exactly that pattern, never one of a living process (even
 /// if the PID was reused by another program: then the file stays, which is safe).
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn remove_stale(target: &Path, suffix: &str) {
     let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
         return;
@@ -247,7 +273,7 @@ fn remove_stale(target: &Path, suffix: &str) {
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };
-        if pid == 0 || pid == me || Path::new("/proc").join(pid.to_string()).exists() {
+        if pid == 0 || pid == me || is_alive(pid) {
             continue;
         }
         if entry.file_type().is_ok_and(|t| t.is_file()) {
@@ -256,9 +282,41 @@ fn remove_stale(target: &Path, suffix: &str) {
     }
 }
 
-/// Stale temporaries are left alone off Linux (see [`PendingPath`]).
-#[cfg(not(target_os = "linux"))]
+/// Stale temporaries are left alone where there is no way to tell that a PID is gone (see
+/// [`PendingPath`]).
+#[cfg(not(any(target_os = "linux", windows)))]
 fn remove_stale(_: &Path, _: &str) {}
+
+/// True when a process with this PID exists: `/proc/PID` is there.
+#[cfg(target_os = "linux")]
+fn is_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// True when a process with this PID exists and has not exited. A process that cannot be opened
+/// for another reason than its absence (one of another user, access denied) counts as alive.
+#[cfg(windows)]
+fn is_alive(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{
+        CloseHandle, GetLastError, ERROR_INVALID_PARAMETER, STILL_ACTIVE,
+    };
+    use windows_sys::Win32::System::Threading::{
+        GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    // SAFETY: plain calls with no pointers but `code`, which lives across the call; the handle
+    // is closed once, after its last use.
+    unsafe {
+        let process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if process.is_null() {
+            // ERROR_INVALID_PARAMETER: no process has this PID.
+            return GetLastError() != ERROR_INVALID_PARAMETER;
+        }
+        let mut code = 0u32;
+        let queried = GetExitCodeProcess(process, &mut code);
+        CloseHandle(process);
+        queried == 0 || code == STILL_ACTIVE as u32
+    }
+}
 
 /// A file being written; it becomes visible at its path only on [`AtomicFile::commit`].
 /// Dropped without commit, the temporary file is removed.
@@ -551,25 +609,83 @@ mod tests {
     }
 
     /// Temporaries of dead processes are removed; those of living ones and other files stay.
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", windows))]
     #[test]
     fn stale_temporaries_of_dead_processes_are_removed() {
         let dir = std::env::temp_dir().join(format!("pml-atomic-stale-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("out.csv");
-        // PIDs never exceed 2^22 on Linux: 999999999 is dead; 1 (init) is alive.
+        // PIDs never exceed 2^22 on Linux, and are multiples of 4 on Windows: 999999999 is dead.
         let dead = dir.join("out.csv.999999999.pml-partial");
-        let alive = dir.join("out.csv.1.pml-partial");
         let other = dir.join("other.csv.999999999.pml-partial");
         let unrelated = dir.join("out.csv.x.pml-partial");
-        for f in [&dead, &alive, &other, &unrelated] {
+        let mut kept = vec![other, unrelated];
+        // 1 (init) is alive on Linux; Windows has no PID that is alive everywhere (Wine has no
+        // System process), so there `is_alive` is tested on its own below.
+        if cfg!(target_os = "linux") {
+            kept.push(dir.join("out.csv.1.pml-partial"));
+        }
+        for f in kept.iter().chain([&dead]) {
             std::fs::write(f, b"x").unwrap();
         }
         let mut file = AtomicFile::create(&path).unwrap();
         file.write_all(b"new").unwrap();
         file.commit().unwrap();
         assert!(!dead.exists());
-        assert!(alive.exists() && other.exists() && unrelated.exists());
+        for f in &kept {
+            assert!(f.exists(), "{} stays", f.display());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// This process is alive; a child that has exited (and been waited for) is not, nor a PID
+    /// that no process has.
+    #[cfg(any(target_os = "linux", windows))]
+    #[test]
+    fn living_and_exited_processes_are_told_apart() {
+        assert!(is_alive(std::process::id()));
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--list")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!is_alive(pid), "an exited child is not alive");
+        assert!(!is_alive(999_999_999));
+    }
+
+    /// The commit replaces a target that exists (on Windows the `MOVEFILE_REPLACE_EXISTING`
+    /// case). While a reader holds it open, Linux and Windows with POSIX-semantics renames (10
+    /// 1607 and later, NTFS) replace it too, and the reader keeps the old bytes; where the system
+    /// refuses (older Windows, Wine), the error says why and the old file stays whole.
+    #[test]
+    fn a_commit_replaces_an_existing_target() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("pml-atomic-replace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.csv");
+        std::fs::write(&path, b"old").unwrap();
+        let mut reader = File::open(&path).unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new and longer").unwrap();
+        match file.commit() {
+            Ok(()) => assert_eq!(std::fs::read(&path).unwrap(), b"new and longer"),
+            Err(e) if cfg!(windows) => {
+                assert!(e.to_string().contains("another program has it open"), "{e}");
+                assert_eq!(std::fs::read(&path).unwrap(), b"old");
+            }
+            Err(e) => panic!("{e}"),
+        }
+        let mut old = Vec::new();
+        reader.read_to_end(&mut old).unwrap();
+        assert_eq!(old, b"old");
+        drop(reader);
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"newest").unwrap();
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"newest");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

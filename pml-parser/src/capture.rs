@@ -440,13 +440,17 @@ impl Capture {
     /// which the OS may drop, but which count as the process's memory in every monitor). The
     /// pages stay in the OS file cache; reading the events again maps them again.
     ///
-    /// Linux only (`MADV_DONTNEED`); a no-op for in-memory captures, for inputs (the file, or
-    /// all parts of a split capture) no larger than [`OpenOptions::release_above`], and
-    /// elsewhere. Only whole pages from the one holding the
-    /// first event up to the one holding the event after `range` are released, so neighbouring
-    /// chunks rarely share one.
+    /// On Linux the pages are unmapped (`MADV_DONTNEED`); on Windows they are taken out of the
+    /// working set (`VirtualUnlock` on pages that are not locked, which the Windows API documents
+    /// as removing them from the working set), and they stay on the standby list, so the next
+    /// read is a soft fault. On other systems (macOS, the BSDs) it does nothing: their kernels
+    /// reclaim clean file pages under pressure, but the process's resident size grows with the
+    /// capture there. A no-op too for in-memory captures and for inputs (the file, or all parts of a split
+    /// capture) no larger than [`OpenOptions::release_above`]. Only whole pages from the one holding the first event up
+    /// to the one holding the event after `range` are released, so neighbouring chunks rarely
+    /// share one.
     pub fn release(&self, range: Range<u64>) {
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", windows))]
         if let Source::Mapped(Guarded { map, .. }) = &self.source {
             if self.input_bytes <= self.release_above {
                 return;
@@ -467,7 +471,7 @@ impl Capture {
                 release_pages(map, entry(range.start), entry(end));
             }
         }
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(any(target_os = "linux", windows)))]
         let _ = range;
     }
 }
@@ -520,28 +524,47 @@ fn rebuild_processes(capture: &Capture) -> ProcessTable {
 }
 
 /// The smallest page size of the platforms pml runs on; bounds are rounded to it.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 const PAGE: u64 = 4096;
 
-/// Drops from the process's resident memory the whole pages of `map` between byte `from`
-/// (rounded down) and byte `to` (rounded down): the pages of bytes before `to`, except the one
-/// holding `to`.
-#[cfg(target_os = "linux")]
-fn release_pages(map: &memmap2::Mmap, from: u64, to: u64) {
+/// The whole pages of `map` between byte `from` (rounded down) and byte `to` (rounded down), as
+/// a start and a length: the pages of bytes before `to`, except the one holding `to`. `None`
+/// when there is no whole page.
+#[cfg(any(target_os = "linux", windows))]
+fn whole_pages(map: &memmap2::Mmap, from: u64, to: u64) -> Option<(usize, usize)> {
     let start = from - from % PAGE;
     let stop = (to - to % PAGE).min(map.len() as u64);
-    if start >= stop {
+    (start < stop).then(|| (start as usize, (stop - start) as usize))
+}
+
+/// Drops from the process's resident memory the whole pages of `map` between byte `from`
+/// and byte `to` (see [`whole_pages`]).
+#[cfg(target_os = "linux")]
+fn release_pages(map: &memmap2::Mmap, from: u64, to: u64) {
+    let Some((start, len)) = whole_pages(map, from, to) else {
         return;
-    }
+    };
     // SAFETY: `MADV_DONTNEED` on a shared, read-only file mapping (what `Mmap::map` makes) only
     // unmaps the pages; the next read of them maps the same file bytes again, so every slice
     // borrowed from the map keeps its contents. (On a private, written mapping it would discard
     // changes, which is why memmap2 marks it unsafe; this map is never written.)
-    let _ = unsafe {
-        map.unchecked_advise_range(
-            memmap2::UncheckedAdvice::DontNeed,
-            start as usize,
-            (stop - start) as usize,
-        )
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, len) };
+}
+
+/// Takes the whole pages of `map` between byte `from` and byte `to` (see [`whole_pages`]) out
+/// of the process's working set.
+#[cfg(windows)]
+fn release_pages(map: &memmap2::Mmap, from: u64, to: u64) {
+    let Some((start, len)) = whole_pages(map, from, to) else {
+        return;
     };
+    // SAFETY: the range lies inside the view `map` holds (`whole_pages` bounds it by the map's
+    // length), which stays mapped for the call. "Calling VirtualUnlock on a range of memory that
+    // is not locked releases the pages from the process's working set" (the documentation of
+    // VirtualUnlock); the call then returns FALSE with ERROR_NOT_LOCKED, which is expected and
+    // ignored. The view stays mapped and keeps its contents: a later read faults the pages back
+    // in from the standby list or the file, so every slice borrowed from the map stays valid.
+    unsafe {
+        windows_sys::Win32::System::Memory::VirtualUnlock(map.as_ptr().add(start).cast(), len);
+    }
 }
