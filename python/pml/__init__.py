@@ -166,11 +166,19 @@ class Capture:
         raw = self._raw.events(_filters(filter, exclude, config, where), cols, text, limit)
         return Events(raw)
 
-    def analyze(self, window_ms: int = DEFAULT_WINDOW_MS, *, name: Optional[str] = None) -> Dict[str, Any]:
+    def analyze(
+        self,
+        window_ms: int = DEFAULT_WINDOW_MS,
+        *,
+        name: Optional[str] = None,
+        include_procmon: bool = False,
+    ) -> Dict[str, Any]:
         """The analysis, structured as ``pml analyze --json`` prints it for this capture:
-        incidents with explanation and fix, unmatched opens, sharing violations."""
+        warnings, failures with their likely causes, incidents with explanation and fix, handle
+        leaks, unmatched opens, sharing violations. ProcMon's own activity is left out unless
+        ``include_procmon``."""
         name = name if name is not None else self._raw.files[0]
-        return json.loads(self._raw.analyze_json(name, window_ms))
+        return json.loads(self._raw.analyze_json(name, window_ms, include_procmon))
 
     def summary(
         self,
@@ -225,9 +233,11 @@ class Capture:
         returns the number of events saved."""
         return self._raw.save_filtered(os.fsdecode(out), _filters(filter, exclude, config, where))
 
-    def report(self, out: PathLike, window_ms: int = DEFAULT_WINDOW_MS) -> int:
+    def report(
+        self, out: PathLike, window_ms: int = DEFAULT_WINDOW_MS, *, include_procmon: bool = False
+    ) -> int:
         """Writes the self-contained HTML report of ``pml report``; returns the incident count."""
-        return self._raw.report(os.fsdecode(out), window_ms)
+        return self._raw.report(os.fsdecode(out), window_ms, include_procmon)
 
 
 class Events:
@@ -328,10 +338,11 @@ def report(
     out: PathLike,
     *,
     window_ms: int = DEFAULT_WINDOW_MS,
+    include_procmon: bool = False,
 ) -> int:
     """``pml report FILE... -o REPORT.html``; returns the number of incidents."""
     with open(path_or_paths) as cap:
-        return cap.report(out, window_ms)
+        return cap.report(out, window_ms, include_procmon=include_procmon)
 
 
 def filter(

@@ -241,10 +241,19 @@ impl Capture {
     }
 
     /// `pml analyze --json` of this capture, named `name`, as JSON text.
-    #[pyo3(signature = (name, window_ms))]
-    fn analyze_json(&self, py: Python<'_>, name: String, window_ms: u64) -> Result<String> {
+    #[pyo3(signature = (name, window_ms, include_procmon=false))]
+    fn analyze_json(
+        &self,
+        py: Python<'_>,
+        name: String,
+        window_ms: u64,
+        include_procmon: bool,
+    ) -> Result<String> {
         let capture = self.get()?;
-        let options = Options { window_ms };
+        let options = Options {
+            window_ms,
+            include_procmon,
+        };
         let out = py.allow_threads(|| {
             let analyzed = pml_report::analysis::AnalyzedCapture::new(name, &capture, &options);
             let mut out = Vec::new();
@@ -353,12 +362,22 @@ impl Capture {
 
     /// Writes the HTML report of the analysis to `out`, whole or not at all; returns the number
     /// of incidents.
-    #[pyo3(signature = (out, window_ms))]
-    fn report(&self, py: Python<'_>, out: PathBuf, window_ms: u64) -> Result<usize> {
+    #[pyo3(signature = (out, window_ms, include_procmon=false))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        out: PathBuf,
+        window_ms: u64,
+        include_procmon: bool,
+    ) -> Result<usize> {
         let capture = self.get()?;
         let name = self.files.join(", ");
+        let options = Options {
+            window_ms,
+            include_procmon,
+        };
         py.allow_threads(|| {
-            let analysis = pml_analyzer::analyze(&capture, &Options { window_ms });
+            let analysis = pml_analyzer::analyze(&capture, &options);
             let page = pml_report::html::HtmlPage::build(&capture, &analysis, name);
             let cannot = |e: std::io::Error| Error::new(Class::Output, e).in_file(out.display());
             let mut file = AtomicFile::create(&out).map_err(cannot)?;
