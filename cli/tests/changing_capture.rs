@@ -58,6 +58,10 @@ fn truncate_and_append(work: &Path, original: &Path, len: u64) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Windows refuses to truncate a file that another process has mapped: the case cannot arise"
+)]
 fn a_capture_truncated_while_read_never_kills_pml() {
     let events = env_or("PML_TRUNCATION_EVENTS", 300_000);
     let rounds = env_or("PML_TRUNCATION_ROUNDS", 9);
