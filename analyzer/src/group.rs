@@ -520,9 +520,13 @@ impl Accs {
 }
 
 /// A number as a whole number when it is one (and not a duration), else with a fraction.
+/// Durations are rounded to ProcMon's 100 ns: a sum of chunks added in another order (other
+/// core counts, other systems) then prints the same.
 fn number_value(x: f64, field: Option<Field>) -> Value {
     let seconds = matches!(field, Some(Field::Column(Column::Duration)));
-    if !seconds && x.fract() == 0.0 && x.abs() < 9.0e15 {
+    if seconds {
+        Value::Float((x * 1e7).round() / 1e7)
+    } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
         Value::Int(x as i64)
     } else {
         Value::Float(x)

@@ -250,6 +250,8 @@ fn file_captures_appear_only_when_finished() {
     let c = Capture::open(&path).unwrap();
     assert_eq!(c.event_count(), 1000);
     assert_eq!(c.event(999).unwrap().time(), FileTime(T0 + 999));
+    // Windows keeps a mapped file from being removed: unmap it first.
+    drop(c);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
