@@ -1,5 +1,5 @@
 //! The names ProcMon gives to file-system flag bits and enumerations, in the order it
-//! lists them. Tables of `(bits, name)` are consumed by [`super::detail::push_flags`]:
+//! lists them. Tables of `(bits, name)` are consumed by `push_flags` (the Detail renderer):
 //! a combined entry placed before its parts wins over them.
 
 /// Generic rights mapped to file-specific rights before naming (FILE_GENERIC_*).
