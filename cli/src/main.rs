@@ -2,6 +2,7 @@
 
 mod build_args;
 mod cmd;
+mod document;
 mod exit;
 mod filter_args;
 mod inputs;

@@ -2,13 +2,14 @@
 //! causes, handle races (inherited handles, sharing violations), files held by running images
 //! or pending deletes, leaks — after warning about what the capture cannot show.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use pml_analyzer::{Options, DEFAULT_WINDOW_MS};
 use pml_report::analysis::{self, AnalyzedCapture};
+
+use crate::document::Reader;
 
 /// Arguments of `pml analyze`.
 #[derive(clap::Args)]
@@ -51,21 +52,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         all.push(analyzed);
     }
     let mut out = Vec::new();
-    if args.json {
+    let reader = if args.json {
         analysis::write_json(&mut out, &all)?;
+        Reader::Program
     } else {
         analysis::write_text(&mut out, &all)?;
-        // Text is for a person: nothing from the capture reaches the terminal raw.
-        out = pml_parser::for_terminal_lines(&String::from_utf8_lossy(&out))
-            .into_owned()
-            .into_bytes();
-    }
-    // A reader that went away (`pml analyze ... | head`) has all it wanted.
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+        Reader::Person
+    };
+    crate::document::print(out, reader)?;
     let incidents = all.iter().any(|a| !a.analysis.incidents.is_empty());
     Ok(if args.fail_on_incident && incidents {
         crate::exit::code(crate::exit::INCIDENT)

@@ -1,13 +1,13 @@
 //! `pml diff GOOD BAD`: what changed between a run that worked and one that failed, ranked by
 //! how likely it explains the failure.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use pml_analyzer::diff::{diff_with, DiffOptions};
 
+use crate::document::Reader;
 use crate::filter_args::FilterArgs;
 use crate::progress::Progress;
 
@@ -56,24 +56,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let result = diff_with(&good, &bad, &options, &progress, None);
     progress.finish();
     let mut out = Vec::new();
-    if args.json {
+    let reader = if args.json {
         pml_report::diff::write_json(&mut out, &result)?;
+        Reader::Program
     } else {
         let names = (
             args.good.display().to_string(),
             args.bad.display().to_string(),
         );
         pml_report::diff::write_text(&mut out, &result, &names, args.top)?;
-        // Text is for a person: nothing from the captures reaches the terminal raw.
-        out = pml_parser::for_terminal_lines(&String::from_utf8_lossy(&out))
-            .into_owned()
-            .into_bytes();
-    }
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+        Reader::Person
+    };
+    crate::document::print(out, reader)?;
     let unreadable = result.summary.good.unreadable_events + result.summary.bad.unreadable_events;
     let partial = crate::exit::warn_unreadable(unreadable) || good.partial() || bad.partial();
     Ok(crate::exit::success_unless_partial(partial))
