@@ -8,41 +8,11 @@ use pml_parser::{Column, ColumnRenderer, Event};
 use crate::error::Result;
 use crate::{Export, Written};
 
-/// Events per parallel task.
-const CHUNK_EVENTS: u64 = 1 << 14;
-
 /// Writes the events that pass the export's query to `out`, one JSON object per line.
 pub(crate) fn write(export: &Export<'_, '_>, out: &mut (impl Write + Send)) -> Result<Written> {
-    let query = export.query;
-    let mut written = Written::default();
-    query.run(
-        CHUNK_EVENTS,
-        export.progress,
-        |chunk| {
-            let mut bytes = Vec::new();
-            let mut cell = String::new();
-            let mut events = 0;
-            let unreadable = query.for_each_match(chunk, |part, index, event| {
-                events += 1;
-                write_event(
-                    &mut bytes,
-                    index,
-                    event,
-                    &export.columns,
-                    part.renderer(),
-                    &mut cell,
-                )
-            })?;
-            Ok((bytes, events, unreadable))
-        },
-        |(bytes, events, unreadable)| {
-            written.events += events;
-            written.unreadable += unreadable;
-            out.write_all(&bytes)?;
-            Ok::<bool, crate::Error>(true)
-        },
-    )?;
-    Ok(written)
+    crate::chunked::write_events(export, out, |bytes, part, index, event, cell| {
+        write_event(bytes, index, event, &export.columns, part.renderer(), cell)
+    })
 }
 
 /// Appends event number `index` as one JSON object of `columns` and a newline; `cell` is a

@@ -23,6 +23,7 @@
 //! # }
 //! ```
 
+mod chunked;
 mod columns;
 mod csv;
 mod error;

@@ -12,9 +12,6 @@ use pml_parser::{Column, ColumnRenderer, Event, Process};
 use crate::error::Result;
 use crate::{Export, Written};
 
-/// Events per parallel task.
-const CHUNK_EVENTS: u64 = 1 << 14;
-
 /// The element name of a column: its name with ` & ` as `_and_` and spaces as `_`.
 pub fn element_name(column: Column) -> String {
     column.name().replace(" & ", "_and_").replace(' ', "_")
@@ -72,36 +69,11 @@ pub(crate) fn write(
     head.extend_from_slice(b"</processlist>\r\n<eventlist>\r\n");
     out.write_all(&head)?;
     let tags: Vec<String> = export.columns.iter().map(|&c| element_name(c)).collect();
-    let mut written = Written::default();
-    query.run(
-        CHUNK_EVENTS,
-        export.progress,
-        |chunk| {
-            let mut bytes = Vec::new();
-            let mut cell = String::new();
-            let mut events = 0;
-            let unreadable = query.for_each_match(chunk, |part, _, event| {
-                events += 1;
-                write_event(
-                    &mut bytes,
-                    event,
-                    &export.columns,
-                    &tags,
-                    part.renderer(),
-                    stacks,
-                    &mut cell,
-                );
-                Ok::<(), crate::Error>(())
-            })?;
-            Ok((bytes, events, unreadable))
-        },
-        |(bytes, events, unreadable)| {
-            written.events += events;
-            written.unreadable += unreadable;
-            out.write_all(&bytes)?;
-            Ok::<bool, crate::Error>(true)
-        },
-    )?;
+    let written = crate::chunked::write_events(export, out, |bytes, part, _, event, cell| {
+        let columns = &export.columns;
+        write_event(bytes, event, columns, &tags, part.renderer(), stacks, cell);
+        Ok(())
+    })?;
     out.write_all(b"</eventlist>\r\n</procmon>\r\n")?;
     Ok(written)
 }
