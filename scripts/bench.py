@@ -4,6 +4,7 @@
 Usage: scripts/bench [--events N] [--runs R] [--skip-big] [--skip-peers] [--out BENCHMARKS.md]
        scripts/bench --baseline OLD_PML [--events N] [--runs R] [--skip-big] [--out FILE]
        scripts/bench --only-python [--pml PML] [--events N] [--runs R] [--skip-big]
+       scripts/bench --only-huge [--huge N] [--runs R]
 
 With --baseline, it times every whole-command stage with OLD_PML and with the freshly built pml in
 turn (run by run, so both see the same load) and prints before, after and after/before: the check
@@ -20,7 +21,11 @@ that a change made no stage slower.
    virtual environment and times, inside the Python process after the imports and for the whole
    process, all 27 columns of win11-fileio into a pandas DataFrame (pml and both peers) and a
    filtered query of the bulk capture into polars beside `pml events` with the same filter;
-6. prints one markdown table and writes it, with the machine description, to BENCHMARKS.md.
+6. makes (or reuses) a capture past 8 GiB (`--huge`, 56 M events: 40-bit event offsets) and times
+   info, analyze, a filtered query and the CSV and Parquet exports on it;
+7. prints one markdown table and writes it, with the machine description, to BENCHMARKS.md.
+
+With --only-huge, only step 6 runs, and its section of BENCHMARKS.md is replaced.
 
 With --only-python, only step 5 runs (with PML, default target/release/pml, for `pml events` and
 the bulk capture), and its section of BENCHMARKS.md is replaced.
@@ -198,7 +203,18 @@ def stages(capture, out_dir, pml=PML):
         ("CSV export, 27 columns", [PML, "export", capture, "-o", out_dir / "out.csv", "--columns", "all", "--quiet"]),
         ("Parquet export", [PML, "export", capture, "-o", out_dir / "out.parquet", "--quiet"]),
         ("summary files", [PML, "summary", "files", capture, "--format", "csv", "--quiet"]),
+        ("grouped query (Process Name, Operation: count)",
+         [PML, "query", capture, "--group-by", "Process Name,Operation", "--format", "csv", "--quiet"]),
+        # Both sides are read in full; events/s counts one side's events over the whole run.
+        ("diff, the capture against itself (events/s per side)", [PML, "diff", capture, capture, "--json"]),
     ]
+
+
+def huge_stages(capture, out_dir):
+    """The stages past 8 GiB: the commands a user runs first on a capture that size."""
+    return [s for s in stages(capture, out_dir) if s[0] in (
+        "info", "filtered query (Process Name contains, 4 columns)", "analyze",
+        "CSV export, 27 columns", "Parquet export")]
 
 
 def compare(baseline, captures, runs, out):
@@ -213,6 +229,9 @@ def compare(baseline, captures, runs, out):
         with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
             pairs = zip(stages(capture, Path(out_dir), baseline), stages(capture, Path(out_dir)))
             for (stage, before_cmd), (_, after_cmd) in pairs:
+                if not knows_command(baseline, before_cmd[1]):
+                    print(f"{label}: {stage}: the baseline has no `{before_cmd[1]}` command; skipped")
+                    continue
                 results = {"before": [], "after": []}
                 for r in range(runs * (5 if small else 1)):
                     order = [("before", before_cmd), ("after", after_cmd)]
@@ -231,6 +250,36 @@ def compare(baseline, captures, runs, out):
     table = "\n".join(lines) + "\n"
     print(table)
     Path(out).write_text(table)
+
+
+def knows_command(pml, command):
+    """Whether the binary `pml` has the subcommand (an older baseline may lack newer ones)."""
+    return subprocess.run([str(pml), command, "--help"], capture_output=True).returncode == 0
+
+
+HUGE_SECTION = "## Past 8 GiB"
+
+
+def huge_section(events, runs):
+    """The markdown section of a capture over 8 GiB (40-bit file offsets): whole commands, events/s
+    and peak memory; one run each unless `runs` says more."""
+    capture = bulk_capture(events)
+    size = capture.stat().st_size
+    n = event_count(capture)
+    lines = [HUGE_SECTION, "", f"Machine: {machine()}.", "",
+             f"`pml synth bulk --events {events}`: {n:,} events, {size:,} bytes ({size / 2**30:.1f} GiB), so "
+             "event offsets past 8 GiB (40-bit offsets) are read. Whole commands, median of "
+             f"{runs} run(s); outputs written to the bench folder and deleted after each run.", "",
+             "| stage | seconds | events/s | peak RSS | peak anonymous |", "|---|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
+        for stage, cmd in huge_stages(capture, Path(out_dir)):
+            wall, rss, anon = median_run(cmd, runs)
+            for written in Path(out_dir).iterdir():
+                written.unlink()
+            line = f"| {stage} | {wall:.1f} | {n / wall / 1e6:.2f} M | {rss:.0f} MB | {anon:.0f} MB |"
+            print(line, flush=True)
+            lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def ensure_peers():
@@ -305,14 +354,14 @@ def python_section(rows):
     return "\n".join(lines) + "\n"
 
 
-def replace_python_section(path, section):
-    """BENCHMARKS.md with its Python section replaced (or added at the end)."""
+def replace_section(path, heading, section):
+    """BENCHMARKS.md with its section under `heading` replaced (or added at the end)."""
     old = Path(path).read_text() if Path(path).exists() else ""
-    start = old.find(PYTHON_SECTION)
+    start = old.find(heading)
     if start < 0:
         new = old.rstrip("\n") + "\n\n" + section
     else:
-        end = old.find("\n## ", start + len(PYTHON_SECTION))
+        end = old.find("\n## ", start + len(heading))
         new = old[:start] + section + (old[end + 1:] if end >= 0 else "")
     Path(path).write_text(new)
 
@@ -349,6 +398,10 @@ def main():
     ap.add_argument("--only-python", action="store_true",
                     help="only the Python package's figures (replaces their section of --out)")
     ap.add_argument("--pml", default=str(PML), help="the pml binary of --only-python")
+    ap.add_argument("--huge", type=int, default=56_000_000,
+                    help="events of the capture past 8 GiB (0 skips that section)")
+    ap.add_argument("--only-huge", action="store_true",
+                    help="only the section past 8 GiB (replaces it in --out)")
     args = ap.parse_args()
     if args.out is None:
         args.out = str(ROOT / ("BENCHMARKS-before-after.md" if args.baseline else "BENCHMARKS.md"))
@@ -358,6 +411,9 @@ def main():
         only_python(args)
         return
     run(["cargo", "build", "--release", "-p", "pml-cli"], cwd=ROOT)
+    if args.only_huge:
+        replace_section(args.out, HUGE_SECTION, huge_section(args.huge, args.runs))
+        return
     fileio = WORK / "win11-fileio-64bit.pml"
     if not fileio.exists():
         with gzip.open(SAMPLES / "win11-fileio-64bit.pml.gz") as src, open(fileio, "wb") as dst:
@@ -463,6 +519,8 @@ def main():
                   "|---:|---|---:|---:|---:|"]
         for events, stage, wall, rss, anon in scaling(sizes, args.runs):
             lines.append(f"| {events / 1e6:.0f} M | {stage} | {wall:.2f} | {wall / events * 1e9:.0f} | {anon:.0f} MB |")
+    if args.huge and not args.skip_big:
+        lines += ["", huge_section(args.huge, 1)]
     table = "\n".join(lines) + "\n"
     print(table)
     Path(args.out).write_text(table)
@@ -482,7 +540,7 @@ def only_python(args):
     section = python_section(python_rows(python, fileio, bulk, args.runs, PML))
     section = section.replace(PYTHON_SECTION, f"{PYTHON_SECTION}\n\nMachine: {machine()}.", 1)
     print(section)
-    replace_python_section(args.out, section)
+    replace_section(args.out, PYTHON_SECTION, section)
 
 
 if __name__ == "__main__":
