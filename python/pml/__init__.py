@@ -135,7 +135,8 @@ class Capture:
 
     @property
     def info(self) -> Dict[str, Any]:
-        """What ``pml info --json`` prints (of the first file): system, ProcMon build, counts."""
+        """What ``pml info --json`` prints: system and ProcMon build (of the first file), event
+        counts per class, processes, time span, salvage report."""
         return json.loads(self._raw.info_json())
 
     def events(

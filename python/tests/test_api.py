@@ -222,5 +222,6 @@ def test_split_parts_are_joined(tmp_path):
     with pml.open(tmp_path / "Y.PML") as cap:
         assert cap.files == [str(tmp_path / "Y.PML"), str(tmp_path / "Y-1.PML")]
         assert cap.event_count == first + second == n
+        assert cap.info["events"] == n  # counted over all parts, as pml info's library does
         idx = cap.events(columns=["index"]).to_arrow().column("index").to_pylist()
         assert idx == list(range(n))
