@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use pml_analyzer::diff::{diff_with, DiffOptions};
 use pml_analyzer::filter::{Action, Expr, Filter, Rule};
 use pml_analyzer::info::CaptureInfo;
 use pml_analyzer::pmc::Config;
@@ -144,6 +145,39 @@ pub fn open(
             n => n.to_string(),
         },
     })
+}
+
+/// `pml diff GOOD BAD --json`: what changed between the run that worked (`good`) and the one
+/// that failed (`bad`), both filtered by `filters`, as JSON text; at most `limit` differences
+/// listed (0: all), linked to BAD's incidents when `link_incidents`.
+#[pyfunction]
+#[pyo3(signature = (good, bad, filters, limit=1000, link_incidents=true, progress=None))]
+pub fn diff_json(
+    py: Python<'_>,
+    good: PyRef<'_, Capture>,
+    bad: PyRef<'_, Capture>,
+    filters: FilterArgs,
+    limit: usize,
+    link_incidents: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let (good, bad) = (good.get()?, bad.get()?);
+    let (filter, _) = filters.build()?;
+    let options = DiffOptions {
+        filter,
+        limit,
+        link_incidents,
+    };
+    let progress = PyProgress::new(progress, good.event_count() + bad.event_count());
+    let (out, progress) = py.allow_threads(move || {
+        let result = diff_with(&good, &bad, &options, &progress, None);
+        let mut out = Vec::new();
+        let written = pml_report::diff::write_json(&mut out, &result);
+        (written.map(|()| out), progress)
+    });
+    progress.finish()?;
+    let out = out.map_err(|e| Error::new(Class::Output, e))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[pymethods]
