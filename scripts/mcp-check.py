@@ -9,7 +9,9 @@ The SDK starts `pml mcp` over stdio twice: once negotiating the newest revision 
 tools and calls every one on every capture (`.gz` captures are unpacked to a temporary folder);
 `info`, `analyze`, `query`, `event`, `process_tree` and `summary` must give what `pml info
 --json`, `pml analyze --json`, `pml events --format jsonl`, `pml query --format json` and `pml
-summary --format jsonl` give; `report` must write the page it names. Bad arguments must be tool
+summary --format jsonl` give; `report` must write the page it names. `diff` must give what
+`pml diff --json` gives on the good/bad pairs of `pml synth` (whole, paged, filtered, without
+incidents) and on each capture against itself (no differences). Bad arguments must be tool
 errors and an unknown tool a protocol error, with the server still answering afterwards.
 The SDK is installed in a venv ($MCP_CHECK_VENV, default $TMPDIR/pml-mcp-check-venv) unless the
 running Python has it.
@@ -25,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 
-TOOLS = {"info", "query", "event", "process_tree", "analyze", "summary", "report"}
+TOOLS = {"info", "query", "event", "process_tree", "analyze", "summary", "diff", "report"}
+# What the diff tool adds to the document of `pml diff --json`: the page and the lists it cut.
+DIFF_PAGING = ("offset", "returned", "total", "truncated", "next_offset", "truncated_lists")
 
 
 def ensure_sdk():
@@ -130,8 +134,56 @@ async def check_capture(client, pml, path, scratch):
     if not page_text.lstrip().lower().startswith("<!doctype html") or report["bytes"] != os.path.getsize(output):
         raise SystemExit(f"FAIL report {name}: {report}")
     same(f"report {name}: incidents", report["incidents"], len(analysis["incidents"]))
+
+    itself = await call(client, "diff", {"good": path, "bad": path, "limit": 1000})
+    same(f"diff {name} with itself: nothing", (itself["total"], itself["differences"]), (0, []))
+    same(f"diff {name} with itself", diff_document(itself), cli_json(pml, "diff", "-q", "--json", path, path))
     print(f"  {name}: {analysis['summary']['incidents']} incidents, {len(rows)} events matched, "
           f"{grouped['total_groups']} groups, {len(tree['processes'])} processes")
+
+
+def diff_document(answer):
+    """The diff tool's answer without its paging: the document of `pml diff --json`."""
+    same("diff: no list cut", answer["truncated_lists"], {})
+    same("diff: total", answer["total"], answer["summary"]["differences"])
+    return {k: v for k, v in answer.items() if k not in DIFF_PAGING}
+
+
+async def check_diff(client, pml, scratch):
+    """`diff` on every good/bad pair `pml synth` writes, against `pml diff --json`."""
+    for pair in ("missing-header", "sharing-violation"):
+        out = os.path.join(scratch, pair + ".pml")
+        subprocess.run([pml, "synth", pair, "-o", out], check=True, capture_output=True)
+        good, bad = out[: -len(".pml")] + ".good.pml", out[: -len(".pml")] + ".bad.pml"
+        with open(out[: -len(".pml")] + ".diff.json", encoding="utf-8") as f:
+            expected = json.load(f)
+
+        want = cli_json(pml, "diff", "-q", "--json", good, bad)
+        whole = await call(client, "diff", {"good": good, "bad": bad, "limit": 1000})
+        same(f"diff {pair}", diff_document(whole), want)
+        top = whole["differences"][0]
+        same(f"diff {pair}: the cause first", (top["kind"], top["process"]["name"].lower(), top["path"].lower()),
+             (expected["top"]["kind"], expected["top"]["process"].lower(), expected["top"]["path"].lower()))
+
+        page = await call(client, "diff", {"good": good, "bad": bad, "offset": 1, "limit": 2})
+        same(f"diff {pair}: page 2", page["differences"], want["differences"][1:3])
+        same(f"diff {pair}: page 2 totals", (page["total"], page["returned"], page["truncated"], page["next_offset"]),
+             (want["summary"]["differences"], 2, want["summary"]["differences"] > 3, 3))
+        first = await call(client, "diff", {"good": good, "bad": bad})
+        same(f"diff {pair}: default page", first["differences"], want["differences"][:20])
+
+        rules = ["--filter", "Process Name is cl.exe", "--exclude", "Path ends with .pdb", "--no-incidents"]
+        want = cli_json(pml, "diff", "-q", "--json", good, bad, *rules)
+        filtered = await call(client, "diff", {"good": good, "bad": bad, "filter": ["Process Name is cl.exe"],
+                                               "exclude": ["Path ends with .pdb"], "link_incidents": False,
+                                               "limit": 1000})
+        same(f"diff {pair} filtered", diff_document(filtered), want)
+        where = "\"Process Name\" = 'cl.exe' and not Path ends with '.pdb'"
+        want = cli_json(pml, "diff", "-q", "--json", good, bad, "--where", where)
+        expr = await call(client, "diff", {"good": good, "bad": bad, "where": where, "limit": 1000})
+        same(f"diff {pair} where", diff_document(expr), want)
+        print(f"  diff {pair}: {whole['total']} differences, {whole['summary']['likely_causes']} likely causes, "
+              f"top {top['operation']} {top['path']} ({top['score']})")
 
 
 async def check_errors(client, path):
@@ -145,6 +197,9 @@ async def check_errors(client, path):
         ("event", {"file": path, "index": 10**12}, "has no event"),
         ("summary", {"file": path, "kind": "nope"}, "unknown summary 'nope'"),
         ("info", {"file": path, "bogus": 1}, "unknown argument 'bogus'"),
+        ("diff", {"good": path, "bad": "/no/such/capture.pml"}, "bad: cannot open /no/such/capture.pml"),
+        ("diff", {"good": path}, "argument 'bad' is required"),
+        ("diff", {"file": path}, "unknown argument 'file'"),
     ]:
         result = await client.call_tool(name, args)
         if not result.is_error or says not in result.content[0].text:
@@ -170,10 +225,14 @@ async def session(pml, mode, captures, scratch):
         tools = (await client.list_tools()).tools
         same(f"{mode}: tools", {t.name for t in tools}, TOOLS)
         for t in tools:
-            if t.input_schema.get("type") != "object" or "file" not in t.input_schema["required"] or not t.description:
+            # Every tool reads one capture, `file`, except `diff`, which compares `good` and `bad`.
+            needs = ["good", "bad"] if t.name == "diff" else ["file"]
+            required = t.input_schema.get("required", [])
+            if t.input_schema.get("type") != "object" or any(r not in required for r in needs) or not t.description:
                 raise SystemExit(f"FAIL {mode}: tool {t.name} lacks a description or schema")
         for path in captures:
             await check_capture(client, pml, path, scratch)
+        await check_diff(client, pml, scratch)
         await check_errors(client, captures[0])
 
 

@@ -1,6 +1,7 @@
 //! A Model Context Protocol (MCP) server over Process Monitor captures: AI assistants open
-//! `.PML` files, query, group and inspect their events, and get the analysis and the HTML report
-//! through tools (`pml mcp` runs it on standard input and output).
+//! `.PML` files, query, group and inspect their events, get the analysis and the HTML report,
+//! and compare a run that worked with one that failed, through tools (`pml mcp` runs it on
+//! standard input and output).
 //!
 //! The server speaks JSON-RPC 2.0, one message per line ([the stdio transport]), and both eras of
 //! the protocol: the `initialize` handshake (revisions 2024-11-05 to 2025-11-25) and the
@@ -16,8 +17,8 @@
 //!
 //! or one message at a time ([`Server::handle`]), as the tests do.
 //!
-//! The tools are `info`, `query`, `event`, `process_tree`, `analyze`, `summary` and `report`
-//! ([`tools`] lists their descriptions and argument schemas). Captures are opened once and
+//! The tools are `info`, `query`, `event`, `process_tree`, `analyze`, `summary`, `diff` and
+//! `report` ([`tools`] lists their descriptions and argument schemas). Captures are opened once and
 //! kept by path (opened again when the file changes); answers are bounded (paging with totals
 //! and a `truncated` flag); bad arguments and unreadable captures are tool errors
 //! (`isError: true`) that say what is wrong, and the server goes on.

@@ -318,8 +318,10 @@ Pass the capture's absolute path as `file`; it is opened once and reused. Start 
 explained with a fix). Use `query` to list or group events with a where expression such as \
 \"Process Name\" = 'cl.exe' and Result != 'SUCCESS', `event` for every column, the detail and \
 the call stack of one event (by its index), `process_tree` for who started whom, `summary` for \
-ProcMon's summaries, and `report` to write the HTML report. Answers are paged: check \
-`truncated` and ask for the next page with `offset` only when needed.";
+ProcMon's summaries, and `report` to write the HTML report. Given a capture of a run that \
+worked and one of a run that failed, `diff` (with `good` and `bad` instead of `file`) ranks \
+what changed by how likely it explains the failure. Answers are paged: check `truncated` and \
+ask for the next page with `offset` only when needed.";
 
 /// `initialize`: the handshake revision the client asked for when this server speaks it, else
 /// the newest.

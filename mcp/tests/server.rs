@@ -1,9 +1,11 @@
 //! The MCP server driven in-process, message by message, as a client would: the handshake, the
-//! 2026-07-28 envelope, every tool on a testdata capture and a real one, and errors that leave
-//! the server answering.
+//! 2026-07-28 envelope, every tool on a testdata capture and a real one, `diff` on synthetic
+//! good/bad pairs against the library, and errors that leave the server answering.
 
 use std::path::{Path, PathBuf};
 
+use pml_analyzer::diff::{diff, DiffOptions};
+use pml_analyzer::filter::{Action, Filter, Rule};
 use pml_mcp::{Server, ServerOptions};
 use pml_parser::{OpenOptions, SplitCapture};
 use serde_json::{json, Value};
@@ -91,10 +93,13 @@ fn the_handshake_negotiates_a_revision_and_lists_the_tools() {
     for tool in tools {
         let schema = &tool["inputSchema"];
         assert_eq!(schema["type"], "object", "{tool}");
-        assert!(schema["required"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("file")));
+        // Every tool reads one capture, `file`, except `diff`, which compares two.
+        let required = schema["required"].as_array().unwrap();
+        if tool["name"] == "diff" {
+            assert_eq!(required, &[json!("good"), json!("bad")]);
+        } else {
+            assert!(required.contains(&json!("file")), "{tool}");
+        }
         assert!(tool["description"].as_str().unwrap().len() > 80, "{tool}");
     }
     assert_eq!(ask(&mut server, 4, "ping", json!({}))["result"], json!({}));
@@ -297,6 +302,11 @@ fn check_every_tool(file: &Path) {
         direct.incidents.len(),
         "{analysis}"
     );
+    let same = call(&mut server, "diff", json!({"good": file, "bad": file}));
+    assert_eq!(same["differences"], json!([]), "{same}");
+    assert_eq!(same["summary"]["differences"], 0);
+    assert_eq!(same["total"], 0);
+
     let dir = pml_testkit::TempDir::new("mcp-report");
     let output = dir.join("report.html");
     let report = call(
@@ -340,4 +350,237 @@ fn every_tool_answers_on_a_real_capture() {
     let scratch = pml_testkit::TempDir::new("mcp-real");
     let file = pml_testkit::unpack_sample(&dir, "process-64bit", scratch.path(), "process.pml");
     check_every_tool(&file);
+}
+
+/// Pair `name` of the synth crate written into `dir` (seed 1): its good and bad captures and
+/// the difference that must rank first.
+fn synth_pair(
+    dir: &pml_testkit::TempDir,
+    name: &str,
+) -> (PathBuf, PathBuf, pml_synth::ExpectedDiff) {
+    let out = dir.join(&format!("{name}.pml"));
+    let expected = pml_synth::pair(name, &out, &pml_synth::Options::default()).unwrap();
+    let (good, bad, _) = pml_synth::pair_paths(&out);
+    (good, bad, expected)
+}
+
+fn open(path: &Path) -> SplitCapture {
+    SplitCapture::open(path, OpenOptions::new().salvage(true)).unwrap()
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap()
+}
+
+#[test]
+fn diff_ranks_each_synth_pairs_cause_first_as_the_library_does() {
+    let dir = pml_testkit::TempDir::new("mcp-diff-pairs");
+    let mut server = server();
+    for &name in pml_synth::PAIRS {
+        let (good, bad, expected) = synth_pair(&dir, name);
+        let direct = diff(&open(&good), &open(&bad), &DiffOptions::default());
+        let total = direct.summary.differences;
+        assert!(total > 3, "{name}: {total} differences");
+
+        let answer = call(&mut server, "diff", json!({"good": good, "bad": bad}));
+        let top = &answer["differences"][0];
+        assert_eq!(top, &to_json(&direct.differences[0]), "{name}");
+        assert_eq!(top["kind"], expected.top.kind, "{name}: {top}");
+        assert!(
+            top["process"]["name"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(expected.top.process),
+            "{name}: {top}"
+        );
+        assert_eq!(
+            top["path"].as_str().map(str::to_lowercase),
+            expected.top.path.map(str::to_lowercase),
+            "{name}"
+        );
+        assert_eq!(top["incident"], json!(expected.incident), "{name}");
+
+        // The first page (20 by default), with the totals of the whole comparison.
+        let first: Vec<&_> = direct.differences.iter().take(20).collect();
+        assert_eq!(answer["differences"], to_json(&first), "{name}");
+        assert_eq!(answer["total"], total);
+        assert_eq!(answer["returned"], first.len());
+        assert_eq!(answer["truncated"], total > 20);
+        assert_eq!(
+            answer["next_offset"],
+            if total > 20 { json!(20) } else { Value::Null }
+        );
+        let mut summary = to_json(&direct.summary);
+        summary["listed"] = json!(first.len());
+        assert_eq!(answer["summary"], summary, "{name}");
+        assert_eq!(
+            answer["processes_only_in_good"],
+            to_json(&direct.processes_only_in_good)
+        );
+        assert_eq!(
+            answer["processes_only_in_bad"],
+            to_json(&direct.processes_only_in_bad)
+        );
+        assert_eq!(answer["truncated_lists"], json!({}));
+
+        // A later page.
+        let page = call(
+            &mut server,
+            "diff",
+            json!({"good": good, "bad": bad, "offset": 1, "limit": 2}),
+        );
+        assert_eq!(page["differences"], to_json(&direct.differences[1..3]));
+        assert_eq!(
+            (&page["returned"], &page["truncated"], &page["next_offset"]),
+            (&json!(2), &json!(true), &json!(3))
+        );
+        assert_eq!(page["summary"]["differences"], total);
+        assert_eq!(page["summary"]["listed"], 2);
+        // With the whole list asked for, the document is `pml diff --json`'s.
+        let all = call(
+            &mut server,
+            "diff",
+            json!({"good": good, "bad": bad, "limit": 1000}),
+        );
+        let mut document = all.as_object().unwrap().clone();
+        for key in [
+            "offset",
+            "returned",
+            "total",
+            "truncated",
+            "next_offset",
+            "truncated_lists",
+        ] {
+            assert!(document.remove(key).is_some(), "{key}");
+        }
+        assert_eq!(Value::Object(document), to_json(&direct), "{name}");
+    }
+}
+
+#[test]
+fn a_capture_diffed_with_itself_has_no_differences() {
+    let dir = pml_testkit::TempDir::new("mcp-diff-self");
+    let (good, _, _) = synth_pair(&dir, "missing-header");
+    let mut server = server();
+    for file in [good, testdata("seed-race.pml")] {
+        let answer = call(&mut server, "diff", json!({"good": file, "bad": file}));
+        assert_eq!(answer["differences"], json!([]), "{answer}");
+        assert_eq!(
+            (
+                &answer["total"],
+                &answer["truncated"],
+                &answer["next_offset"]
+            ),
+            (&json!(0), &json!(false), &Value::Null)
+        );
+        let summary = &answer["summary"];
+        assert_eq!(summary["differences"], 0);
+        assert_eq!(summary["likely_causes"], 0);
+        assert_eq!(summary["aligned_processes"], summary["good"]["processes"]);
+        assert_eq!(summary["good"], summary["bad"]);
+        assert_eq!(answer["processes_only_in_good"], json!([]));
+        assert_eq!(answer["processes_only_in_bad"], json!([]));
+    }
+}
+
+#[test]
+fn diff_filters_both_runs_and_can_leave_incidents_out() {
+    let dir = pml_testkit::TempDir::new("mcp-diff-filter");
+    let (good, bad, _) = synth_pair(&dir, "sharing-violation");
+    let rule = "Process Name is cl.exe";
+    let mut filter = Filter::default();
+    filter.push(Rule::parse(rule, Action::Include).unwrap());
+    let options = DiffOptions {
+        filter,
+        limit: 1000,
+        link_incidents: false,
+    };
+    let direct = diff(&open(&good), &open(&bad), &options);
+    assert!(!direct.differences.is_empty());
+    let mut server = server();
+    let answer = call(
+        &mut server,
+        "diff",
+        json!({"good": good, "bad": bad, "filter": [rule], "link_incidents": false,
+            "limit": 1000}),
+    );
+    assert_eq!(answer["differences"], to_json(&direct.differences));
+    assert_eq!(answer["summary"]["good"], to_json(&direct.summary.good));
+    assert_eq!(answer["summary"]["incidents_in_bad"], 0);
+    let differences = answer["differences"].as_array().unwrap();
+    assert!(differences.iter().all(|d| d["incident"].is_null()));
+    assert!(differences.iter().all(|d| d["process"]["name"]
+        .as_str()
+        .unwrap()
+        .eq_ignore_ascii_case("cl.exe")));
+    // The same selection as a where expression.
+    let same = call(
+        &mut server,
+        "diff",
+        json!({"good": good, "bad": bad, "where": "\"Process Name\" = 'cl.exe'",
+            "link_incidents": false, "limit": 1000}),
+    );
+    assert_eq!(same["differences"], answer["differences"]);
+    // Unfiltered, with incidents, the cause of the pair links to BAD's incident.
+    let linked = call(
+        &mut server,
+        "diff",
+        json!({"good": good, "bad": bad, "limit": 1}),
+    );
+    assert_eq!(linked["differences"][0]["incident"], 1);
+    assert!(linked["summary"]["incidents_in_bad"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn diff_errors_name_the_argument_and_the_server_goes_on() {
+    let seed = testdata("seed-race.pml");
+    let mut server = server();
+    let missing = call_error(&mut server, "diff", json!({"good": seed}));
+    assert_eq!(missing, "argument 'bad' is required");
+    let bad = call_error(
+        &mut server,
+        "diff",
+        json!({"good": seed, "bad": "/no/such.pml"}),
+    );
+    assert!(bad.starts_with("bad: cannot open /no/such.pml"), "{bad}");
+    let good = call_error(
+        &mut server,
+        "diff",
+        json!({"good": "/no/such.pml", "bad": seed}),
+    );
+    assert!(good.starts_with("good: cannot open /no/such.pml"), "{good}");
+    let file = call_error(&mut server, "diff", json!({"file": seed}));
+    assert!(file.starts_with("unknown argument 'file'"), "{file}");
+    assert!(file.contains("good, bad"), "{file}");
+    let limit = call_error(
+        &mut server,
+        "diff",
+        json!({"good": seed, "bad": seed, "limit": 0}),
+    );
+    assert!(
+        limit.contains("'limit' must be between 1 and 1000"),
+        "{limit}"
+    );
+    let flag = call_error(
+        &mut server,
+        "diff",
+        json!({"good": seed, "bad": seed, "link_incidents": "yes"}),
+    );
+    assert!(
+        flag.contains("'link_incidents' must be true or false"),
+        "{flag}"
+    );
+    let rule = call_error(
+        &mut server,
+        "diff",
+        json!({"good": seed, "bad": seed, "exclude": ["Proc is x"]}),
+    );
+    assert!(rule.starts_with("exclude rule 'Proc is x'"), "{rule}");
+    // Still answering.
+    let answer = call(
+        &mut server,
+        "diff",
+        json!({"good": seed, "bad": seed, "limit": 1}),
+    );
+    assert_eq!(answer["total"], 0);
 }

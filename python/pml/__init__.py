@@ -32,6 +32,7 @@ __all__ = [
     "export",
     "report",
     "filter",
+    "diff",
     "PmlError",
     "CaptureError",
     "FilterError",
@@ -135,7 +136,8 @@ class Capture:
 
     @property
     def info(self) -> Dict[str, Any]:
-        """What ``pml info --json`` prints (of the first file): system, ProcMon build, counts."""
+        """What ``pml info --json`` prints: system and ProcMon build (of the first file), event
+        counts per class, processes, time span, salvage report."""
         return json.loads(self._raw.info_json())
 
     def events(
@@ -357,3 +359,59 @@ def filter(
     """``pml filter FILE... -o OUT.pml``: saves the events that pass as a new capture."""
     with open(path_or_paths) as cap:
         return cap.save_filtered(out, filter=filter, exclude=exclude, config=config, where=where)
+
+
+CaptureArg = Union["Capture", PathLike, Iterable[PathLike]]
+
+
+def diff(
+    good: CaptureArg,
+    bad: CaptureArg,
+    *,
+    filter: Rules = None,
+    exclude: Rules = None,
+    config: Optional[PathLike] = None,
+    where: Rules = None,
+    limit: int = 1000,
+    link_incidents: bool = True,
+    progress: Progress = None,
+) -> Dict[str, Any]:
+    """``pml diff GOOD BAD --json``: what changed between a run that worked (``good``) and a run
+    of the same task that failed (``bad``), ranked by how likely it explains the failure.
+
+    ``good`` and ``bad`` are paths (split parts ``X-1.PML``, ... are read with them), lists of
+    paths read as one capture, or open :class:`Capture` objects. ``filter`` / ``exclude`` /
+    ``config`` / ``where`` select the events of both runs as in :meth:`Capture.events`.
+    ``limit`` is the most differences listed, highest scores first (0: all; the summary counts
+    them all); ``link_incidents=False`` skips the analysis of ``bad`` that links differences to
+    its incidents (``--no-incidents``). ``progress(done, total)`` is called as the events of both
+    captures are read.
+
+    Returns the document of docs/diff.md as a dict: ``differences`` (each with ``kind``,
+    ``process``, ``operation``, ``path``, ``good`` and ``bad`` results, ``score``, ``incident``,
+    ``in_failing_tree``, ``explanation``), ``processes_only_in_good``,
+    ``processes_only_in_bad`` and ``summary`` (``likely_causes``: differences scoring 50 or
+    more).
+
+    >>> result = pml.diff("build.good.pml", "build.bad.pml", exclude="Path ends with .pdb")
+    >>> top = result["differences"][0]
+    >>> print(top["score"], top["process"]["name"], top["explanation"])
+    """
+    if limit < 0:
+        raise ArgumentError(f"limit must be 0 (all) or more, not {limit}")
+    filters = _filters(filter, exclude, config, where)
+    opened: List[Capture] = []
+
+    def capture(arg: CaptureArg) -> Capture:
+        if isinstance(arg, Capture):
+            return arg
+        cap = open(arg)
+        opened.append(cap)
+        return cap
+
+    try:
+        raw = _pml.diff_json(capture(good)._raw, capture(bad)._raw, filters, limit, link_incidents, progress)
+    finally:
+        for cap in opened:
+            cap.close()
+    return json.loads(raw)

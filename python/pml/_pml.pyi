@@ -61,3 +61,11 @@ class Capture:
     def report(self, out: str, window_ms: int, include_procmon: bool = False) -> int: ...
 
 def open(paths: List[str], salvage: bool = True, tz: Optional[str] = None) -> Capture: ...
+def diff_json(
+    good: Capture,
+    bad: Capture,
+    filters: _Filters,
+    limit: int = 1000,
+    link_incidents: bool = True,
+    progress: _Progress = None,
+) -> str: ...

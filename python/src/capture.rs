@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use pml_analyzer::diff::{diff_with, DiffOptions};
 use pml_analyzer::filter::{Action, Expr, Filter, Rule};
-use pml_analyzer::overview::Overview;
+use pml_analyzer::info::CaptureInfo;
 use pml_analyzer::pmc::Config;
 use pml_analyzer::summary::{Kind, Summarizer};
 use pml_analyzer::{Options, Query};
-use pml_parser::{AtomicFile, Column, FileTime, OpenOptions, SplitCapture, TimeZoneSpec};
+use pml_parser::{AtomicFile, Column, OpenOptions, SplitCapture, TimeZoneSpec};
 use pyo3::prelude::*;
 
 use crate::columns::{resolve, Request};
@@ -146,6 +147,39 @@ pub fn open(
     })
 }
 
+/// `pml diff GOOD BAD --json`: what changed between the run that worked (`good`) and the one
+/// that failed (`bad`), both filtered by `filters`, as JSON text; at most `limit` differences
+/// listed (0: all), linked to BAD's incidents when `link_incidents`.
+#[pyfunction]
+#[pyo3(signature = (good, bad, filters, limit=1000, link_incidents=true, progress=None))]
+pub fn diff_json(
+    py: Python<'_>,
+    good: PyRef<'_, Capture>,
+    bad: PyRef<'_, Capture>,
+    filters: FilterArgs,
+    limit: usize,
+    link_incidents: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let (good, bad) = (good.get()?, bad.get()?);
+    let (filter, _) = filters.build()?;
+    let options = DiffOptions {
+        filter,
+        limit,
+        link_incidents,
+    };
+    let progress = PyProgress::new(progress, good.event_count() + bad.event_count());
+    let (out, progress) = py.allow_threads(move || {
+        let result = diff_with(&good, &bad, &options, &progress, None);
+        let mut out = Vec::new();
+        let written = pml_report::diff::write_json(&mut out, &result);
+        (written.map(|()| out), progress)
+    });
+    progress.finish()?;
+    let out = out.map_err(|e| Error::new(Class::Output, e))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
 #[pymethods]
 impl Capture {
     /// The files read, the named ones and their split parts.
@@ -183,36 +217,14 @@ impl Capture {
         self.inner.read().map(|c| c.is_none()).unwrap_or(true)
     }
 
-    /// What `pml info --json` prints about the first file, as JSON text.
+    /// What `pml info --json` prints (the library's [`CaptureInfo`]: the first file's system,
+    /// counts over all parts), as JSON text.
     fn info_json(&self, py: Python<'_>) -> Result<String> {
         let split = self.get()?;
-        let overview = py.allow_threads(|| Overview::compute(&split));
-        let Some(capture) = split.captures().next() else {
-            return Err(Error::new(Class::Argument, "no capture given"));
-        };
-        let h = capture.header();
-        let info = serde_json::json!({
-            "file": self.files[0],
-            "version": h.version,
-            "bitness": h.bitness(),
-            "computer": h.computer_name,
-            "system_root": h.system_root,
-            "os": h.os.display_name(),
-            "os_version": h.os,
-            "cpus": h.cpu_count,
-            "memory_bytes": h.memory_bytes,
-            "max_user_address": format!("{:#x}", h.max_user_address),
-            "events": capture.event_count(),
-            "unreadable_events": overview.unreadable_events,
-            "processes": capture.processes().len(),
-            "first_event": overview.first_time.map(FileTime::to_rfc3339),
-            "last_event": overview.last_time.map(FileTime::to_rfc3339),
-            "event_classes": overview.event_classes,
-            "salvaged": capture.salvage_report(),
-            "warnings": capture.warnings(),
-            "procmon_build": capture.procmon_build(),
-        });
-        Ok(info.to_string())
+        let file = self.files[0].clone();
+        let info = py.allow_threads(|| CaptureInfo::compute(file, &split));
+        let info = info.ok_or_else(|| Error::new(Class::Argument, "no capture given"))?;
+        serde_json::to_string(&info).map_err(|e| Error::new(Class::Output, e))
     }
 
     /// The events that pass the filters, in the requested columns.

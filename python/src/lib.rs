@@ -22,6 +22,7 @@ fn _pml(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::RawEvents>()?;
     m.add_class::<events::Batches>()?;
     m.add_function(wrap_pyfunction!(capture::open, m)?)?;
+    m.add_function(wrap_pyfunction!(capture::diff_json, m)?)?;
     m.add("DEFAULT_WINDOW_MS", DEFAULT_WINDOW_MS)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -84,8 +84,13 @@ impl<'a> Args<'a> {
 
     /// A true/false argument, `false` when absent or null.
     pub(crate) fn flag(&self, name: &str) -> Result<bool, ToolError> {
+        self.flag_or(name, false)
+    }
+
+    /// A true/false argument, `default` when absent or null.
+    pub(crate) fn flag_or(&self, name: &str, default: bool) -> Result<bool, ToolError> {
         match self.map.get(name) {
-            None | Some(Value::Null) => Ok(false),
+            None | Some(Value::Null) => Ok(default),
             Some(v) => v.as_bool().ok_or_else(|| {
                 ToolError::new(format!("argument '{name}' must be true or false, not {v}"))
             }),

@@ -3,6 +3,7 @@
 
 mod analyze;
 mod args;
+mod diff;
 mod event;
 mod info;
 mod query;
@@ -38,13 +39,14 @@ impl fmt::Display for ToolError {
 impl std::error::Error for ToolError {}
 
 /// The tools' names.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     info::NAME,
     query::NAME,
     event::NAME,
     tree::NAME,
     analyze::NAME,
     summary::NAME,
+    diff::NAME,
     report::NAME,
 ];
 
@@ -98,6 +100,13 @@ pub fn list() -> Vec<Value> {
             &read_only,
         ),
         (
+            diff::NAME,
+            "Compare a good and a bad run",
+            diff::DESCRIPTION,
+            diff::schema(),
+            &read_only,
+        ),
+        (
             report::NAME,
             "HTML report",
             report::DESCRIPTION,
@@ -137,6 +146,7 @@ pub(crate) fn call(
         tree::NAME => tree::run(&args, captures),
         analyze::NAME => analyze::run(&args, captures),
         summary::NAME => summary::run(&args, captures),
+        diff::NAME => diff::run(&args, captures),
         report::NAME => report::run(&args, captures),
         _ => Err(ToolError::new(format!("unknown tool '{name}'"))),
     }
