@@ -45,17 +45,32 @@ pub struct XmlRows<R: BufRead> {
     in_events: bool,
 }
 
+/// A name reduced to its lower-case letters and digits: `Time_of_Day`, `Time of Day` and
+/// `timeofday` are one name.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The column an event's child element names, matched loosely (case, `_`, spaces, and `&` or
+/// `and` ignored). The squashed names are made once: every element of every event is looked up.
 fn column_of(tag: &str) -> Option<Column> {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .flat_map(char::to_lowercase)
+    static NAMES: std::sync::OnceLock<Vec<(String, Column)>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        Column::ALL
+            .into_iter()
+            .flat_map(|c| {
+                [
+                    (squash(c.name()), c),
+                    (squash(&c.name().replace('&', "and")), c),
+                ]
+            })
             .collect()
-    };
+    });
     let tag = squash(tag);
-    Column::ALL
-        .into_iter()
-        .find(|&c| squash(c.name()) == tag || squash(&c.name().replace('&', "and")) == tag)
+    names.iter().find(|(name, _)| *name == tag).map(|&(_, c)| c)
 }
 
 impl<R: BufRead> XmlRows<R> {
