@@ -1,6 +1,6 @@
 //! What an import read, and what the export could not give.
 
-use pml_parser::Column;
+use pml_parser::{Column, ProcmonBuild};
 
 use crate::error::Damage;
 use crate::locale::Locale;
@@ -36,6 +36,10 @@ pub struct Report {
     pub damage: Option<Damage>,
     /// What the export could not give.
     pub warnings: Vec<Warning>,
+    /// The ProcMon release family whose Detail layout the export shows, when its QueryDirectory
+    /// events tell (`3.0-3.4x`, `3.5x` or `3.6+`: each puts FileInformationClass elsewhere);
+    /// render the capture as this build to print them as the export does.
+    pub procmon_build: Option<ProcmonBuild>,
 }
 
 impl Default for Locale {
