@@ -97,6 +97,13 @@ pub fn open(path: &Path, options: &Options) -> Result<Imported> {
         let writer = PmlWriter::create(&temp, unknown_system())?;
         let (_, report) = convert(input, kind, options, writer)?;
         let capture = Capture::open(&temp)?;
+        if let Some(build) = report.procmon_build {
+            capture.set_procmon_build(pml_parser::BuildDetection {
+                build,
+                captured_by: None,
+                evidence: format!("the layout of the export's QueryDirectory Details ({build})"),
+            });
+        }
         Ok::<_, Error>(Imported {
             capture,
             report,

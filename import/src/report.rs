@@ -38,7 +38,8 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// The ProcMon release family whose Detail layout the export shows, when its QueryDirectory
     /// events tell (`3.0-3.4x`, `3.5x` or `3.6+`: each puts FileInformationClass elsewhere);
-    /// render the capture as this build to print them as the export does.
+    /// [`open`](crate::open) makes the capture render as this build, so that they print as the
+    /// export has them.
     pub procmon_build: Option<ProcmonBuild>,
 }
 

@@ -98,13 +98,13 @@ fn golden_csvs_read_with_their_rows_and_cells() {
         assert!(imported.report.damage.is_none(), "{name}");
         let (_, floor, build) = DETAIL_FLOORS.iter().find(|f| f.0 == name).unwrap();
         assert_eq!(imported.report.procmon_build, *build, "{name}: build");
-        // Rendered as the ProcMon build the export's QueryDirectory Details show; the
-        // version-7 capture's export names operations as ProcMon 2.x did, and rendered as
+        // The capture renders as the ProcMon build the export's QueryDirectory Details show;
+        // the version-7 capture's export names operations as ProcMon 2.x did, and rendered as
         // that release the capture gives them back.
-        let mut renderer = ColumnRenderer::new(&imported.capture);
-        if let Some(build) = imported.report.procmon_build {
-            renderer = renderer.with_procmon_build(build);
+        if let Some(build) = build {
+            assert_eq!(imported.capture.procmon_build().build, *build, "{name}");
         }
+        let mut renderer = ColumnRenderer::new(&imported.capture);
         if name == "noriben-v7-32bit" {
             renderer = renderer.with_procmon_build(ProcmonBuild::V2);
         }
