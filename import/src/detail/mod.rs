@@ -261,9 +261,10 @@ pub(crate) fn flags(text: &str, table: &[(u32, &str)]) -> u32 {
     while !rest.is_empty() {
         let mut found: Option<(u32, &str)> = None;
         for &(bit, name) in table {
-            let ends =
-                rest.len() == name.len() || rest[name.len().min(rest.len())..].starts_with(", ");
-            if rest.starts_with(name) && ends && found.is_none_or(|(_, f)| name.len() > f.len()) {
+            let whole = rest
+                .strip_prefix(name)
+                .is_some_and(|tail| tail.is_empty() || tail.starts_with(", "));
+            if whole && found.is_none_or(|(_, f)| name.len() > f.len()) {
                 found = Some((bit, name));
             }
         }
@@ -335,6 +336,7 @@ mod tests {
         assert_eq!(flags("Generic Read/Write", names::FILE_ACCESS), 0x12019F);
         assert_eq!(flags("Read, Write, Delete", names::SHARE), 7);
         assert_eq!(flags("Owner, 0x100", names::SECURITY_INFORMATION), 0x101);
+        assert_eq!(flags("é, Read", names::SHARE), 1);
         assert_eq!(attributes("HS"), 6);
         assert_eq!(attributes("NCI"), 0x2000);
         // "D" is Directory (0x10) before Device (0x40).
@@ -444,6 +446,53 @@ mod tests {
         // An account named on the capture machine cannot be turned back into a SID.
         let named = "Desired Access: Generic Read, Disposition: Open, Options: , Attributes: n/a, ShareMode: Read, AllocationSize: n/a, Impersonating: DESKTOP-6PCIALL\\test";
         assert!(!rebuilt("CreateFile", "C:\\a", named, true).kept);
+    }
+
+    /// Text no ProcMon prints, for every operation, 32-bit and 64-bit: no panic.
+    #[test]
+    fn hostile_details_are_read_without_panicking() {
+        let long = "a, ".repeat(3000);
+        let texts = [
+            "",
+            ", ",
+            ": : ,",
+            "é",
+            "Filter: é, 1: , 7: é",
+            "0: ",
+            "FileInformationClass: , Filter: , 5: x, 2: y, FileInformationClass: Nope",
+            "Type: REG_SZ, Length: 99999999999999999999999, Data: ",
+            "Type: REG_BINARY, Length: 4, Data: zz 0 1FF",
+            "Index: -1, Name: , Type: <Unknown: 99999999999>, Length: 1",
+            "Control: 0x, Offset: -, Length: é",
+            "ObjectId: éééééééééééééééé",
+            "Impersonating: S-1-99999999999999999999-1, OpenResult: <unknown>",
+            "VolumeSerialNumber: ffffffffff-fffffffff, VolumeCreationTime: 99/99/99999 99:99 PM",
+            "MDL: 0xffffffffffffffffffff, EndingOffset: 18,446,744,073,709,551,616",
+            "Exit Status: -9999999999999999999999, User Time: 9999999999999.9999999 seconds",
+            "Desired Access: None 0xzz, Disposition: é, Options: 0x, Attributes: DDDD",
+            &long,
+        ];
+        let mut operations = 0;
+        for (name, operation) in crate::names::operations() {
+            operations += 1;
+            for wide in [false, true] {
+                for text in texts {
+                    let input = DetailInput {
+                        operation,
+                        path: "C:\\é\\a*",
+                        detail: text,
+                        wide,
+                        time: FileTime(0),
+                        tid: 0,
+                        locale: Locale::US,
+                    };
+                    let b = blob(&input, Some((1, 2, 3)));
+                    let _ = check(&input, &b);
+                    assert!(b.extra.as_ref().is_none_or(|x| x.len() <= 0xFFFF), "{name}");
+                }
+            }
+        }
+        assert!(operations > 150, "{operations} operations");
     }
 
     /// QueryDirectory's layouts tell the ProcMon build that printed them.
