@@ -9,7 +9,7 @@ use pml_parser::ops::process_op;
 use pml_parser::writer::{EventRecord, PmlWriter};
 use pml_parser::{Column, EventClass, FileTime, Process};
 
-use crate::detail::{self, DetailInput, Rebuilt};
+use crate::detail::{self, DetailInput};
 use crate::locale::{Locale, DAY_TICKS};
 use crate::names;
 use crate::report::{Report, Warning};
@@ -33,12 +33,16 @@ pub(crate) struct Builder<W: Write + Seek> {
     last_time_of_day: Option<u64>,
     pub(crate) report: Report,
     partly: BTreeMap<String, u64>,
+    /// QueryDirectory layouts every event printed as so far (bits of [`detail::LAYOUTS`]),
+    /// `None` until one tells.
+    layouts: Option<u8>,
     unknown_operations: BTreeMap<String, u64>,
     unknown_results: BTreeMap<String, u64>,
     bad_times: u64,
     first_bad: Option<u64>,
     /// Processes whose process-level columns came from a row of their own (not only from
-    /// the Process Create that named them).
+    /// the Process Create that named them); for the processes of an XML's list, whose
+    /// session came from the list or from a row.
     filled: Vec<bool>,
     /// Host names of network paths → the address they stand for in the capture.
     hosts: HashMap<String, [u8; 16]>,
@@ -56,6 +60,7 @@ impl<W: Write + Seek> Builder<W> {
         locale: Locale,
         columns: &[Column],
         processes: Vec<Process>,
+        sessions_listed: &[bool],
     ) -> Builder<W> {
         let mut present = [false; 27];
         for &c in columns {
@@ -67,7 +72,10 @@ impl<W: Write + Seek> Builder<W> {
             .map(|(at, p)| (p.index, at))
             .collect();
         let exited = vec![false; processes.len()];
-        let filled = vec![true; processes.len()];
+        // A listed process whose session the list does not give takes it from its events.
+        let filled = (0..processes.len())
+            .map(|at| sessions_listed.get(at).copied().unwrap_or(true))
+            .collect();
         Builder {
             writer,
             locale,
@@ -84,6 +92,7 @@ impl<W: Write + Seek> Builder<W> {
                 ..Report::default()
             },
             partly: BTreeMap::new(),
+            layouts: None,
             unknown_operations: BTreeMap::new(),
             unknown_results: BTreeMap::new(),
             bad_times: 0,
@@ -144,8 +153,14 @@ impl<W: Write + Seek> Builder<W> {
 
     /// The position in `processes` of the process of a row, added when new.
     fn process_of(&mut self, row: &Row, time: FileTime, starts: bool) -> usize {
-        if let Some(at) = row.process_index.and_then(|i| self.by_index.get(&i)) {
-            return *at;
+        if let Some(&at) = row.process_index.and_then(|i| self.by_index.get(&i)) {
+            if !self.filled[at] {
+                if let Some(session) = row.get(Column::Session).and_then(parse_u32) {
+                    self.processes[at].session = session;
+                    self.filled[at] = true;
+                }
+            }
+            return at;
         }
         let pid = row.get(Column::Pid).and_then(parse_u32).unwrap_or(0);
         let name = row.get(Column::ProcessName).unwrap_or("").to_string();
@@ -306,27 +321,33 @@ impl<W: Write + Seek> Builder<W> {
         }
         if is_process && operation.code == process_op::PROCESS_EXIT {
             self.exited[at] = true;
-            self.processes[at].end_time = time;
+            // An XML's process list gives the end time ProcMon recorded.
+            if self.processes[at].end_time.0 == 0 {
+                self.processes[at].end_time = time;
+            }
         }
+        let tid = row.get(Column::Tid).and_then(parse_u32).unwrap_or(0);
         let input = DetailInput {
             operation,
             path,
             detail: text,
             wide: self.writer.is_64bit(),
             time,
+            tid,
+            locale: self.locale,
         };
-        let (blob, kept) = if operation.class == EventClass::Network {
-            (
-                self.network_blob(operation.is_tcp, path, text),
-                Rebuilt::Fully,
-            )
+        let blob = if operation.class == EventClass::Network {
+            self.network_blob(operation.is_tcp, path, text)
         } else {
             detail::blob(&input, child)
         };
-        if kept == Rebuilt::Partly {
+        let check = detail::check(&input, &blob);
+        if !check.kept {
             *self.partly.entry(op_name.to_string()).or_default() += 1;
         }
-        let tid = row.get(Column::Tid).and_then(parse_u32).unwrap_or(0);
+        if let Some(mask) = check.layouts {
+            self.layouts = Some(self.layouts.unwrap_or(u8::MAX) & mask);
+        }
         let frames: Vec<u64> = row
             .frames
             .iter()
@@ -514,11 +535,23 @@ impl<W: Write + Seek> Builder<W> {
                 &mut report,
                 "detail-partly-kept",
                 format!(
-                    "the Detail of {total} event(s) was kept only in part (path and operation; their parameters read as zero): {}",
+                    "the Detail of {total} event(s) was kept only in part (what pml could not read back reads as zero; the capture does not print these Details as the export does): {}",
                     counts(&self.partly)
                 ),
             );
         }
+        // The build whose QueryDirectory layout every event showed: 3.5x (what a capture that
+        // names no ProcMon is rendered as) when it fits, else the newest that does.
+        report.procmon_build = self.layouts.filter(|&m| m != 0).map(|mask| {
+            let fits = |i: usize| mask & (1 << i) != 0;
+            if fits(1) {
+                detail::LAYOUTS[1]
+            } else if fits(2) {
+                detail::LAYOUTS[2]
+            } else {
+                detail::LAYOUTS[0]
+            }
+        });
         if !self.unknown_operations.is_empty() {
             warn(
                 &mut report,

@@ -4,13 +4,14 @@
 //! PML files. [`open`] reads such an export, row by row with bounded memory, and writes it as a
 //! PML capture into a temporary file that has no name once opened; every part of pml then
 //! works on it as on a capture ProcMon saved. What the export cannot give — stacks and process
-//! instances in a CSV, exact durations without the Duration column, the parameters of Detail
-//! texts pml does not rebuild — is listed in [`Report::warnings`] under stable codes and never
-//! invented.
+//! instances in a CSV, exact durations without the Duration column, the Details pml cannot
+//! rebuild (every rebuilt Detail is rendered again and compared with the export's text) — is
+//! listed in [`Report::warnings`] under stable codes and never invented.
 //!
 //! - **CSV**: any subset and order of the 27 columns, UTF-8 with or without BOM, CRLF or LF, the
 //!   US format or any other ([`Locale`], worked out from the rows or given).
-//! - **XML**: `Procmon /SaveAs x.xml`, with or without stacks, its process list included.
+//! - **XML**: `Procmon /SaveAs x.xml`, with or without stacks, its process list (and the
+//!   modules the stacks resolve in) included.
 //! - **Damage**: a file cut off or damaged is read up to the damage ([`Report::damage`]).
 //!
 //! ```no_run
@@ -96,6 +97,13 @@ pub fn open(path: &Path, options: &Options) -> Result<Imported> {
         let writer = PmlWriter::create(&temp, unknown_system())?;
         let (_, report) = convert(input, kind, options, writer)?;
         let capture = Capture::open(&temp)?;
+        if let Some(build) = report.procmon_build {
+            capture.set_procmon_build(pml_parser::BuildDetection {
+                build,
+                captured_by: None,
+                evidence: format!("the layout of the export's QueryDirectory Details ({build})"),
+            });
+        }
         Ok::<_, Error>(Imported {
             capture,
             report,
@@ -157,16 +165,17 @@ pub fn convert<R: BufRead, W: Write + Seek>(
     if input.fill_buf()?.starts_with(sniff::BOM) {
         input.consume(sniff::BOM.len());
     }
-    let (mut rows, processes, mut unknown) = match kind {
+    let (mut rows, processes, sessions_listed, mut unknown) = match kind {
         InputKind::Csv(sep) => {
             let rows = CsvRows::new(input, sep)?;
             let unknown = rows.unknown_columns.clone();
-            (Rows::Csv(rows), Vec::new(), unknown)
+            (Rows::Csv(rows), Vec::new(), Vec::new(), unknown)
         }
         InputKind::Xml => {
             let mut rows = XmlRows::new(input)?;
             let processes = std::mem::take(&mut rows.processes);
-            (Rows::Xml(rows), processes, Vec::new())
+            let listed = std::mem::take(&mut rows.sessions_listed);
+            (Rows::Xml(rows), processes, listed, Vec::new())
         }
         InputKind::Pml => {
             return Err(Error::NotAnExport {
@@ -225,7 +234,7 @@ pub fn convert<R: BufRead, W: Write + Seek>(
     };
     let writer = writer.with_system_info(info);
     let xml = matches!(kind, InputKind::Xml);
-    let mut builder = build::Builder::new(writer, locale, &columns, processes);
+    let mut builder = build::Builder::new(writer, locale, &columns, processes, &sessions_listed);
     for row in &ahead {
         builder.push(row)?;
     }

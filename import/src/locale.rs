@@ -152,7 +152,15 @@ fn date_parts(cell: &str) -> Option<(u32, u32, u32, char)> {
 
 /// Days from 1601-01-01 to the civil date `y-m-d` (proleptic Gregorian).
 fn days_since_1601(y: i64, m: u32, d: u32) -> Option<i64> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1601..=30827).contains(&y) {
+    if !(1601..=30827).contains(&y) {
+        return None;
+    }
+    days_from_1601(y, m, d)
+}
+
+/// Days from 1601-01-01 to any civil date `y-m-d` (negative before it).
+fn days_from_1601(y: i64, m: u32, d: u32) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(-99_999..=99_999).contains(&y) {
         return None;
     }
     let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
@@ -233,6 +241,39 @@ impl Locale {
     }
 }
 
+impl Locale {
+    /// Ticks since 1601-01-01 00:00 (negative before it) of a date inside a Detail text:
+    /// `7/12/2020 1:17:45 AM`, `12.07.2020 01:17:45`; ProcMon prints times that mean "no
+    /// change" as `12/31/1600 11:59:59 PM` and sizes it mistakes for dates in 1601, so any year
+    /// is read. A date that does not read in this format is tried in the US one.
+    pub fn detail_date(&self, text: &str) -> Option<i64> {
+        self.detail_date_as(text)
+            .or_else(|| Locale::US.detail_date_as(text))
+    }
+
+    fn detail_date_as(&self, text: &str) -> Option<i64> {
+        let date = text.split_whitespace().next()?;
+        let (a, b, c, _) = date_parts(text)?;
+        let (y, m, d) = if a > 31 || date.find(['/', '.', '-']) == Some(4) {
+            (i64::from(a), b, c)
+        } else if self.day_first {
+            (i64::from(c), b, a)
+        } else {
+            (i64::from(c), a, b)
+        };
+        let days = days_from_1601(y, m, d)?;
+        let rest = text.trim_start()[date.len()..].trim();
+        let time = if rest.is_empty() {
+            0
+        } else {
+            self.time_of_day(rest)?
+        };
+        (days as i128 * DAY_TICKS as i128 + time as i128)
+            .try_into()
+            .ok()
+    }
+}
+
 /// Ticks per day.
 pub(crate) const DAY_TICKS: u64 = 86_400 * TICKS;
 
@@ -258,6 +299,30 @@ mod tests {
         // 2020-07-31 is 153,248 days after 1601-01-01.
         assert_eq!(days, 153_248);
         assert_eq!(days_since_1601(1601, 1, 1), Some(0));
+    }
+
+    #[test]
+    fn detail_dates_read_any_year() {
+        let us = Locale::US;
+        assert_eq!(us.detail_date("1/1/1601 12:00:00 AM"), Some(0));
+        assert_eq!(
+            us.detail_date("1/1/1601 1:00:00 AM"),
+            Some(3600 * TICKS as i64)
+        );
+        assert_eq!(
+            us.detail_date("12/31/1600 11:59:59 PM"),
+            Some(-(TICKS as i64))
+        );
+        let (days, time) = us.date_time("7/12/2020 1:17:45 AM").unwrap();
+        let de = Locale::from_tag("de").unwrap();
+        let want = days * DAY_TICKS as i64 + time as i64;
+        assert_eq!(us.detail_date("7/12/2020 1:17:45 AM"), Some(want));
+        assert_eq!(de.detail_date("12.07.2020 01:17:45"), Some(want));
+        assert_eq!(
+            us.detail_date("9/14/30828 2:48:05 AM").map(|t| t > 0),
+            Some(true)
+        );
+        assert_eq!(us.detail_date("n/a"), None);
     }
 
     #[test]

@@ -29,6 +29,16 @@ pub fn operation(name: &str) -> Option<Operation> {
     TABLE.get_or_init(operation_table).get(name).copied()
 }
 
+/// Every operation name ProcMon prints, with what it stands for.
+#[cfg(test)]
+pub(crate) fn operations() -> impl Iterator<Item = (&'static str, Operation)> {
+    static TABLE: OnceLock<HashMap<&'static str, Operation>> = OnceLock::new();
+    TABLE
+        .get_or_init(operation_table)
+        .iter()
+        .map(|(name, op)| (*name, *op))
+}
+
 fn operation_table() -> HashMap<&'static str, Operation> {
     let mut table = HashMap::new();
     let counts = [

@@ -1,6 +1,6 @@
 //! What an import read, and what the export could not give.
 
-use pml_parser::Column;
+use pml_parser::{Column, ProcmonBuild};
 
 use crate::error::Damage;
 use crate::locale::Locale;
@@ -36,6 +36,11 @@ pub struct Report {
     pub damage: Option<Damage>,
     /// What the export could not give.
     pub warnings: Vec<Warning>,
+    /// The ProcMon release family whose Detail layout the export shows, when its QueryDirectory
+    /// events tell (`3.0-3.4x`, `3.5x` or `3.6+`: each puts FileInformationClass elsewhere);
+    /// [`open`](crate::open) makes the capture render as this build, so that they print as the
+    /// export has them.
+    pub procmon_build: Option<ProcmonBuild>,
 }
 
 impl Default for Locale {

@@ -3,10 +3,11 @@
 //! (`<Time_of_Day>`, `<Process_Name>`, ...) and, when saved with stacks, a `<stack>` of
 //! `<frame>`s. Only one element is held in memory at a time.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 use std::sync::Arc;
 
-use pml_parser::{Column, FileTime, Process};
+use pml_parser::{Column, FileTime, Module, Process};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -41,6 +42,9 @@ pub struct XmlRows<R: BufRead> {
     buf: Vec<u8>,
     /// The process list.
     pub processes: Vec<Process>,
+    /// For each process of the list: true when it gives the session (ProcMon's does not; the
+    /// Session column of the process's events does, when exported).
+    pub sessions_listed: Vec<bool>,
     columns: Vec<Column>,
     in_events: bool,
 }
@@ -81,6 +85,7 @@ impl<R: BufRead> XmlRows<R> {
             reader: Reader::from_reader(input),
             buf: Vec::new(),
             processes: Vec::new(),
+            sessions_listed: Vec::new(),
             columns: Vec::new(),
             in_events: false,
         };
@@ -142,6 +147,7 @@ impl<R: BufRead> XmlRows<R> {
                         .map_err(|d| Error::NotAnExport { reason: d.reason })?;
                     if node.tag == "process" {
                         self.processes.push(process(&node));
+                        self.sessions_listed.push(node.child("Session").is_some());
                     }
                 }
                 Event::End(_) | Event::Eof => return Ok(()),
@@ -203,7 +209,12 @@ impl<R: BufRead> XmlRows<R> {
                         }
                     }
                 }
-                Event::End(_) => return Ok(node),
+                Event::End(_) => {
+                    if let Cow::Owned(text) = repair_double_encoding(&node.text) {
+                        node.text = text;
+                    }
+                    return Ok(node);
+                }
                 Event::Eof => {
                     return Err(damage(format!(
                         "the file ends inside <{}> (cut off)",
@@ -283,7 +294,34 @@ fn hex(text: &str) -> Option<u64> {
     u64::from_str_radix(t.strip_prefix("0x").unwrap_or(t), 16).ok()
 }
 
-/// A process of the process list.
+/// Text that ProcMon's XML export encoded twice: ProcmonMCP (JameZUK/ProcmonMCP, 0.3.1) reports
+/// that it writes the UTF-8 bytes of non-ASCII names as Latin-1 characters, encoded to UTF-8
+/// again (`æ¸©åº¦.exe` for `温度.exe`). Such text — every character below U+0100, some above
+/// U+007F, their bytes valid UTF-8 — is decoded once more; other text is left as it is.
+fn repair_double_encoding(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || text.chars().any(|c| u32::from(c) > 0xFF) {
+        return Cow::Borrowed(text);
+    }
+    let bytes: Vec<u8> = text.chars().map(|c| u32::from(c) as u8).collect();
+    match String::from_utf8(bytes) {
+        Ok(repaired) => Cow::Owned(repaired),
+        Err(_) => Cow::Borrowed(text),
+    }
+}
+
+/// `1`/`0` as ProcMon writes Is64bit and IsVirtualized, or `True`/`False`.
+fn flag(text: &str) -> Option<bool> {
+    match text.trim() {
+        "1" | "True" | "true" => Some(true),
+        "0" | "False" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A process of the process list: ProcMon's elements (`ProcessIndex`, `ProcessId`,
+/// `ParentProcessId`, `ParentProcessIndex`, `AuthenticationId`, `CreateTime`, `FinishTime`,
+/// `IsVirtualized`, `Is64bit`, `Integrity`, `Owner`, `ProcessName`, `ImagePath`, `CommandLine`,
+/// `CompanyName`, `Version`, `Description`, `modulelist`), and `Session`, which pml adds.
 fn process(node: &Node) -> Process {
     let text = |tag: &str| -> Arc<str> { node.text_of(tag).into() };
     let number = |tag: &str| node.text_of(tag).trim().parse::<u64>().unwrap_or(0);
@@ -295,6 +333,16 @@ fn process(node: &Node) -> Process {
                 | u64::from_str_radix(l.trim(), 16).unwrap_or(0)
         })
         .unwrap_or(0);
+    let modules = node
+        .child("modulelist")
+        .map(|list| {
+            list.children
+                .iter()
+                .filter(|m| m.tag == "module")
+                .map(module)
+                .collect()
+        })
+        .unwrap_or_default();
     Process {
         index: number("ProcessIndex") as u32,
         pid: number("ProcessId") as u32,
@@ -304,8 +352,11 @@ fn process(node: &Node) -> Process {
         session: number("Session") as u32,
         start_time: FileTime(number("CreateTime")),
         end_time: FileTime(number("FinishTime")),
-        virtualized: number("IsVirtualized") as u32,
-        is_64bit: number("Is64bit") != 0,
+        virtualized: match node.child("IsVirtualized").map(|n| n.text.trim()) {
+            Some(v) => flag(v).map_or_else(|| v.parse().unwrap_or(2), u32::from),
+            None => 2,
+        },
+        is_64bit: flag(node.text_of("Is64bit")).unwrap_or(false),
         integrity: text("Integrity"),
         user: text("Owner"),
         name: text("ProcessName"),
@@ -314,6 +365,36 @@ fn process(node: &Node) -> Process {
         company: text("CompanyName"),
         version: text("Version"),
         description: text("Description"),
-        modules: Vec::new(),
+        modules,
+    }
+}
+
+/// A module of a process's `<modulelist>`: `Timestamp`, `BaseAddress`, `Size`, `Path`,
+/// `Version`, `Company`, `Description` (a timestamp that is not a 32-bit PE timestamp reads as
+/// 0).
+fn module(node: &Node) -> Module {
+    let text = |tag: &str| -> Arc<str> { node.text_of(tag).into() };
+    Module {
+        base: hex(node.text_of("BaseAddress")).unwrap_or(0),
+        size: node.text_of("Size").trim().parse().unwrap_or(0),
+        path: text("Path"),
+        version: text("Version"),
+        company: text("Company"),
+        description: text("Description"),
+        timestamp: node.text_of("Timestamp").trim().parse().unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twice_encoded_text_is_decoded_once_more() {
+        assert_eq!(repair_double_encoding("æ¸©åº¦.exe"), "温度.exe");
+        assert_eq!(repair_double_encoding("Ã©t\u{e9}"), "Ã©t\u{e9}");
+        assert_eq!(repair_double_encoding("café"), "café");
+        assert_eq!(repair_double_encoding("温度.exe"), "温度.exe");
+        assert!(matches!(repair_double_encoding("plain"), Cow::Borrowed(_)));
     }
 }

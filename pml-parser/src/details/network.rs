@@ -56,7 +56,11 @@ pub struct NetworkDetails<'a> {
 impl<'a> NetworkDetails<'a> {
     /// Decodes a network blob; fields past the end of a short blob read as zero.
     pub fn decode(event: &Event<'a>) -> Result<NetworkDetails<'a>> {
-        let blob = event.detail_bytes();
+        Ok(NetworkDetails::from_blob(event.detail_bytes()))
+    }
+
+    /// Decodes a network detail blob, e.g. one not yet written.
+    pub fn from_blob(blob: &'a [u8]) -> NetworkDetails<'a> {
         let flags = u16_at(blob, 0).unwrap_or_default();
         let endpoint = |addr_at: usize, port_at: usize, is_ipv4: bool| {
             let mut address = [0u8; 16];
@@ -70,13 +74,13 @@ impl<'a> NetworkDetails<'a> {
                 port: u16_at(blob, port_at).unwrap_or_default(),
             }
         };
-        Ok(NetworkDetails {
+        NetworkDetails {
             flags,
             length: u32_at(blob, 4).unwrap_or_default(),
             source: endpoint(8, 40, flags & 1 != 0),
             destination: endpoint(24, 42, flags & 2 != 0),
             pairs: blob.get(PAIRS_AT..).unwrap_or(&[]),
-        })
+        }
     }
 
     /// True for TCP, false for UDP.

@@ -173,10 +173,19 @@ impl<'a> ProcessDetails<'a> {
     /// Decodes a process-class blob. A blob shorter than its operation's fixed part decodes as
     /// [`ProcessDetails::Other`].
     pub fn decode(event: &Event<'a>) -> Result<ProcessDetails<'a>> {
-        let blob = event.detail_bytes();
+        Ok(ProcessDetails::from_blob(
+            event.operation(),
+            event.capture().header().is_64bit,
+            event.detail_bytes(),
+        ))
+    }
+
+    /// Decodes the detail blob of a process-class `operation` of a 64-bit (`wide`) or 32-bit
+    /// capture, e.g. a blob not yet written.
+    pub fn from_blob(operation: u16, wide: bool, blob: &'a [u8]) -> ProcessDetails<'a> {
         let u32f = |o| u32_at(blob, o).unwrap_or_default();
         let u64f = |o| u64_at(blob, o).unwrap_or_default();
-        Ok(match event.operation() {
+        match operation {
             process_op::PROCESS_DEFINED | process_op::PROCESS_CREATE if blob.len() >= 0x34 => {
                 let user_sid = usize::from(blob[0x2C]);
                 let integrity_sid = usize::from(blob[0x2D]);
@@ -249,7 +258,6 @@ impl<'a> ProcessDetails<'a> {
                 user: u64f(12),
             }),
             process_op::LOAD_IMAGE => {
-                let wide = event.capture().header().is_64bit;
                 let (image_base, at) = if wide {
                     (u64f(0), 8)
                 } else {
@@ -272,7 +280,7 @@ impl<'a> ProcessDetails<'a> {
                 })
             }
             _ => ProcessDetails::Other(blob),
-        })
+        }
     }
 }
 

@@ -53,10 +53,17 @@ pub enum ProfilingDetails<'a> {
 impl<'a> ProfilingDetails<'a> {
     /// Decodes a profiling blob; missing fields read as zero.
     pub fn decode(event: &Event<'a>) -> Result<ProfilingDetails<'a>> {
-        let b = event.detail_bytes();
+        Ok(ProfilingDetails::from_blob(
+            event.operation(),
+            event.detail_bytes(),
+        ))
+    }
+
+    /// Decodes the detail blob of a profiling `operation`, e.g. one not yet written.
+    pub fn from_blob(operation: u16, b: &'a [u8]) -> ProfilingDetails<'a> {
         let u32f = |o| u32_at(b, o).unwrap_or_default();
         let u64f = |o| u64_at(b, o).unwrap_or_default();
-        Ok(match event.operation() {
+        match operation {
             op::THREAD_PROFILING => ProfilingDetails::Thread {
                 user_ticks: u32f(0),
                 kernel_ticks: u32f(4),
@@ -70,6 +77,6 @@ impl<'a> ProfilingDetails<'a> {
             },
             op::DEBUG_OUTPUT_PROFILING => ProfilingDetails::DebugOutput(PmlStr::new(b, false)),
             _ => ProfilingDetails::Other(b),
-        })
+        }
     }
 }

@@ -175,6 +175,33 @@ pub const REG_CREATED_NEW_KEY: u32 = 1;
 /// REG_OPENED_EXISTING_KEY: RegCreateKey opened a key that existed.
 pub const REG_OPENED_EXISTING_KEY: u32 = 2;
 
+/// MAXIMUM_ALLOWED: the only desired access for which ProcMon shows the granted access.
+pub const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
+
+/// Registry access rights in ProcMon's order; combined rights come before their parts.
+pub const ACCESS_NAMES: [(u32, &str); 20] = [
+    (0xF003F, "All Access"),
+    (0x2001F, "Read/Write"),
+    (0x20019, "Read"),
+    (0x20006, "Write"),
+    (0x1, "Query Value"),
+    (0x2, "Set Value"),
+    (0x4, "Create Sub Key"),
+    (0x8, "Enumerate Sub Keys"),
+    (0x10, "Notify"),
+    (0x20, "Create Link"),
+    (0x300, "WOW64_Res"),
+    (0x200, "WOW64_32Key"),
+    (0x100, "WOW64_64Key"),
+    (0x10000, "Delete"),
+    (0x20000, "Read Control"),
+    (0x40000, "Write DAC"),
+    (0x80000, "Write Owner"),
+    (0x100000, "Synchronize"),
+    (0x1000000, "Access System Security"),
+    (MAXIMUM_ALLOWED, "Maximum Allowed"),
+];
+
 /// The per-operation fields of a registry detail blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request<'a> {
@@ -244,7 +271,26 @@ impl<'a> RegistryDetails<'a> {
     pub fn decode(event: &Event<'a>) -> Result<RegistryDetails<'a>> {
         let blob = event.detail_bytes();
         let extra = event.extra_bytes()?;
-        let operation = event.operation();
+        let mut d = RegistryDetails::from_blob(event.operation(), blob, extra);
+        // ProcMon reads strings and cut-off structures on into the bytes the log holds next.
+        if let Request::SetValue { data, .. } = &mut d.request {
+            let rest = data.run;
+            data.run = file_run(event, blob.len() - rest.len(), blob_offset(event), rest);
+        }
+        d.extra_run = extra.map_or(&[], |x| {
+            let at = usize::try_from(event.offset() + u64::from(event.extra_offset()) + 2);
+            file_run(event, 0, at.unwrap_or(usize::MAX), x)
+        });
+        Ok(d)
+    }
+
+    /// Decodes the detail blob and extra blob of a registry `operation`, e.g. a blob not yet
+    /// written: nothing is read past their ends.
+    pub fn from_blob(
+        operation: u16,
+        blob: &'a [u8],
+        extra: Option<&'a [u8]>,
+    ) -> RegistryDetails<'a> {
         let u32f = |o| u32_at(blob, o).unwrap_or_default();
         let info = StrInfo(u16_at(blob, 0).unwrap_or_default());
         let after = |o: usize| blob.get(o..).unwrap_or(&[]);
@@ -273,10 +319,9 @@ impl<'a> RegistryDetails<'a> {
             op::SET_VALUE => {
                 let (path, rest) = PmlStr::take(info, after(16));
                 let copied = usize::from(u16_at(blob, 12).unwrap_or_default());
-                let run = file_run(event, blob.len() - rest.len(), blob_offset(event), rest);
                 let data = ValueData {
                     bytes: &rest[..copied.min(rest.len())],
-                    run,
+                    run: rest,
                 };
                 let request = Request::SetValue {
                     value_type: u32f(4),
@@ -303,16 +348,13 @@ impl<'a> RegistryDetails<'a> {
             }
             _ => (PmlStr::take(info, after(2)).0, Request::PathOnly),
         };
-        Ok(RegistryDetails {
+        RegistryDetails {
             operation,
             path,
             request,
             extra,
-            extra_run: extra.map_or(&[], |x| {
-                let at = usize::try_from(event.offset() + u64::from(event.extra_offset()) + 2);
-                file_run(event, 0, at.unwrap_or(usize::MAX), x)
-            }),
-        })
+            extra_run: extra.unwrap_or(&[]),
+        }
     }
 
     /// Granted access and disposition of a successful RegOpenKey / RegCreateKey.

@@ -125,9 +125,16 @@ fn serialize_build<S: serde::Serializer>(build: &ProcmonBuild, s: S) -> Result<S
 impl Capture {
     /// The ProcMon build family this capture is rendered as by default, and why; detected on
     /// first use from the PML version and the version resources of ProcMon's driver and
-    /// executable in the process table.
+    /// executable in the process table, unless [`Capture::set_procmon_build`] said it first.
     pub fn procmon_build(&self) -> &BuildDetection {
         self.build.get_or_init(|| detect(self))
+    }
+
+    /// Says which build the capture is rendered as, for a capture whose origin tells more than
+    /// its process table (one read back from an export, whose Details show the layout of the
+    /// ProcMon that printed them). False when the build was already detected or set.
+    pub fn set_procmon_build(&self, detection: BuildDetection) -> bool {
+        self.build.set(detection).is_ok()
     }
 }
 

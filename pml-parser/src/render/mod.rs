@@ -65,6 +65,61 @@ pub fn write_detail_as(
     }
 }
 
+/// The detail blobs of an event and the fields of its header its Detail column shows, for
+/// rendering a Detail without a capture: a blob about to be written, to check that it prints
+/// as meant.
+#[derive(Debug, Clone, Copy)]
+pub struct DetailBlob<'a> {
+    /// Event class.
+    pub class: EventClass,
+    /// Operation code within the class.
+    pub operation: u16,
+    /// True for a 64-bit capture (pointer-sized fields are 8 bytes).
+    pub wide: bool,
+    /// Thread id (Thread Exit prints it).
+    pub tid: u32,
+    /// Event time (dates outside the zone's rules take its offset).
+    pub time: crate::time::FileTime,
+    /// The detail blob.
+    pub detail: &'a [u8],
+    /// The extra-detail blob.
+    pub extra: Option<&'a [u8]>,
+}
+
+/// Appends the Detail column of `blob` as ProcMon `build` prints it, dates in `zone`. Nothing
+/// is read past the blobs' ends, where [`write_detail_as`] follows ProcMon's over-reads of
+/// registry strings into the bytes that follow them in the file.
+pub fn write_detail_of(
+    blob: &DetailBlob<'_>,
+    zone: &jiff::tz::TimeZone,
+    build: ProcmonBuild,
+    out: &mut String,
+) {
+    use crate::details::{fs as fsd, network as netd, process as procd, profiling as profd};
+    let (op, detail) = (blob.operation, blob.detail);
+    match blob.class {
+        EventClass::FileSystem => {
+            let d = fsd::FsDetails::from_blob(op, blob.wide, detail, blob.extra);
+            fs::write_details(&d, zone, blob.time, build, out)
+        }
+        EventClass::Registry => {
+            let d = crate::details::registry::RegistryDetails::from_blob(op, detail, blob.extra);
+            registry::write_details(&d, out)
+        }
+        EventClass::Process => {
+            let d = procd::ProcessDetails::from_blob(op, blob.wide, detail);
+            process::write_details(d, blob.tid, out)
+        }
+        EventClass::Network => {
+            network::write_details(&netd::NetworkDetails::from_blob(detail), out)
+        }
+        EventClass::Profiling => {
+            profiling::write_details(profd::ProfilingDetails::from_blob(op, detail), out)
+        }
+        EventClass::Unknown => {}
+    }
+}
+
 /// The Category column of `event`: `Read`, `Write`, `Read Metadata`, `Write Metadata` or empty.
 pub fn category(event: &Event<'_>) -> &'static str {
     match event.class() {

@@ -20,9 +20,13 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
 
 /// Appends the Detail column: `Length: 429, startime: ..., seqnum: 0, connid: 0`.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    let Ok(d) = NetworkDetails::decode(event) else {
-        return;
-    };
+    if let Ok(d) = NetworkDetails::decode(event) {
+        write_details(&d, out);
+    }
+}
+
+/// Appends the Detail column of decoded details.
+pub(super) fn write_details(d: &NetworkDetails<'_>, out: &mut String) {
     let _ = write!(out, "Length: {}", d.length);
     for (key, value) in d.pairs() {
         out.push_str(", ");

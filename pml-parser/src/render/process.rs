@@ -20,9 +20,14 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
 
 /// Appends the Detail column.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    let Ok(details) = ProcessDetails::decode(event) else {
-        return;
-    };
+    if let Ok(details) = ProcessDetails::decode(event) {
+        write_details(details, event.tid(), out);
+    }
+}
+
+/// Appends the Detail column of decoded details; `tid` is the event's thread (Thread Exit
+/// prints it).
+pub(super) fn write_details(details: ProcessDetails<'_>, tid: u32, out: &mut String) {
     match details {
         ProcessDetails::Create(c) => {
             let _ = write!(out, "PID: {}, Command line: ", c.child_pid);
@@ -48,7 +53,7 @@ pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
             let _ = write!(out, "Thread ID: {thread_id}");
         }
         ProcessDetails::ThreadExit(CpuTimes { kernel, user }) => {
-            let _ = write!(out, "Thread ID: {}, User Time: ", event.tid());
+            let _ = write!(out, "Thread ID: {tid}, User Time: ");
             push_seconds(out, user);
             out.push_str(", Kernel Time: ");
             push_seconds(out, kernel);

@@ -9,9 +9,13 @@ pub(super) fn write_path(_event: &Event<'_>, _out: &mut String) {}
 
 /// Appends the Detail column.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    let Ok(details) = ProfilingDetails::decode(event) else {
-        return;
-    };
+    if let Ok(details) = ProfilingDetails::decode(event) {
+        write_details(details, out);
+    }
+}
+
+/// Appends the Detail column of decoded details.
+pub(super) fn write_details(details: ProfilingDetails<'_>, out: &mut String) {
     match details {
         ProfilingDetails::Thread {
             user_ticks,

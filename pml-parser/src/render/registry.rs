@@ -3,8 +3,8 @@
 use super::process::numbers::{push_hex, push_thousands};
 use crate::details::registry::{
     key_class_name, key_set_class_name, op, value_type, value_type_name, KeyInformation,
-    RegistryDetails, Request, ValueData, ValueInformation, REG_CREATED_NEW_KEY,
-    REG_OPENED_EXISTING_KEY,
+    RegistryDetails, Request, ValueData, ValueInformation, ACCESS_NAMES, MAXIMUM_ALLOWED,
+    REG_CREATED_NEW_KEY, REG_OPENED_EXISTING_KEY,
 };
 use crate::event::Event;
 use std::fmt::Write as _;
@@ -18,9 +18,14 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
 
 /// Appends the Detail column.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    let Ok(d) = RegistryDetails::decode(event) else {
-        return;
-    };
+    if let Ok(d) = RegistryDetails::decode(event) {
+        write_details(&d, out);
+    }
+}
+
+/// Appends the Detail column of decoded details.
+pub(super) fn write_details(d: &RegistryDetails<'_>, out: &mut String) {
+    let d = *d;
     let mut w = Fields::new(out);
     match d.request {
         Request::Open { desired_access } => write_open(&d, desired_access, &mut w),
@@ -299,33 +304,6 @@ fn push_utf16_z(out: &mut String, data: &[u8]) {
             .map(|c| if c == '\n' { ';' } else { c }),
     );
 }
-
-/// MAXIMUM_ALLOWED: the only desired access for which ProcMon shows the granted access.
-const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
-
-/// Registry access rights in ProcMon's order; combined rights come before their parts.
-const ACCESS_NAMES: [(u32, &str); 20] = [
-    (0xF003F, "All Access"),
-    (0x2001F, "Read/Write"),
-    (0x20019, "Read"),
-    (0x20006, "Write"),
-    (0x1, "Query Value"),
-    (0x2, "Set Value"),
-    (0x4, "Create Sub Key"),
-    (0x8, "Enumerate Sub Keys"),
-    (0x10, "Notify"),
-    (0x20, "Create Link"),
-    (0x300, "WOW64_Res"),
-    (0x200, "WOW64_32Key"),
-    (0x100, "WOW64_64Key"),
-    (0x10000, "Delete"),
-    (0x20000, "Read Control"),
-    (0x40000, "Write DAC"),
-    (0x80000, "Write Owner"),
-    (0x100000, "Synchronize"),
-    (0x1000000, "Access System Security"),
-    (MAXIMUM_ALLOWED, "Maximum Allowed"),
-];
 
 /// Appends a registry ACCESS_MASK: generic rights mapped to KEY_READ / KEY_WRITE / KEY_EXECUTE /
 /// KEY_ALL_ACCESS, then the names of the rights it holds, or `None 0x…` when it holds none.

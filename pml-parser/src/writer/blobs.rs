@@ -137,6 +137,34 @@ impl FsBlob {
         out
     }
 
+    /// Size of a pointer in the parameter block: 8 in a 64-bit capture, 4 in a 32-bit one.
+    pub fn pointer_size(&self) -> usize {
+        self.ptr()
+    }
+
+    /// Any file-system operation: the sub-operation, the I/O flags word, the parameter block
+    /// given as (byte offset, bytes) patches over zeros (5 pointers + 8 bytes; patches past its
+    /// end are cut), the path, the bytes that follow the path (`trailer`) and the extra blob.
+    pub fn custom(
+        &self,
+        sub_op: u8,
+        io_flags: u32,
+        params: &[(usize, &[u8])],
+        path: &str,
+        trailer: &[u8],
+        extra: Option<Vec<u8>>,
+    ) -> Blob {
+        let len = 5 * self.ptr() + 8;
+        let fitting: Vec<(usize, &[u8])> = params
+            .iter()
+            .filter(|(at, _)| *at < len)
+            .map(|&(at, bytes)| (at, &bytes[..bytes.len().min(len - at)]))
+            .collect();
+        let mut detail = self.prefix(sub_op, io_flags, &fitting, path);
+        detail.extend_from_slice(trailer);
+        Blob { detail, extra }
+    }
+
     /// A completion value as ProcMon stores it: pointer-sized (8 bytes on 64-bit captures).
     fn ptr_extra(&self, v: u32) -> Vec<u8> {
         let mut x = v.to_le_bytes().to_vec();
@@ -342,6 +370,30 @@ pub mod reg {
         Blob {
             detail: with_fields(path, &[length, class]),
             extra: result,
+        }
+    }
+
+    /// Any registry operation with `fields` 32-bit fields between the path's info word (and
+    /// its pad) and the path, `data` after the path (the value of a RegSetValue) and the extra
+    /// blob (the structure a query returned).
+    pub fn custom(path: &str, fields: &[u32], data: &[u8], extra: Option<Vec<u8>>) -> Blob {
+        let mut detail = with_fields(path, fields);
+        detail.extend_from_slice(data);
+        Blob { detail, extra }
+    }
+
+    /// RegLoadKey (the hive file) and RegRenameKey (the new name): the two strings' info
+    /// words, the key path, then the second string.
+    pub fn two_paths(path: &str, second: &str) -> Blob {
+        let (narrow, second_narrow) = (fits_latin1(path), fits_latin1(second));
+        let mut detail = Vec::with_capacity(4 + path.len() + second.len());
+        put_info(&mut detail, path, narrow);
+        put_info(&mut detail, second, second_narrow);
+        put_chars(&mut detail, path, narrow);
+        put_chars(&mut detail, second, second_narrow);
+        Blob {
+            detail,
+            extra: None,
         }
     }
 

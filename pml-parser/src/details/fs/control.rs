@@ -71,6 +71,11 @@ pub fn name(code: u32) -> Option<&'static str> {
         .map(|i| NAMES[i].1)
 }
 
+/// The control code ProcMon names `name` (the inverse of [`name`]).
+pub fn code(name: &str) -> Option<u32> {
+    NAMES.iter().find(|(_, n)| *n == name).map(|&(c, _)| c)
+}
+
 /// Control codes ProcMon names, sorted by code. Codes missing here print as
 /// `0x… (Device:0x… Function:… Method: …)`.
 const NAMES: &[(u32, &str)] = &[
@@ -377,6 +382,8 @@ mod tests {
         assert_eq!(name(0x90240), Some("FSCTL_REQUEST_OPLOCK"));
         assert_eq!(name(0x4d0008), Some("IOCTL_MOUNTDEV_QUERY_DEVICE_NAME"));
         assert_eq!(name(0x902eb), None);
+        assert_eq!(code("FSCTL_REQUEST_OPLOCK"), Some(0x90240));
+        assert_eq!(code("FSCTL_NO_SUCH_THING"), None);
         let c = Control {
             code: 0x902eb,
             output_length: 0,

@@ -26,9 +26,10 @@ pub mod class {
     pub const ID_EXTD_BOTH_DIRECTORY: u32 = 63;
 }
 
-/// Offset of the FileName characters in one record of `class`, or `None` for a class that
+/// Offset of the FileName characters in one record of `class` (FileNameLength is at 8 in
+/// FileNamesInformation records, at 60 in the others), or `None` for a class that
 /// is not a directory listing.
-fn name_offset(class: u32) -> Option<usize> {
+pub fn name_offset(class: u32) -> Option<usize> {
     Some(match class {
         class::DIRECTORY => 64,
         class::FULL_DIRECTORY => 68,

@@ -80,8 +80,23 @@ pub struct FsDetails<'a> {
 impl<'a> FsDetails<'a> {
     /// Decodes the common part. Fields past the end of a short blob read as zero.
     pub fn decode(event: &Event<'a>) -> Result<FsDetails<'a>> {
-        let wide = event.capture().header().is_64bit;
-        let blob = event.detail_bytes();
+        Ok(FsDetails::from_blob(
+            event.operation(),
+            event.capture().header().is_64bit,
+            event.detail_bytes(),
+            event.extra_bytes()?,
+        ))
+    }
+
+    /// Decodes the detail blob and extra blob of a file-system `operation` of a 64-bit
+    /// (`wide`) or 32-bit capture, e.g. a blob not yet written. Fields past the end of a short
+    /// blob read as zero.
+    pub fn from_blob(
+        operation: u16,
+        wide: bool,
+        blob: &'a [u8],
+        extra: Option<&'a [u8]>,
+    ) -> FsDetails<'a> {
         let ptr = if wide { 8 } else { 4 };
         let params_len = 5 * ptr + 8;
         let params = blob.get(0x10..0x10 + params_len).unwrap_or(&[]);
@@ -89,9 +104,9 @@ impl<'a> FsDetails<'a> {
         let info = StrInfo(u16_at(blob, info_at).unwrap_or_default());
         let chars = blob.get(info_at + 4..).unwrap_or(&[]);
         let (path, trailer) = PmlStr::take(info, chars);
-        Ok(FsDetails {
-            operation: event.operation(),
-            sub_operation: if crate::ops::fs_op_has_sub_op(event.operation()) {
+        FsDetails {
+            operation,
+            sub_operation: if crate::ops::fs_op_has_sub_op(operation) {
                 blob.first().copied().unwrap_or_default()
             } else {
                 0
@@ -100,9 +115,9 @@ impl<'a> FsDetails<'a> {
             params,
             path,
             trailer,
-            extra: event.extra_bytes()?,
+            extra,
             wide,
-        })
+        }
     }
 
     /// Size of a pointer in the parameter block.

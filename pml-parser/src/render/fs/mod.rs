@@ -43,7 +43,20 @@ pub(super) fn write_detail(
     let Ok(d) = FsDetails::decode(event) else {
         return;
     };
-    let mut w = Detail::new(out, zone, event.time());
+    write_details(&d, zone, event.time(), build, out);
+}
+
+/// Appends the Detail column of decoded details as ProcMon `build` prints it, dates in `zone`
+/// (`time`, the event's, gives the offset of dates outside the zone's rules).
+pub(super) fn write_details(
+    d: &FsDetails<'_>,
+    zone: &TimeZone,
+    time: crate::time::FileTime,
+    build: ProcmonBuild,
+    out: &mut String,
+) {
+    let d = *d;
+    let mut w = Detail::new(out, zone, time);
     match d.operation {
         fs_op::CREATE_FILE => ops::create_file(&d, &mut w),
         fs_op::READ_FILE | fs_op::WRITE_FILE | op::READ_FILE2 | op::WRITE_FILE2 => {
