@@ -117,6 +117,9 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if named.is_empty() {
                 bail!("no file matches {text}");
             }
+            // A pattern that matches `X.PML` brings its parts too, as naming it does.
+            let parts: Vec<PathBuf> = named.iter().flat_map(|f| sibling_parts(f)).collect();
+            named.extend(parts);
         } else {
             named.push(arg.clone());
             named.extend(sibling_parts(arg));

@@ -112,6 +112,19 @@ fn a_split_capture_reads_like_the_whole() {
         }
         v
     };
+    // `pml info` counts the parts as one capture, named or matched by a pattern pml expands.
+    let info = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&pml(&["info", "--json", file]).stdout).unwrap()
+    };
+    let whole_info = info(&seed_race());
+    let (one, all) = (first.with_file_name("Spl?t.PML"), first.with_file_name("Split*"));
+    for named in [split, one.to_str().unwrap(), all.to_str().unwrap()] {
+        let part_info = info(named);
+        assert_eq!(part_info["file"], split, "{named}");
+        for key in ["events", "event_classes", "first_event", "last_event"] {
+            assert_eq!(part_info[key], whole_info[key], "{named}: {key}");
+        }
+    }
     let (whole, parts) = (analyze(&seed_race()), analyze(split));
     assert_eq!(whole["incidents"].as_array().unwrap().len(), 1);
     for key in ["incidents", "unmatched_opens", "sharing_violations"] {

@@ -1,18 +1,20 @@
 //! `pml info`: what a capture holds.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use pml_analyzer::info::CaptureInfo;
 use pml_parser::render::thousands;
-use pml_parser::{OpenOptions, SplitCapture};
+use pml_parser::{Capture, OpenOptions, SplitCapture};
 
 /// Arguments of `pml info`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The capture (.PML).
-    file: PathBuf,
+    /// The capture (.PML, or ProcMon's CSV or XML export): a file or a pattern such as
+    /// `logs\*.pml`; the parts of a split capture (`X-1.PML`, ...) are counted with `X.PML`.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -21,17 +23,34 @@ pub struct Args {
     strict: bool,
 }
 
-/// Runs `pml info`.
-pub fn run(args: Args) -> Result<ExitCode> {
-    let capture = match pml_import::kind_of_file(&args.file) {
+/// Opens one file: an export as every command reads it, a PML strictly or salvaged.
+fn open_file(file: &Path, strict: bool) -> Result<Capture> {
+    Ok(match pml_import::kind_of_file(file) {
         // ProcMon's CSV and XML exports are read as captures, as every command reads them.
         Ok(Some(pml_import::InputKind::Csv(_) | pml_import::InputKind::Xml)) => {
-            crate::inputs::open_capture(&args.file)?
+            crate::inputs::open_capture(file)?
         }
-        _ => OpenOptions::new().salvage(!args.strict).open(&args.file)?,
-    };
-    let split = SplitCapture::from(capture);
-    let info = CaptureInfo::compute(args.file.display().to_string(), &split)
+        _ => OpenOptions::new().salvage(!strict).open(file)?,
+    })
+}
+
+/// Runs `pml info`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let files = crate::inputs::expand(&args.files)?;
+    let parts = files
+        .iter()
+        .map(|file| open_file(file, args.strict))
+        .collect::<Result<Vec<_>>>()?;
+    let split = SplitCapture::from_captures(parts);
+    // Named after the part that comes first in time (a pattern may list `X-1.PML` before `X.PML`).
+    let first = split.captures().next().and_then(|c| c.path());
+    let name = files
+        .iter()
+        .find(|f| Some(f.as_path()) == first)
+        .unwrap_or(&files[0])
+        .display()
+        .to_string();
+    let info = CaptureInfo::compute(name.clone(), &split)
         .ok_or_else(|| anyhow::anyhow!("no capture given"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info)?);
@@ -41,7 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for w in &info.warnings {
         eprintln!(
             "pml: warning: {}: {}",
-            pml_parser::for_terminal(&args.file.display().to_string()),
+            pml_parser::for_terminal(&name),
             pml_parser::for_terminal(w)
         );
     }
