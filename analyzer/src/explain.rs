@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::access::conflict_reason;
 use crate::findings::{gap_ms, InheritedHandle, SharingViolation, Time};
+use crate::paths::Root;
 use crate::process_tree::ProcessRef;
 
 /// `python.exe (PID 4242)`.
@@ -117,6 +118,10 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
     failures_sentence(&mut out, group);
     let opens = if group.len() == 1 { "open" } else { "opens" };
     let mut out = format!("{} {opens} of {} failed.{}", group.len(), first.path, out);
+    if let Some(spelled) = &first.spelled_as {
+        out.push(' ');
+        out.push_str(&other_spelling(spelled, &first.aliases));
+    }
     if first.holders.is_empty() {
         out.push_str(
             " No open of the file is in the capture: it was opened before the capture began, \
@@ -158,6 +163,32 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
             }
             None => out.push_str(" It was still open when the capture ended."),
         }
+    }
+    out
+}
+
+/// "It named the file `spelled`, the same file: this capture shows `\Device\HarddiskVolume3`
+/// as `C:` ...".
+pub(crate) fn other_spelling(spelled: &str, aliases: &[(u32, u8)]) -> String {
+    let mut out = format!("The failed request named it {spelled}, the same file");
+    let shown: Vec<String> = aliases
+        .iter()
+        .map(|&(volume, letter)| {
+            format!(
+                "{} as {}",
+                Root::Volume(volume).spelling(),
+                Root::Drive(letter).spelling()
+            )
+        })
+        .collect();
+    if shown.is_empty() {
+        out.push('.');
+    } else {
+        let _ = write!(
+            out,
+            ": this capture shows {} (it spells paths on that volume both ways).",
+            shown.join(" and ")
+        );
     }
     out
 }

@@ -50,7 +50,7 @@ pub(crate) fn find(l: &Lifetimes, images: &ImageMaps) -> Held {
     let mut groups: BTreeMap<(paths::PathKey, Grouping), Vec<&Failure>> = BTreeMap::new();
     let mut mappings: BTreeMap<u64, Vec<Mapping>> = BTreeMap::new();
     for f in &l.failures {
-        let key = paths::key(&f.path);
+        let key = f.key;
         let grouping = if f.operation == FailedOp::Open && f.status == STATUS_DELETE_PENDING {
             Grouping::DeletePending(f.deleter.map(|d| d.event_index))
         } else if f.operation != FailedOp::Open && !f.holders.is_empty() {

@@ -164,10 +164,7 @@ pub fn build(f: &Findings, held: Vec<Incident>, explained: &HashSet<u64>) -> Vec
     {
         let mut ids: Vec<u64> = s.holders.iter().map(|h| h.interval).collect();
         ids.sort_unstable();
-        groups
-            .entry((paths::key(&s.path), ids))
-            .or_default()
-            .push(s);
+        groups.entry((s.key, ids)).or_default().push(s);
     }
     incidents.extend(groups.into_values().map(|g| sharing_incident(&g)));
     incidents.sort_by(|a, b| {

@@ -8,6 +8,11 @@
 //! (the handle was duplicated into it); one with no open at all is counted as opened before the
 //! capture began. An interval closed by its own process is forgotten unless a failure named it as
 //! a holder, so memory grows with open handles and findings, not with events.
+//!
+//! Paths are keyed as the events spell them ([`crate::paths`]). When an operation fails on
+//! `\Device\HarddiskVolumeN\...` while the same tail is open under a drive letter (or the other
+//! way round), those handles are kept as *alternatives* of the failure; once the pass has
+//! learned which letter the volume has, [`Lifetimes::apply`] makes them holders.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -20,7 +25,7 @@ use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
     STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
 };
-use crate::paths::{self, PathKey};
+use crate::paths::{self, PathKey, Root, VolumeMap};
 use crate::process_tree::ProcessTree;
 
 /// FILETIME ticks per millisecond.
@@ -64,6 +69,8 @@ pub struct Interval {
     pub tid: u32,
     /// The path as first seen among the opens alive at the time.
     pub path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
     /// Event index of the CreateFile.
     pub open_event: u64,
     /// Its time.
@@ -123,6 +130,20 @@ pub struct OpenCounts {
     pub last_open: FileTime,
 }
 
+/// The handles open, at the time of a failure, on another spelling of its path (a device path
+/// for a drive-letter one, or the other way round): holders once the volume's letter is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// The other spelling's key.
+    pub key: PathKey,
+    /// The path as its first open spelled it.
+    pub path: Arc<str>,
+    /// The intervals open on it.
+    pub holders: Vec<IntervalId>,
+    /// The latest request to delete it while they were open.
+    pub deleter: Option<DeleteRequest>,
+}
+
 /// A failed CreateFile (SHARING VIOLATION, DELETE PENDING), delete or rename, and the
 /// intervals open on its path then.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,8 +156,19 @@ pub struct Failure {
     pub process_index: u32,
     /// Its thread.
     pub tid: u32,
-    /// The path.
+    /// The path, as the first of the handles open on it spelled it (as the event did when none
+    /// was).
     pub path: Arc<str>,
+    /// The path as the failed event spelled it.
+    pub own_path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
+    /// Handles open on other spellings of the path (see [`Alternative`]); emptied by
+    /// [`Lifetimes::apply`].
+    pub alternatives: Vec<Alternative>,
+    /// The volumes whose learned letter paired this failure with handles of another spelling:
+    /// (volume number, drive letter).
+    pub aliases: Vec<(u32, u8)>,
     /// What it asked for (default for a delete or rename).
     pub request: OpenRequest,
     /// The intervals open on the path at that moment.
@@ -153,6 +185,13 @@ impl Failure {
     /// True for a CreateFile that failed with SHARING VIOLATION.
     pub fn is_sharing_violation(&self) -> bool {
         self.operation == FailedOp::Open && self.status == STATUS_SHARING_VIOLATION
+    }
+
+    /// The path as the event spelled it, when `path` spells it with another root (a handle
+    /// of `C:\x` explains a failure on `\Device\HarddiskVolume3\x`).
+    pub fn other_spelling(&self) -> Option<&str> {
+        let root = |p: &str| paths::root(paths::key(p));
+        (root(&self.own_path) != root(&self.path)).then_some(&*self.own_path)
     }
 }
 
@@ -204,6 +243,76 @@ impl Lifetimes {
     pub fn interval(&self, id: IntervalId) -> Option<&Interval> {
         self.intervals.get(&id)
     }
+
+    /// Every key the pass still holds (for evidence of volume letters).
+    pub fn keys(&self) -> Vec<PathKey> {
+        let mut keys: Vec<PathKey> = self.intervals.values().map(|i| i.key).collect();
+        keys.extend(self.failures.iter().map(|f| f.key));
+        keys.extend(
+            self.failures
+                .iter()
+                .flat_map(|f| f.alternatives.iter().map(|a| a.key)),
+        );
+        keys.extend(self.open_counts.keys().copied());
+        keys
+    }
+
+    /// Applies the volume letters learned from the capture: every key gets its resolved root,
+    /// and a failure takes as holders the handles open on another spelling of its path that
+    /// resolves to the same file.
+    pub fn apply(&mut self, volumes: &VolumeMap) {
+        for f in &mut self.failures {
+            let own = f.key;
+            f.key = volumes.resolve(own);
+            for a in std::mem::take(&mut f.alternatives) {
+                if volumes.resolve(a.key) != f.key {
+                    continue;
+                }
+                for k in [own, a.key] {
+                    if let (Root::Volume(n), Root::Drive(letter)) =
+                        (paths::root(k), paths::root(f.key))
+                    {
+                        if !f.aliases.contains(&(n, letter)) {
+                            f.aliases.push((n, letter));
+                        }
+                    }
+                }
+                if f.holders.is_empty() {
+                    f.path = a.path.clone();
+                }
+                f.holders.extend(a.holders);
+                f.holders.sort_unstable();
+                f.holders.dedup();
+                if a.deleter.map(|d| d.event_index) > f.deleter.map(|d| d.event_index) {
+                    f.deleter = a.deleter;
+                }
+            }
+        }
+        if volumes.is_empty() {
+            return;
+        }
+        for i in self.intervals.values_mut() {
+            i.key = volumes.resolve(i.key);
+        }
+        let counts = std::mem::take(&mut self.open_counts);
+        for (key, list) in counts {
+            let merged = self.open_counts.entry(volumes.resolve(key)).or_default();
+            for c in list {
+                match merged
+                    .iter_mut()
+                    .find(|m| m.process_index == c.process_index)
+                {
+                    Some(m) => {
+                        m.opens += c.opens;
+                        m.closes += c.closes;
+                        m.first_open = m.first_open.min(c.first_open);
+                        m.last_open = m.last_open.max(c.last_open);
+                    }
+                    None => merged.push(c),
+                }
+            }
+        }
+    }
 }
 
 /// The intervals open on one path.
@@ -248,6 +357,9 @@ pub struct Tracker {
     window_ticks: u64,
     tree: ProcessTree,
     paths: FxHashMap<PathKey, PathState>,
+    /// The keys of the paths open under a `\Device\HarddiskVolumeN` root, by tail (usually
+    /// empty: ProcMon logs drive letters).
+    device_paths: FxHashMap<PathKey, Vec<PathKey>>,
     /// Open intervals.
     open: FxHashMap<IntervalId, Interval>,
     /// Intervals that ended but must be kept.
@@ -269,6 +381,7 @@ impl Tracker {
             window_ticks: window_ms.saturating_mul(TICKS_PER_MS),
             tree: ProcessTree::new(processes),
             paths: FxHashMap::default(),
+            device_paths: FxHashMap::default(),
             open: FxHashMap::default(),
             kept: HashMap::new(),
             recent: FxHashMap::default(),
@@ -285,6 +398,7 @@ impl Tracker {
         match record {
             Record::File(f) => self.feed_file(f),
             Record::Process(p) => self.feed_process(p),
+            Record::Name(_) => {}
         }
     }
 
@@ -295,6 +409,11 @@ impl Tracker {
     /// The process tree as the records fed so far describe it.
     pub fn tree(&self) -> &ProcessTree {
         &self.tree
+    }
+
+    /// The keys of the paths open now.
+    pub fn open_keys(&self) -> impl Iterator<Item = PathKey> + '_ {
+        self.paths.keys().copied()
     }
 
     /// Tells the tracker that the capture went on until `t` (events it was not fed count too
@@ -346,12 +465,18 @@ impl Tracker {
         self.stats.opens += 1;
         let id = self.next_id;
         self.next_id += 1;
-        let state = self.paths.entry(key).or_insert_with(|| PathState {
-            display: Arc::from(op.path.as_str()),
-            open: Vec::new(),
-            deferred: Vec::new(),
-            delete: None,
-            counts: Vec::new(),
+        let device_paths = &mut self.device_paths;
+        let state = self.paths.entry(key).or_insert_with(|| {
+            if matches!(paths::root(key), Root::Volume(_)) {
+                device_paths.entry(paths::tail(key)).or_default().push(key);
+            }
+            PathState {
+                display: Arc::from(op.path.as_str()),
+                open: Vec::new(),
+                deferred: Vec::new(),
+                delete: None,
+                counts: Vec::new(),
+            }
         });
         state.open.push(id);
         let counts = state.counts_of(op.process_index, op.time);
@@ -371,6 +496,7 @@ impl Tracker {
                 process_index: op.process_index,
                 tid: op.tid,
                 path: state.display.clone(),
+                key,
                 open_event: op.event_index,
                 open_time: op.time,
                 request,
@@ -456,6 +582,7 @@ impl Tracker {
         if state.open.is_empty() {
             self.stats.closes_without_open += state.deferred.len() as u64;
             self.paths.remove(&key);
+            self.forget_device_path(key);
         }
         let Some(mut interval) = self.open.remove(&id) else {
             return;
@@ -464,6 +591,50 @@ impl Tracker {
         if pairing != Pairing::Same || self.pinned.contains(&id) {
             self.kept.insert(id, interval);
         }
+    }
+
+    fn forget_device_path(&mut self, key: PathKey) {
+        if !matches!(paths::root(key), Root::Volume(_)) {
+            return;
+        }
+        let t = paths::tail(key);
+        if let Some(keys) = self.device_paths.get_mut(&t) {
+            keys.retain(|&k| k != key);
+            if keys.is_empty() {
+                self.device_paths.remove(&t);
+            }
+        }
+    }
+
+    /// The handles open on other spellings of `key` that may name the same file: under a
+    /// volume root for a drive-letter key, under a drive letter for a volume key.
+    fn alternatives(&self, key: PathKey) -> Vec<Alternative> {
+        let t = paths::tail(key);
+        let keys: Vec<PathKey> = match paths::root(key) {
+            Root::Drive(_) if !self.device_paths.is_empty() => {
+                self.device_paths.get(&t).cloned().unwrap_or_default()
+            }
+            Root::Volume(_) => self
+                .paths
+                .keys()
+                .filter(|&&k| {
+                    k != key && paths::tail(k) == t && matches!(paths::root(k), Root::Drive(_))
+                })
+                .copied()
+                .collect(),
+            _ => Vec::new(),
+        };
+        keys.into_iter()
+            .filter_map(|k| {
+                let s = self.paths.get(&k)?;
+                Some(Alternative {
+                    key: k,
+                    path: s.display.clone(),
+                    holders: s.open.clone(),
+                    deleter: s.delete,
+                })
+            })
+            .collect()
     }
 
     /// A successful request to delete the file: remembered while handles are open on it.
@@ -488,17 +659,26 @@ impl Tracker {
         if status == STATUS_SHARING_VIOLATION && operation == FailedOp::Open {
             self.stats.sharing_violations += 1;
         }
+        let own_path: Arc<str> = Arc::from(op.path.as_str());
         let (path, holders, deleter) = match self.paths.get(&key) {
             Some(s) => (s.display.clone(), s.open.clone(), s.delete),
-            None => (Arc::from(op.path.as_str()), Vec::new(), None),
+            None => (own_path.clone(), Vec::new(), None),
         };
+        let alternatives = self.alternatives(key);
         self.pinned.extend(holders.iter().copied());
+        for a in &alternatives {
+            self.pinned.extend(a.holders.iter().copied());
+        }
         self.failures.push(Failure {
             event_index: op.event_index,
             time: op.time,
             process_index: op.process_index,
             tid: op.tid,
             path,
+            own_path,
+            key,
+            alternatives,
+            aliases: Vec::new(),
             request,
             holders,
             status,

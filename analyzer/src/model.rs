@@ -171,6 +171,17 @@ pub struct ProcessOp {
     pub kind: ProcessOpKind,
 }
 
+/// A path named by an event that is not a file operation (a registry key path or string
+/// value such as `...\bam\State\UserSettings\<SID>\\Device\HarddiskVolume3\...\app.exe`):
+/// evidence of which drive letter a volume has, nothing more ([`crate::paths::VolumeEvidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameSeen {
+    /// Position of the event in the capture.
+    pub event_index: u64,
+    /// The path's key.
+    pub key: crate::paths::PathKey,
+}
+
 /// One record of the stream the detectors consume, in event order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -178,6 +189,8 @@ pub enum Record {
     File(FileOp),
     /// A process creation, start or exit.
     Process(ProcessOp),
+    /// A path named elsewhere (evidence of volume letters only).
+    Name(NameSeen),
 }
 
 impl Record {
@@ -187,6 +200,7 @@ impl Record {
         match self {
             Record::File(f) => f.event_index += offset,
             Record::Process(p) => p.event_index += offset,
+            Record::Name(n) => n.event_index += offset,
         }
     }
 }
