@@ -195,6 +195,7 @@ pub fn analyze_records<'r>(
 mod tests {
     use super::*;
     use crate::lifetimes::tests::{close, exit, fail, ms, open, proc_info, spawn};
+    use crate::model::FileOp;
     use crate::{Classification, IncidentKind, Severity};
 
     const WRITE: u32 = 0x0012_0116;
@@ -676,6 +677,231 @@ mod tests {
         );
         assert!(r.incidents.iter().all(|i| i.holders.is_empty()));
         assert!(r.warnings.is_empty());
+    }
+
+    const DELETE: u32 = 0x0011_0080;
+    const OUT: &str = r"C:\build\out\app.pdb";
+
+    fn file(ev: u64, t: u64, p: u32, path: &str, kind: crate::model::FileOpKind) -> FileOp {
+        FileOp::new(ev, ms(t), p, p * 10, path.to_string(), kind)
+    }
+
+    fn removal_open(ev: u64, t: u64, p: u32, path: &str, options: u32, status: u32) -> Record {
+        let request = crate::model::OpenRequest {
+            desired_access: DELETE,
+            share_mode: 7,
+            options,
+            disposition: 1,
+        };
+        let kind = if status == crate::model::STATUS_SHARING_VIOLATION {
+            crate::model::FileOpKind::SharingViolation { request }
+        } else {
+            crate::model::FileOpKind::OpenFailed { request, status }
+        };
+        Record::File(file(ev, t, p, path, kind))
+    }
+
+    fn set_info(ev: u64, t: u64, p: u32, path: &str, rename: bool, status: u32) -> FileOp {
+        file(
+            ev,
+            t,
+            p,
+            path,
+            crate::model::FileOpKind::DeleteOrRename { rename, status },
+        )
+    }
+
+    fn scanner_and_build() -> Vec<ProcessInfo> {
+        vec![
+            proc_info(1, 100, None, "SearchProtocolHost.exe"),
+            proc_info(2, 200, None, "python.exe"),
+        ]
+    }
+
+    #[test]
+    fn a_delete_refused_by_a_handle_without_share_delete_is_an_incident() {
+        use crate::model::STATUS_SHARING_VIOLATION as SV;
+        let r = run(
+            scanner_and_build(),
+            &[
+                open(1, 0, 1, OUT, READ, 1),
+                removal_open(2, 3, 2, OUT, 0x20_0000, SV),
+                removal_open(3, 4, 2, OUT, 0x20_0000, SV),
+                close(4, 9, 1, OUT),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1, "{:#?}", r.incidents);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::DeleteRefused);
+        assert_eq!(i.operation, Some("delete-or-rename"));
+        assert_eq!(i.path, OUT);
+        assert_eq!(indices(&i.holders), [1]);
+        assert_eq!(indices(&i.victims), [2]);
+        assert_eq!(i.opener.as_ref().unwrap().process_index, 1);
+        assert_eq!(i.closer.as_ref().unwrap().process_index, 1);
+        assert_eq!(i.events, [1, 2, 3, 4]);
+        assert!(
+            i.explanation.starts_with(&format!(
+                "2 deletes or renames of {OUT} failed. At 18:40:00.0030000Z python.exe (PID 200) \
+                 failed to delete or rename it with SHARING VIOLATION (event 2, asked for delete \
+                 (0x00110080), sharing Read, Write, Delete). SearchProtocolHost.exe (PID 100) held \
+                 it since"
+            )),
+            "{}",
+            i.explanation
+        );
+        assert!(
+            i.explanation.contains("FILE_SHARE_DELETE"),
+            "{}",
+            i.explanation
+        );
+        assert!(
+            i.fix.contains("exclude the build output folders"),
+            "{}",
+            i.fix
+        );
+        // The failed opens are still sharing violations.
+        assert_eq!(r.sharing_violations.len(), 2);
+    }
+
+    #[test]
+    fn a_delete_on_close_is_a_delete_and_a_handle_sharing_delete_refuses_nothing() {
+        use crate::model::STATUS_SHARING_VIOLATION as SV;
+        let r = run(
+            scanner_and_build(),
+            &[
+                open(1, 0, 1, OUT, READ, 1),
+                removal_open(2, 3, 2, OUT, 0x1000, SV),
+                close(3, 9, 1, OUT),
+                open(4, 20, 1, OUT, READ, 7),
+                removal_open(5, 23, 2, OUT, 0x1000, SV),
+                close(6, 29, 1, OUT),
+            ],
+        );
+        let kinds: Vec<_> = r.incidents.iter().map(|i| (i.kind, i.operation)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (IncidentKind::DeleteRefused, Some("delete")),
+                (IncidentKind::SharingViolation, None)
+            ]
+        );
+        assert!(r.incidents[0].explanation.starts_with("1 delete of"));
+    }
+
+    #[test]
+    fn a_delete_of_a_running_exe_is_the_image_not_the_deleters_own_handle() {
+        use crate::model::STATUS_CANNOT_DELETE;
+        let mut app = proc_info(1, 100, None, "app.exe");
+        app.image_path = LETTER_EXE.into();
+        let mut records = vec![
+            open(1, 0, 2, LETTER_EXE, DELETE, 7),
+            Record::File(set_info(2, 1, 2, LETTER_EXE, false, STATUS_CANNOT_DELETE)),
+            close(3, 2, 2, LETTER_EXE),
+        ];
+        // And a delete-on-close open of it, refused the same way.
+        records.push(removal_open(
+            4,
+            5,
+            2,
+            LETTER_EXE,
+            0x1000,
+            STATUS_CANNOT_DELETE,
+        ));
+        let r = run(vec![app, proc_info(2, 200, None, "cmd.exe")], &records);
+        assert_eq!(r.incidents.len(), 1, "{:#?}", r.incidents);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::ImageInUse);
+        assert_eq!(i.operation, Some("delete"));
+        assert_eq!(indices(&i.holders), [1]);
+        assert_eq!(indices(&i.victims), [2]);
+        assert!(
+            i.explanation
+                .contains("The handles open on it do not refuse it, but app.exe (PID 100) was running from it"),
+            "{}",
+            i.explanation
+        );
+    }
+
+    #[test]
+    fn a_rename_over_a_file_held_open_is_refused_by_its_holder() {
+        use crate::model::STATUS_ACCESS_DENIED;
+        let results = r"C:\build\out\results.trx";
+        let temp = r"C:\build\out\results.trx.tmp";
+        let r = run(
+            vec![
+                proc_info(1, 100, None, "testhost.exe"),
+                proc_info(2, 200, None, "python.exe"),
+            ],
+            &[
+                open(1, 0, 1, results, WRITE, 7),
+                open(2, 3, 2, temp, DELETE, 7),
+                Record::File(
+                    set_info(3, 4, 2, temp, true, STATUS_ACCESS_DENIED)
+                        .replacing(&format!(r"\??\{results}")),
+                ),
+                close(4, 5, 2, temp),
+            ],
+        );
+        assert_eq!(r.incidents.len(), 1, "{:#?}", r.incidents);
+        let i = &r.incidents[0];
+        assert_eq!(i.kind, IncidentKind::DeleteRefused);
+        assert_eq!(i.operation, Some("rename"));
+        assert_eq!(i.path, results, "the file the rename was to replace");
+        assert_eq!(indices(&i.holders), [1]);
+        assert!(i.closer.is_none());
+        assert_eq!(i.events, [1, 3]);
+        assert!(
+            i.explanation
+                .starts_with(&format!("1 rename of {temp} over {results} failed.")),
+            "{}",
+            i.explanation
+        );
+        assert!(i.fix.contains("still running"), "{}", i.fix);
+        assert!(i.fix.contains("POSIX"), "{}", i.fix);
+        assert!(r.sharing_violations.is_empty());
+    }
+
+    #[test]
+    fn a_rename_over_a_running_exe_is_image_in_use() {
+        use crate::model::STATUS_ACCESS_DENIED;
+        let mut app = proc_info(1, 100, None, "app.exe");
+        app.image_path = LETTER_EXE.into();
+        let temp = r"C:\build\out\app.exe.new";
+        let r = run(
+            vec![app, proc_info(2, 200, None, "link.exe")],
+            &[Record::File(
+                set_info(1, 4, 2, temp, true, STATUS_ACCESS_DENIED).replacing(LETTER_EXE),
+            )],
+        );
+        assert_eq!(r.incidents.len(), 1);
+        let i = &r.incidents[0];
+        assert_eq!(
+            (i.kind, i.operation),
+            (IncidentKind::ImageInUse, Some("rename"))
+        );
+        assert_eq!(i.path, LETTER_EXE);
+        assert_eq!(indices(&i.holders), [1]);
+    }
+
+    #[test]
+    fn removals_refused_for_other_reasons_are_no_incident() {
+        use crate::model::{STATUS_ACCESS_DENIED, STATUS_SHARING_VIOLATION as SV};
+        let r = run(
+            seed_race_procs(),
+            &[
+                // Denied by the file's security, nothing holds it.
+                removal_open(1, 0, 3, OUT, 0x1000, STATUS_ACCESS_DENIED),
+                // An inherited handle: the handle race explains it.
+                open(10, 10, 1, GEN, WRITE, 1),
+                spawn(11, 17, 1, 2),
+                removal_open(13, 40, 3, GEN, 0, SV),
+                close(14, 200, 2, GEN),
+            ],
+        );
+        let kinds: Vec<_> = r.incidents.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [IncidentKind::InheritedHandle]);
+        assert_eq!(r.incidents[0].victims.len(), 1);
     }
 
     #[test]

@@ -284,6 +284,44 @@ pub fn fix_for_holder(holder: &str, opener: &str, inherited: bool) -> String {
     )
 }
 
+/// A fix for a delete or rename that `holder` refused by keeping the file open (`exited`: it
+/// had exited by the end of the capture; `target`: it held the file a rename was to replace).
+pub fn fix_for_removal(holder: &str, exited: bool, target: bool) -> String {
+    let what = if target {
+        "replace it by a rename"
+    } else {
+        "delete or rename it"
+    };
+    if is_scanner(holder) {
+        return format!(
+            "{holder}, an antivirus or indexer, opened the fresh file to scan it while the build \
+             wanted to {what}: exclude the build output folders from real-time scanning and \
+             indexing, or retry the step for a short while (MSBuild's Copy and Delete tasks take \
+             Retries; wrap DeleteFile / os.remove / MoveFileEx in a retry loop)."
+        );
+    }
+    if let Some(fix) = build_node_fix(holder) {
+        return fix.to_string();
+    }
+    let ending = if exited {
+        format!("it held the file until it exited: wait for {holder} to finish first")
+    } else {
+        "it was still running when the capture ended (a test run or a tool the build started \
+         and did not wait for): stop it, or wait for it, first"
+            .to_string()
+    };
+    let share = if target {
+        "close its handle before the rename (a rename over an open file is refused unless it \
+         uses POSIX semantics: SetFileInformationByHandle FileRenameInfoEx with \
+         FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS, and the holder \
+         shares delete access)"
+    } else {
+        "open the file with FILE_SHARE_DELETE (CreateFile's dwShareMode, .NET FileShare.Delete) \
+         so that it can be deleted or renamed while open, or close it before the step"
+    };
+    format!("{holder} kept the file open when the build wanted to {what}; {ending}. Or make {holder} {share}.")
+}
+
 /// A fix when the holder is not in the capture.
 pub fn fix_unknown_holder() -> String {
     "Capture from before the file is first opened (or without Drop Filtered Events) to see who \

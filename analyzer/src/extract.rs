@@ -24,7 +24,7 @@ use pml_parser::details::fs::SetInformation;
 use crate::hash::FxHashSet;
 use crate::model::{
     is_weighed_status, FileOp, FileOpKind, NameSeen, OpenRequest, ProcessOp, ProcessOpKind, Record,
-    STATUS_SHARING_VIOLATION,
+    Target, STATUS_SHARING_VIOLATION,
 };
 use crate::paths::{self, Keyer, PathKey, Root};
 use crate::procmon_noise::{self, ToolProcesses};
@@ -301,16 +301,33 @@ impl<'x> Extractor<'x> {
             counts.procmon_events += 1;
             return None;
         }
+        let mut target = None;
         let kind = match (create, set) {
             (_, Some(SetInformation::Disposition { delete: false, .. })) => return None,
             (_, Some(SetInformation::Disposition { .. })) => FileOpKind::DeleteOrRename {
                 rename: false,
                 status: result,
             },
-            (_, Some(SetInformation::Rename { .. })) => FileOpKind::DeleteOrRename {
-                rename: true,
-                status: result,
-            },
+            (
+                _,
+                Some(SetInformation::Rename {
+                    replace_if_exists,
+                    name,
+                }),
+            ) => {
+                if replace_if_exists && !name.is_empty() {
+                    let mut buf = Vec::new();
+                    let (key, text) = self.keyer.key_and_text(name, false, true, &mut buf);
+                    target = Some(Target {
+                        path: text.unwrap_or_default(),
+                        key,
+                    });
+                }
+                FileOpKind::DeleteOrRename {
+                    rename: true,
+                    status: result,
+                }
+            }
             (None, _) if op != fs_op::CLOSE_FILE => return None,
             (Some(c), _) => {
                 let request = OpenRequest {
@@ -344,6 +361,7 @@ impl<'x> Extractor<'x> {
             path,
             key,
             kind,
+            target,
         }))
     }
 }

@@ -23,7 +23,7 @@ use pml_parser::FileTime;
 
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
-    STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
+    STATUS_ACCESS_DENIED, STATUS_CANNOT_DELETE, STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
 };
 use crate::paths::{self, PathKey, Root, VolumeMap};
 use crate::process_tree::ProcessTree;
@@ -144,8 +144,24 @@ pub struct Alternative {
     pub deleter: Option<DeleteRequest>,
 }
 
-/// A failed CreateFile (SHARING VIOLATION, DELETE PENDING), delete or rename, and the
-/// intervals open on its path then.
+/// The file a failed rename was to replace, and the intervals open on it then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameTarget {
+    /// The path, as the first of the handles open on it spelled it (as the rename did when none
+    /// was).
+    pub path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
+    /// The intervals open on it.
+    pub holders: Vec<IntervalId>,
+    /// Handles open on other spellings of it; emptied by [`Lifetimes::apply`].
+    pub alternatives: Vec<Alternative>,
+    /// The volumes whose letter paired it with handles of another spelling.
+    pub aliases: Vec<(u32, u8)>,
+}
+
+/// A failed CreateFile (SHARING VIOLATION, DELETE PENDING, or ACCESS DENIED and CANNOT DELETE
+/// for a delete), delete or rename, and the intervals open on its path then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// Event index of the CreateFile.
@@ -179,6 +195,8 @@ pub struct Failure {
     pub operation: FailedOp,
     /// The latest request to delete the file while handles were open on it.
     pub deleter: Option<DeleteRequest>,
+    /// For a rename that replaces an existing file, that file.
+    pub target: Option<RenameTarget>,
 }
 
 impl Failure {
@@ -187,11 +205,71 @@ impl Failure {
         self.operation == FailedOp::Open && self.status == STATUS_SHARING_VIOLATION
     }
 
+    /// True when the failed operation was to remove the file's name: a delete, a rename, or a
+    /// CreateFile that opens it to do so (DELETE access and nothing else of the data, or
+    /// Delete On Close), as DeleteFile and MoveFileEx do first.
+    pub fn is_removal(&self) -> bool {
+        match self.operation {
+            FailedOp::Delete | FailedOp::Rename => true,
+            FailedOp::Open => is_removal_request(&self.request),
+        }
+    }
+
     /// The path as the event spelled it, when `path` spells it with another root (a handle
     /// of `C:\x` explains a failure on `\Device\HarddiskVolume3\x`).
     pub fn other_spelling(&self) -> Option<&str> {
         let root = |p: &str| paths::root(paths::key(p));
         (root(&self.own_path) != root(&self.path)).then_some(&*self.own_path)
+    }
+}
+
+/// True when a CreateFile asks to delete or rename the file, not to use its data.
+pub fn is_removal_request(r: &OpenRequest) -> bool {
+    let a = crate::access::SharedAccess::of(r.desired_access);
+    r.options & pml_parser::details::fs::FILE_DELETE_ON_CLOSE != 0
+        || (a.delete && !a.read && !a.write)
+}
+
+/// Makes the alternatives that resolve to the same file as `key` holders (see
+/// [`Lifetimes::apply`]); `key` becomes the resolved key.
+struct Spot<'a> {
+    key: &'a mut PathKey,
+    path: &'a mut Arc<str>,
+    holders: &'a mut Vec<IntervalId>,
+    deleter: Option<&'a mut Option<DeleteRequest>>,
+    alternatives: &'a mut Vec<Alternative>,
+    aliases: &'a mut Vec<(u32, u8)>,
+}
+
+impl Spot<'_> {
+    fn resolve(mut self, volumes: &VolumeMap) {
+        let own = *self.key;
+        *self.key = volumes.resolve(own);
+        for a in std::mem::take(self.alternatives) {
+            if volumes.resolve(a.key) != *self.key {
+                continue;
+            }
+            for k in [own, a.key] {
+                if let (Root::Volume(n), Root::Drive(letter)) =
+                    (paths::root(k), paths::root(*self.key))
+                {
+                    if !self.aliases.contains(&(n, letter)) {
+                        self.aliases.push((n, letter));
+                    }
+                }
+            }
+            if self.holders.is_empty() {
+                *self.path = a.path.clone();
+            }
+            self.holders.extend(a.holders);
+            self.holders.sort_unstable();
+            self.holders.dedup();
+            if let Some(deleter) = self.deleter.as_deref_mut() {
+                if a.deleter.map(|d| d.event_index) > deleter.map(|d| d.event_index) {
+                    *deleter = a.deleter;
+                }
+            }
+        }
     }
 }
 
@@ -248,11 +326,13 @@ impl Lifetimes {
     pub fn keys(&self) -> Vec<PathKey> {
         let mut keys: Vec<PathKey> = self.intervals.values().map(|i| i.key).collect();
         keys.extend(self.failures.iter().map(|f| f.key));
-        keys.extend(
-            self.failures
-                .iter()
-                .flat_map(|f| f.alternatives.iter().map(|a| a.key)),
-        );
+        for f in &self.failures {
+            keys.extend(f.alternatives.iter().map(|a| a.key));
+            if let Some(t) = &f.target {
+                keys.push(t.key);
+                keys.extend(t.alternatives.iter().map(|a| a.key));
+            }
+        }
         keys.extend(self.open_counts.keys().copied());
         keys
     }
@@ -262,30 +342,25 @@ impl Lifetimes {
     /// resolves to the same file.
     pub fn apply(&mut self, volumes: &VolumeMap) {
         for f in &mut self.failures {
-            let own = f.key;
-            f.key = volumes.resolve(own);
-            for a in std::mem::take(&mut f.alternatives) {
-                if volumes.resolve(a.key) != f.key {
-                    continue;
+            Spot {
+                key: &mut f.key,
+                path: &mut f.path,
+                holders: &mut f.holders,
+                deleter: Some(&mut f.deleter),
+                alternatives: &mut f.alternatives,
+                aliases: &mut f.aliases,
+            }
+            .resolve(volumes);
+            if let Some(t) = &mut f.target {
+                Spot {
+                    key: &mut t.key,
+                    path: &mut t.path,
+                    holders: &mut t.holders,
+                    deleter: None,
+                    alternatives: &mut t.alternatives,
+                    aliases: &mut t.aliases,
                 }
-                for k in [own, a.key] {
-                    if let (Root::Volume(n), Root::Drive(letter)) =
-                        (paths::root(k), paths::root(f.key))
-                    {
-                        if !f.aliases.contains(&(n, letter)) {
-                            f.aliases.push((n, letter));
-                        }
-                    }
-                }
-                if f.holders.is_empty() {
-                    f.path = a.path.clone();
-                }
-                f.holders.extend(a.holders);
-                f.holders.sort_unstable();
-                f.holders.dedup();
-                if a.deleter.map(|d| d.event_index) > f.deleter.map(|d| d.event_index) {
-                    f.deleter = a.deleter;
-                }
+                .resolve(volumes);
             }
         }
         if volumes.is_empty() {
@@ -436,6 +511,12 @@ impl Tracker {
                     self.on_failure(op, key, request, STATUS_SHARING_VIOLATION, FailedOp::Open)
                 }
                 FileOpKind::OpenFailed { request, status } if status == STATUS_DELETE_PENDING => {
+                    self.on_failure(op, key, request, status, FailedOp::Open)
+                }
+                FileOpKind::OpenFailed { request, status }
+                    if matches!(status, STATUS_ACCESS_DENIED | STATUS_CANNOT_DELETE)
+                        && is_removal_request(&request) =>
+                {
                     self.on_failure(op, key, request, status, FailedOp::Open)
                 }
                 FileOpKind::OpenFailed { .. } => {}
@@ -669,6 +750,26 @@ impl Tracker {
         for a in &alternatives {
             self.pinned.extend(a.holders.iter().copied());
         }
+        let target = op.target.as_ref().map(|t| {
+            let (path, holders) = match self.paths.get(&t.key) {
+                Some(s) => (s.display.clone(), s.open.clone()),
+                None => (Arc::from(t.path.as_str()), Vec::new()),
+            };
+            let alternatives = self.alternatives(t.key);
+            RenameTarget {
+                path,
+                key: t.key,
+                holders,
+                alternatives,
+                aliases: Vec::new(),
+            }
+        });
+        if let Some(t) = &target {
+            self.pinned.extend(t.holders.iter().copied());
+            for a in &t.alternatives {
+                self.pinned.extend(a.holders.iter().copied());
+            }
+        }
         self.failures.push(Failure {
             event_index: op.event_index,
             time: op.time,
@@ -684,6 +785,7 @@ impl Tracker {
             status,
             operation,
             deleter,
+            target,
         });
     }
 

@@ -110,6 +110,17 @@ pub struct FileOp {
     pub key: crate::paths::PathKey,
     /// Open, close or failure.
     pub kind: FileOpKind,
+    /// For a rename that replaces an existing file (ReplaceIfExists), the file it replaces.
+    pub target: Option<Target>,
+}
+
+/// The file a rename replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The target path, as the rename names it (e.g. `\??\C:\out\app.exe`).
+    pub path: String,
+    /// Its comparison key.
+    pub key: crate::paths::PathKey,
 }
 
 impl FileOp {
@@ -130,7 +141,17 @@ impl FileOp {
             key: crate::paths::key(&path),
             path,
             kind,
+            target: None,
         }
+    }
+
+    /// The same record, a rename that replaces `target`.
+    pub fn replacing(mut self, target: &str) -> FileOp {
+        self.target = Some(Target {
+            path: target.to_string(),
+            key: crate::paths::key(target),
+        });
+        self
     }
 }
 
