@@ -580,7 +580,8 @@ mod tests {
         assert_eq!(i.events, [1, 2, 3]);
         assert!(
             i.explanation.contains(&format!(
-                "named it {DEVICE_EXE}, the same file: this capture shows \\Device\\HarddiskVolume3 as C:"
+                "named it {DEVICE_EXE}, the same file: this capture shows \
+                 \\Device\\HarddiskVolume3 as C:"
             )),
             "{}",
             i.explanation
@@ -816,8 +817,9 @@ mod tests {
         assert_eq!(indices(&i.holders), [1]);
         assert_eq!(indices(&i.victims), [2]);
         assert!(
-            i.explanation
-                .contains("The handles open on it do not refuse it, but app.exe (PID 100) was running from it"),
+            i.explanation.contains(
+                "The handles open on it do not refuse it, but app.exe (PID 100) was running"
+            ),
             "{}",
             i.explanation
         );
@@ -857,7 +859,11 @@ mod tests {
             "{}",
             i.explanation
         );
-        assert!(i.fix.contains("still running"), "{}", i.fix);
+        assert!(
+            i.fix.contains("wait until testhost.exe has closed it"),
+            "{}",
+            i.fix
+        );
         assert!(i.fix.contains("POSIX"), "{}", i.fix);
         assert!(r.sharing_violations.is_empty());
     }

@@ -284,9 +284,9 @@ pub fn fix_for_holder(holder: &str, opener: &str, inherited: bool) -> String {
     )
 }
 
-/// A fix for a delete or rename that `holder` refused by keeping the file open (`exited`: it
-/// had exited by the end of the capture; `target`: it held the file a rename was to replace).
-pub fn fix_for_removal(holder: &str, exited: bool, target: bool) -> String {
+/// A fix for a delete or rename that `holder` refused by keeping the file open (`target`: it
+/// held the file a rename was to replace).
+pub fn fix_for_removal(holder: &str, target: bool) -> String {
     let what = if target {
         "replace it by a rename"
     } else {
@@ -294,8 +294,8 @@ pub fn fix_for_removal(holder: &str, exited: bool, target: bool) -> String {
     };
     if is_scanner(holder) {
         return format!(
-            "{holder}, an antivirus or indexer, opened the fresh file to scan it while the build \
-             wanted to {what}: exclude the build output folders from real-time scanning and \
+            "{holder}, an antivirus or indexer, opened the fresh file to scan or index it while \
+             the build wanted to {what}: exclude the build output folders from real-time scanning and \
              indexing, or retry the step for a short while (MSBuild's Copy and Delete tasks take \
              Retries; wrap DeleteFile / os.remove / MoveFileEx in a retry loop)."
         );
@@ -303,13 +303,6 @@ pub fn fix_for_removal(holder: &str, exited: bool, target: bool) -> String {
     if let Some(fix) = build_node_fix(holder) {
         return fix.to_string();
     }
-    let ending = if exited {
-        format!("it held the file until it exited: wait for {holder} to finish first")
-    } else {
-        "it was still running when the capture ended (a test run or a tool the build started \
-         and did not wait for): stop it, or wait for it, first"
-            .to_string()
-    };
     let share = if target {
         "close its handle before the rename (a rename over an open file is refused unless it \
          uses POSIX semantics: SetFileInformationByHandle FileRenameInfoEx with \
@@ -319,7 +312,11 @@ pub fn fix_for_removal(holder: &str, exited: bool, target: bool) -> String {
         "open the file with FILE_SHARE_DELETE (CreateFile's dwShareMode, .NET FileShare.Delete) \
          so that it can be deleted or renamed while open, or close it before the step"
     };
-    format!("{holder} kept the file open when the build wanted to {what}; {ending}. Or make {holder} {share}.")
+    format!(
+        "{holder} kept the file open while the build wanted to {what}. Make the step wait until \
+         {holder} has closed it (wait for the test run or tool the build started and left \
+         running, or stop it), or make {holder} {share}."
+    )
 }
 
 /// A fix when the holder is not in the capture.

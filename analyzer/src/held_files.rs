@@ -572,9 +572,8 @@ fn delete_refused(
     }
     refinish(&mut incident);
     incident.explanation = text;
-    let exited = |p: &ProcessRef| l.tree.exited_at(p.process_index, l.end_time).is_some();
     incident.fix = match incident.holders.first() {
-        Some(h) => crate::explain::fix_for_removal(&h.name, exited(h), blame.target),
+        Some(h) => crate::explain::fix_for_removal(&h.name, blame.target),
         None => crate::explain::fix_unknown_holder(),
     };
     incident
