@@ -2,8 +2,10 @@
 //! stored, for the operations whose Detail says everything the blob holds that matters:
 //! CreateFile (access, disposition, options, attributes, share mode, allocation size, open
 //! result), CloseFile and IRP_MJ_CLOSE, ReadFile and WriteFile (offset, length, I/O flags),
-//! Process Create, Process Start, Process Exit, Thread Create and Load Image. Every other
-//! operation keeps its path (and sub-operation) with its parameters zero: [`Rebuilt::Partly`].
+//! SetRenameInformationFile (ReplaceIfExists, target name), SetDispositionInformationFile
+//! (Delete), Process Create, Process Start, Process Exit, Thread Create and Load Image. Every
+//! other operation keeps its path (and sub-operation) with its parameters zero:
+//! [`Rebuilt::Partly`].
 
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::render::file_names as names;
@@ -186,6 +188,27 @@ pub fn blob(input: &DetailInput<'_>, child: Option<(u32, u32, u32)>) -> (Blob, R
                 };
                 (blob, kept)
             }
+            fs_op::SET_INFORMATION_FILE if op.sub_op == RENAME => {
+                let f = fields(text, &["ReplaceIfExists", "FileName"]);
+                let replace = field(&f, "ReplaceIfExists").is_some_and(|v| v.trim() == "True");
+                match field(&f, "FileName") {
+                    Some(name) => (
+                        fs.set_rename_information(path, name, replace),
+                        Rebuilt::Fully,
+                    ),
+                    None => (fs.path_only(op.sub_op, path), partly_unless_empty(text)),
+                }
+            }
+            fs_op::SET_INFORMATION_FILE if op.sub_op == DISPOSITION => {
+                let f = fields(text, &["Delete"]);
+                match field(&f, "Delete").map(str::trim) {
+                    Some(v @ ("True" | "False")) => (
+                        fs.set_disposition_information(path, v == "True"),
+                        Rebuilt::Fully,
+                    ),
+                    _ => (fs.path_only(op.sub_op, path), partly_unless_empty(text)),
+                }
+            }
             _ => (fs.path_only(op.sub_op, path), partly_unless_empty(text)),
         },
         EventClass::Registry => {
@@ -207,6 +230,11 @@ pub fn blob(input: &DetailInput<'_>, child: Option<(u32, u32, u32)>) -> (Blob, R
         _ => (Blob::default(), Rebuilt::Partly),
     }
 }
+
+/// FileRenameInformation: SetRenameInformationFile.
+const RENAME: u8 = 0x0A;
+/// FileDispositionInformation: SetDispositionInformationFile.
+const DISPOSITION: u8 = 0x0D;
 
 fn partly_unless_empty(text: &str) -> Rebuilt {
     if text.trim().is_empty() {
@@ -371,5 +399,54 @@ mod tests {
             created_process("PID: 6564, Command line: a, b"),
             Some((6564, "a, b"))
         );
+    }
+
+    #[test]
+    fn renames_and_deletes_keep_their_target_and_flag() {
+        let input = |name: &str, path: &'static str, detail: &'static str| DetailInput {
+            operation: crate::names::operation(name).unwrap(),
+            path,
+            detail,
+            wide: true,
+            time: FileTime(0),
+        };
+        let fs = FsBlob::new(true);
+        let (b, kept) = blob(
+            &input(
+                "SetRenameInformationFile",
+                "C:\\out\\a.tmp",
+                "ReplaceIfExists: True, FileName: C:\\out\\a.trx",
+            ),
+            None,
+        );
+        assert_eq!(kept, Rebuilt::Fully);
+        assert_eq!(
+            b.detail,
+            fs.set_rename_information("C:\\out\\a.tmp", "C:\\out\\a.trx", true)
+                .detail
+        );
+        let (b, kept) = blob(
+            &input(
+                "SetDispositionInformationFile",
+                "C:\\out\\a.obj",
+                "Delete: True",
+            ),
+            None,
+        );
+        assert_eq!(kept, Rebuilt::Fully);
+        assert_eq!(
+            b.detail,
+            fs.set_disposition_information("C:\\out\\a.obj", true)
+                .detail
+        );
+        let (_, kept) = blob(
+            &input(
+                "SetDispositionInformationFile",
+                "C:\\out\\a.obj",
+                "Flags: odd",
+            ),
+            None,
+        );
+        assert_eq!(kept, Rebuilt::Partly);
     }
 }
