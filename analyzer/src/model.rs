@@ -110,8 +110,9 @@ pub struct FileOp {
     pub key: crate::paths::PathKey,
     /// Open, close or failure.
     pub kind: FileOpKind,
-    /// For a rename that replaces an existing file (ReplaceIfExists), the file it replaces.
-    pub target: Option<Target>,
+    /// For a rename that replaces an existing file (ReplaceIfExists), the file it replaces
+    /// (boxed: records stay small).
+    pub target: Option<Box<Target>>,
 }
 
 /// The file a rename replaces.
@@ -147,10 +148,10 @@ impl FileOp {
 
     /// The same record, a rename that replaces `target`.
     pub fn replacing(mut self, target: &str) -> FileOp {
-        self.target = Some(Target {
+        self.target = Some(Box::new(Target {
             path: target.to_string(),
             key: crate::paths::key(target),
-        });
+        }));
         self
     }
 }
