@@ -891,6 +891,31 @@ mod tests {
     }
 
     #[test]
+    fn a_temporary_file_opened_for_writing_with_delete_on_close_is_an_open() {
+        let request = crate::model::OpenRequest {
+            desired_access: WRITE,
+            share_mode: 7,
+            options: 0x1000,
+            disposition: 2,
+        };
+        let r = run(
+            scanner_and_build(),
+            &[
+                open(1, 0, 1, OUT, READ, 1),
+                Record::File(file(
+                    2,
+                    3,
+                    2,
+                    OUT,
+                    crate::model::FileOpKind::SharingViolation { request },
+                )),
+            ],
+        );
+        let kinds: Vec<_> = r.incidents.iter().map(|i| (i.kind, i.operation)).collect();
+        assert_eq!(kinds, [(IncidentKind::SharingViolation, None)]);
+    }
+
+    #[test]
     fn removals_refused_for_other_reasons_are_no_incident() {
         use crate::model::{STATUS_ACCESS_DENIED, STATUS_SHARING_VIOLATION as SV};
         let r = run(

@@ -112,8 +112,8 @@ pub struct Incident {
     pub path: String,
     /// What was refused, for a delete-refused incident and an image-in-use one caused by a
     /// delete or rename: `delete`, `rename`, or `delete-or-rename` (a CreateFile asking only
-    /// for DELETE access: DeleteFile and MoveFileEx both open the file so first). Absent
-    /// otherwise.
+    /// for DELETE access and no data access: DeleteFile and MoveFileEx both open the file so
+    /// first). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
     /// The process whose CreateFile made the handle (null when the holder is unknown).

@@ -206,8 +206,8 @@ impl Failure {
     }
 
     /// True when the failed operation was to remove the file's name: a delete, a rename, or a
-    /// CreateFile that opens it to do so (DELETE access and nothing else of the data, or
-    /// Delete On Close), as DeleteFile and MoveFileEx do first.
+    /// CreateFile that opens it to do so (DELETE access and no data access), as DeleteFile and
+    /// MoveFileEx do first.
     pub fn is_removal(&self) -> bool {
         match self.operation {
             FailedOp::Delete | FailedOp::Rename => true,
@@ -223,11 +223,11 @@ impl Failure {
     }
 }
 
-/// True when a CreateFile asks to delete or rename the file, not to use its data.
+/// True when a CreateFile asks to delete or rename the file, not to use its data: DELETE access
+/// and no data access (a temporary file opened for writing with Delete On Close is an open).
 pub fn is_removal_request(r: &OpenRequest) -> bool {
     let a = crate::access::SharedAccess::of(r.desired_access);
-    r.options & pml_parser::details::fs::FILE_DELETE_ON_CLOSE != 0
-        || (a.delete && !a.read && !a.write)
+    a.delete && !a.read && !a.write
 }
 
 /// Makes the alternatives that resolve to the same file as `key` holders (see
