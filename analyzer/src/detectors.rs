@@ -57,12 +57,9 @@ impl Detectors {
             Record::Name(n) => n.key,
             Record::Process(_) => return,
         };
-        if self.evidence.note(key) {
-            // A new device path: the letter paths open now may be its other spelling.
-            for k in self.tracker.open_keys() {
-                self.evidence.note(k);
-            }
-        }
+        // The letter paths seen before a device path are met at the end (the keys kept, and the
+        // evidence read of the whole capture), not by looking at everything open now.
+        self.evidence.note(key);
     }
 
     /// True when the capture's events named a device path, so that the other paths it names

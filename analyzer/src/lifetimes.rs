@@ -486,11 +486,6 @@ impl Tracker {
         &self.tree
     }
 
-    /// The keys of the paths open now.
-    pub fn open_keys(&self) -> impl Iterator<Item = PathKey> + '_ {
-        self.paths.keys().copied()
-    }
-
     /// Tells the tracker that the capture went on until `t` (events it was not fed count too
     /// when deciding whether a process exited before the end).
     pub fn extend_to(&mut self, t: FileTime) {

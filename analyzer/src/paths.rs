@@ -507,8 +507,9 @@ impl VolumeEvidence {
         !self.device_tails.is_empty()
     }
 
-    /// Notes a key seen in the capture. Returns true when it is a device path whose tail is new:
-    /// the caller may then show the letter paths it still holds ([`VolumeEvidence::letter`]).
+    /// Notes a key seen in the capture. Returns true when it is a device path whose tail is new
+    /// (letter paths seen before it count only once noted again, e.g. by
+    /// [`VolumeEvidence::note_all`] at the end).
     pub fn note(&mut self, k: PathKey) -> bool {
         match root(k) {
             Root::Volume(n) => self.device(n, k),
