@@ -1,6 +1,8 @@
 //! The detectors of one pass, fed together record by record, and the analysis they make at the
 //! end: handle lifetimes ([`crate::lifetimes`]), the causes of failures
-//! ([`crate::failures`]) and the mapped images ([`crate::images`]).
+//! ([`crate::failures`]), the mapped images ([`crate::images`]) and the evidence of which drive
+//! letter each `\Device\HarddiskVolumeN` is ([`crate::paths::VolumeEvidence`]), applied to
+//! everything kept once the pass is over.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,7 +15,8 @@ use crate::findings::{self, Time};
 use crate::images::ImageMaps;
 use crate::incidents::{self, Incident, Step};
 use crate::lifetimes::Tracker;
-use crate::model::{ProcessInfo, Record};
+use crate::model::{ProcessInfo, ProcessOp, ProcessOpKind, Record};
+use crate::paths::{Keyer, PathKey, Root, VolumeEvidence};
 use crate::process_tree::ProcessRef;
 use crate::{held_files, leaks, warnings};
 
@@ -23,15 +26,20 @@ pub(crate) struct Detectors {
     tracker: Tracker,
     causes: CauseWatch,
     images: ImageMaps,
+    evidence: VolumeEvidence,
 }
 
 impl Detectors {
-    /// Detectors over the processes of the process table.
-    pub fn new(processes: Vec<ProcessInfo>, window_ms: u64) -> Detectors {
+    /// Detectors over the processes of the process table, keying paths with `keyer`.
+    pub fn new(processes: Vec<ProcessInfo>, window_ms: u64, keyer: &Keyer) -> Detectors {
+        let images = ImageMaps::new(&processes, keyer);
+        let mut evidence = VolumeEvidence::default();
+        evidence.note_all(&images.keys().collect::<Vec<_>>());
         Detectors {
-            images: ImageMaps::new(&processes),
+            images,
             tracker: Tracker::new(processes, window_ms),
             causes: CauseWatch::default(),
+            evidence,
         }
     }
 
@@ -40,6 +48,29 @@ impl Detectors {
         self.tracker.feed(record);
         self.causes.feed(record, self.tracker.tree());
         self.images.feed(record);
+        let key = match record {
+            Record::File(f) => f.key,
+            Record::Process(ProcessOp {
+                kind: ProcessOpKind::LoadImage { key },
+                ..
+            }) => *key,
+            Record::Name(n) => n.key,
+            Record::Process(_) => return,
+        };
+        // The letter paths seen before a device path are met at the end (the keys kept, and the
+        // evidence read of the whole capture), not by looking at everything open now.
+        self.evidence.note(key);
+    }
+
+    /// True when the capture's events named a device path, so that the other paths it names
+    /// are worth noting ([`Detectors::note_keys`]).
+    pub fn wants_names(&self) -> bool {
+        self.evidence.wants_letters()
+    }
+
+    /// Notes keys the capture names (evidence of volume letters), in any order.
+    pub fn note_keys(&mut self, keys: &[PathKey]) {
+        self.evidence.note_all(keys);
     }
 
     /// The capture went on until `t`.
@@ -50,15 +81,26 @@ impl Detectors {
     /// The analysis; `events` are the counts of a capture's events, `excluded` the events left
     /// out as ProcMon's own.
     pub fn finish(self, options: &Options, events: Option<EventCounts>, excluded: u64) -> Analysis {
-        let lifetimes = self.tracker.finish();
-        let warnings = warnings::detect(events.as_ref(), &lifetimes.stats, &lifetimes.tree);
+        let mut lifetimes = self.tracker.finish();
+        let mut images = self.images;
+        let mut evidence = self.evidence;
+        if evidence.wants_letters() {
+            let mut keys = lifetimes.keys();
+            keys.extend(images.keys());
+            evidence.note_all(&keys);
+        }
+        let volumes = evidence.finish();
+        lifetimes.apply(&volumes);
+        images.apply(&volumes);
+        let mut warnings = warnings::detect(events.as_ref(), &lifetimes.stats, &lifetimes.tree);
+        warnings.extend(warnings::volumes(&volumes));
         let mut found = findings::derive(&lifetimes);
         if warnings::lacks_closes(events.as_ref()) {
             // Without a single CloseFile every open looks unclosed: nothing rests on that.
             found.unmatched_opens.clear();
             found.inherited_handles.clear();
         }
-        let held = held_files::find(&lifetimes, &self.images);
+        let held = held_files::find(&lifetimes, &images);
         let incidents = incidents::build(&found, held.incidents, &held.explained_violations);
         let handle_leaks = leaks::group(&lifetimes, &found.unmatched_opens);
         let links = Links::new(&incidents, &found.sharing_violations);
@@ -81,6 +123,10 @@ impl Detectors {
             failures: failures.len(),
             procmon_events_excluded: excluded,
             include_procmon: options.include_procmon,
+            volume_letters: volumes
+                .letters()
+                .map(|(n, letter)| (Root::Volume(n).spelling(), Root::Drive(letter).spelling()))
+                .collect(),
             end_time: (!lifetimes.end_time.is_zero()).then_some(Time(lifetimes.end_time)),
         };
         Analysis {

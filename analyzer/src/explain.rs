@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::access::conflict_reason;
 use crate::findings::{gap_ms, InheritedHandle, SharingViolation, Time};
+use crate::paths::Root;
 use crate::process_tree::ProcessRef;
 
 /// `python.exe (PID 4242)`.
@@ -117,6 +118,10 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
     failures_sentence(&mut out, group);
     let opens = if group.len() == 1 { "open" } else { "opens" };
     let mut out = format!("{} {opens} of {} failed.{}", group.len(), first.path, out);
+    if let Some(spelled) = &first.spelled_as {
+        out.push(' ');
+        out.push_str(&other_spelling(spelled, &first.aliases));
+    }
     if first.holders.is_empty() {
         out.push_str(
             " No open of the file is in the capture: it was opened before the capture began, \
@@ -158,6 +163,32 @@ pub fn sharing(group: &[&SharingViolation]) -> String {
             }
             None => out.push_str(" It was still open when the capture ended."),
         }
+    }
+    out
+}
+
+/// "It named the file `spelled`, the same file: this capture shows `\Device\HarddiskVolume3`
+/// as `C:` ...".
+pub(crate) fn other_spelling(spelled: &str, aliases: &[(u32, u8)]) -> String {
+    let mut out = format!("The failed request named it {spelled}, the same file");
+    let shown: Vec<String> = aliases
+        .iter()
+        .map(|&(volume, letter)| {
+            format!(
+                "{} as {}",
+                Root::Volume(volume).spelling(),
+                Root::Drive(letter).spelling()
+            )
+        })
+        .collect();
+    if shown.is_empty() {
+        out.push('.');
+    } else {
+        let _ = write!(
+            out,
+            ": this capture shows {} (it spells paths on that volume both ways).",
+            shown.join(" and ")
+        );
     }
     out
 }
@@ -250,6 +281,41 @@ pub fn fix_for_holder(holder: &str, opener: &str, inherited: bool) -> String {
         "{holder} held the file open with a share mode that excludes the failed request: close it \
          before the next step starts, open it with a share mode that allows the other access \
          (FILE_SHARE_READ / FILE_SHARE_WRITE / FILE_SHARE_DELETE), or order the two steps."
+    )
+}
+
+/// A fix for a delete or rename that `holder` refused by keeping the file open (`target`: it
+/// held the file a rename was to replace).
+pub fn fix_for_removal(holder: &str, target: bool) -> String {
+    let what = if target {
+        "replace it by a rename"
+    } else {
+        "delete or rename it"
+    };
+    if is_scanner(holder) {
+        return format!(
+            "{holder}, an antivirus or indexer, opened the fresh file to scan or index it while \
+             the build wanted to {what}: exclude the build output folders from real-time scanning and \
+             indexing, or retry the step for a short while (MSBuild's Copy and Delete tasks take \
+             Retries; wrap DeleteFile / os.remove / MoveFileEx in a retry loop)."
+        );
+    }
+    if let Some(fix) = build_node_fix(holder) {
+        return fix.to_string();
+    }
+    let share = if target {
+        "close its handle before the rename (a rename over an open file is refused unless it \
+         uses POSIX semantics: SetFileInformationByHandle FileRenameInfoEx with \
+         FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS, and the holder \
+         shares delete access)"
+    } else {
+        "open the file with FILE_SHARE_DELETE (CreateFile's dwShareMode, .NET FileShare.Delete) \
+         so that it can be deleted or renamed while open, or close it before the step"
+    };
+    format!(
+        "{holder} kept the file open while the build wanted to {what}. Make the step wait until \
+         {holder} has closed it (wait for the test run or tool the build started and left \
+         running, or stop it), or make {holder} {share}."
     )
 }
 

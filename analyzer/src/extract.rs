@@ -1,16 +1,19 @@
 //! From events to records: the hot path reads only the fixed header (class, operation, result);
 //! details are decoded only for CreateFile, CloseFile, deletes and renames, and Process
-//! Create/Exit and Load Image. ProcMon's own activity ([`crate::procmon_noise`]) is left out
-//! here, unless the caller keeps it, and counted.
+//! Create/Exit and Load Image (and, when asked, registry value events, for device paths that
+//! tell which drive letter a volume has). ProcMon's own activity ([`crate::procmon_noise`]) is
+//! left out here, unless the caller keeps it, and counted.
 //!
 //! [`for_each_record`] extracts chunks of events in parallel and hands their records over in
 //! event order while the next chunks are being extracted, so memory stays bounded by a few
-//! chunks.
+//! chunks. [`named_keys`] is the evidence pass: the distinct paths a capture names under a
+//! drive letter or a volume, registry names included.
 
 use serde::Serialize;
 
 use pml_parser::details::fs::FsDetails;
 use pml_parser::details::process::ProcessDetails;
+use pml_parser::details::registry::{self as reg, RegistryDetails, Request};
 use pml_parser::ops::{fs_op, process_op};
 use pml_parser::pass::prefetched;
 use pml_parser::{Capture, Chunk, Event, EventClass, FileTime, SplitCapture};
@@ -18,11 +21,12 @@ use pml_parser::{Capture, Chunk, Event, EventClass, FileTime, SplitCapture};
 use pml_parser::details::fs::info::class as info_class;
 use pml_parser::details::fs::SetInformation;
 
+use crate::hash::FxHashSet;
 use crate::model::{
-    is_weighed_status, FileOp, FileOpKind, OpenRequest, ProcessOp, ProcessOpKind, Record,
-    STATUS_SHARING_VIOLATION,
+    is_weighed_status, FileOp, FileOpKind, NameSeen, OpenRequest, ProcessOp, ProcessOpKind, Record,
+    Target, STATUS_SHARING_VIOLATION,
 };
-use crate::paths;
+use crate::paths::{self, Keyer, PathKey, Root};
 use crate::procmon_noise::{self, ToolProcesses};
 
 /// The kernel's sequence numbers of the events read (offset 0x10 of the event header): ProcMon
@@ -79,6 +83,19 @@ pub struct Exclusions {
     pub tools: ToolProcesses,
     /// True to leave out file events on ProcMon's and the file system's own files.
     pub noise_paths: bool,
+}
+
+/// How events become records: what to leave out, how paths are keyed, whether registry values
+/// are read for device paths.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    /// What to leave out.
+    pub exclusions: Exclusions,
+    /// How paths are keyed (the capture's system root and computer name).
+    pub keyer: Keyer,
+    /// Read registry value events (RegQueryValue, RegSetValue, RegEnumValue, RegDeleteValue)
+    /// for `\Device\HarddiskVolumeN\...` paths in their path, name or string data.
+    pub registry_names: bool,
 }
 
 /// Counts of the events the extraction read.
@@ -143,22 +160,30 @@ pub struct Extractor<'x> {
     pub counts: EventCounts,
     /// What to leave out.
     exclusions: &'x Exclusions,
+    /// How paths are keyed.
+    keyer: &'x Keyer,
+    /// True to read registry value events for device paths.
+    registry_names: bool,
     /// Scratch space for path keys.
     buf: Vec<u16>,
 }
 
 impl<'x> Extractor<'x> {
-    /// An extractor that leaves out `exclusions`.
-    pub fn new(exclusions: &'x Exclusions) -> Self {
+    /// An extractor set up by `setup`.
+    pub fn new(setup: &'x Extraction) -> Self {
         Extractor {
             counts: EventCounts::default(),
-            exclusions,
+            exclusions: &setup.exclusions,
+            keyer: &setup.keyer,
+            registry_names: setup.registry_names,
             buf: Vec::new(),
         }
     }
 
     /// The record of one event, if the detectors care about it; counts what it saw. The counts
-    /// cover every event, ProcMon's own included.
+    /// cover every event, ProcMon's own included. Inlined into the loops of the pass (called
+    /// for every event).
+    #[inline(always)]
     pub fn record_of(&mut self, event: &Event<'_>) -> Option<Record> {
         let tool = self.exclusions.tools.contains(event.process_index());
         if tool {
@@ -167,7 +192,7 @@ impl<'x> Extractor<'x> {
         match event.class() {
             EventClass::FileSystem => self.file_record(event, tool),
             EventClass::Process if !tool => {
-                let record = process_record(event, &mut self.buf);
+                let record = process_record(event, self.keyer, &mut self.buf);
                 self.counts.process_events += u64::from(matches!(
                     record,
                     Some(Record::Process(ProcessOp {
@@ -179,12 +204,59 @@ impl<'x> Extractor<'x> {
                 ));
                 record
             }
+            EventClass::Registry if self.registry_names && !tool => self.registry_name(event),
             _ => None,
         }
     }
 
+    /// A device path named by a registry value event (its path, its name or its string data),
+    /// as evidence of volume letters.
+    #[cold]
+    #[inline(never)]
+    fn registry_name(&mut self, event: &Event<'_>) -> Option<Record> {
+        if !matches!(
+            event.operation(),
+            reg::op::QUERY_VALUE | reg::op::SET_VALUE | reg::op::ENUM_VALUE | reg::op::DELETE_VALUE
+        ) {
+            return None;
+        }
+        let d = RegistryDetails::decode(event).ok()?;
+        let string = |t: u32| {
+            matches!(
+                t,
+                reg::value_type::SZ | reg::value_type::EXPAND_SZ | reg::value_type::MULTI_SZ
+            )
+        };
+        let found =
+            device_path_in(d.path.raw(), d.path.is_narrow()).or_else(|| match d.request {
+                Request::SetValue {
+                    value_type, data, ..
+                } if string(value_type) => device_path_in(data.bytes, false),
+                _ => {
+                    let v = d.value_information()?;
+                    v.name
+                        .and_then(|n| device_path_in(n.raw(), n.is_narrow()))
+                        .or_else(|| {
+                            string(v.value_type)
+                                .then(|| device_path_in(v.data.bytes, false))
+                                .flatten()
+                        })
+                }
+            })?;
+        let key = self
+            .keyer
+            .key_and_text(found.0, found.1, false, &mut self.buf)
+            .0;
+        matches!(paths::root(key), Root::Volume(_)).then_some(Record::Name(NameSeen {
+            event_index: event.index(),
+            key,
+        }))
+    }
+
     /// The record of a file-system event; none for one of ProcMon's own processes (`tool`),
-    /// which is counted all the same.
+    /// which is counted all the same. Inlined: most file-system events are turned down by
+    /// their operation alone, and a call per event is a measurable part of the pass.
+    #[inline(always)]
     fn file_record(&mut self, event: &Event<'_>, tool: bool) -> Option<Record> {
         let counts = &mut self.counts;
         let op = event.operation();
@@ -225,7 +297,7 @@ impl<'x> Extractor<'x> {
         };
         let create = details.create_file();
         let set = details.set_information();
-        let (key, text) = paths::key_and_text(
+        let (key, text) = self.keyer.key_and_text(
             details.path.raw(),
             details.path.is_narrow(),
             op != fs_op::CLOSE_FILE,
@@ -235,16 +307,28 @@ impl<'x> Extractor<'x> {
             counts.procmon_events += 1;
             return None;
         }
+        let mut target = None;
         let kind = match (create, set) {
             (_, Some(SetInformation::Disposition { delete: false, .. })) => return None,
             (_, Some(SetInformation::Disposition { .. })) => FileOpKind::DeleteOrRename {
                 rename: false,
                 status: result,
             },
-            (_, Some(SetInformation::Rename { .. })) => FileOpKind::DeleteOrRename {
-                rename: true,
-                status: result,
-            },
+            (
+                _,
+                Some(SetInformation::Rename {
+                    replace_if_exists,
+                    name,
+                }),
+            ) => {
+                if replace_if_exists && !name.is_empty() {
+                    target = Some(rename_target(self.keyer, name));
+                }
+                FileOpKind::DeleteOrRename {
+                    rename: true,
+                    status: result,
+                }
+            }
             (None, _) if op != fs_op::CLOSE_FILE => return None,
             (Some(c), _) => {
                 let request = OpenRequest {
@@ -278,11 +362,63 @@ impl<'x> Extractor<'x> {
             path,
             key,
             kind,
+            target,
         }))
     }
 }
 
-fn process_record(event: &Event<'_>, buf: &mut Vec<u16>) -> Option<Record> {
+/// The file a rename replaces, from the UTF-16 name its event carries (out of line: renames
+/// are rare, and the event loop stays small).
+#[cold]
+#[inline(never)]
+fn rename_target(keyer: &Keyer, name: &[u8]) -> Box<Target> {
+    let mut buf = Vec::new();
+    let (key, text) = keyer.key_and_text(name, false, true, &mut buf);
+    Box::new(Target {
+        path: text.unwrap_or_default(),
+        key,
+    })
+}
+
+/// The start of a `\Device\HarddiskVolume` path in the string `bytes` (UTF-16LE, or Latin-1
+/// when `narrow`) up to the string's end, a NUL or a double quote; with `narrow`.
+fn device_path_in(bytes: &[u8], narrow: bool) -> Option<(&[u8], bool)> {
+    use std::sync::OnceLock;
+    const NEEDLE: &str = "\\Device\\HarddiskVolume";
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    let [narrow_finder, wide_finder] = FINDERS.get_or_init(|| {
+        let wide: Vec<u8> = NEEDLE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        [
+            memchr::memmem::Finder::new(NEEDLE.as_bytes()).into_owned(),
+            memchr::memmem::Finder::new(&wide).into_owned(),
+        ]
+    });
+    if narrow {
+        let at = narrow_finder.find(bytes)?;
+        let rest = &bytes[at..];
+        let end = rest
+            .iter()
+            .position(|&b| b == 0 || b == b'"')
+            .unwrap_or(rest.len());
+        return Some((&rest[..end], true));
+    }
+    let mut from = 0;
+    let at = loop {
+        let at = from + wide_finder.find(&bytes[from..])?;
+        if at % 2 == 0 {
+            break at;
+        }
+        from = at + 1;
+    };
+    let rest = &bytes[at..];
+    let end = rest
+        .chunks_exact(2)
+        .position(|c| c == [0, 0] || c == [b'"', 0])
+        .map_or(rest.len() & !1, |p| 2 * p);
+    Some((&rest[..end], false))
+}
+
+fn process_record(event: &Event<'_>, keyer: &Keyer, buf: &mut Vec<u16>) -> Option<Record> {
     let op = event.operation();
     if !matches!(
         op,
@@ -310,7 +446,9 @@ fn process_record(event: &Event<'_>, buf: &mut Vec<u16>) -> Option<Record> {
             status: c.exit_status,
         },
         ProcessDetails::LoadImage(l) => ProcessOpKind::LoadImage {
-            key: paths::key_and_text(l.path.raw(), l.path.is_narrow(), false, buf).0,
+            key: keyer
+                .key_and_text(l.path.raw(), l.path.is_narrow(), false, buf)
+                .0,
         },
         _ => return None,
     };
@@ -342,14 +480,17 @@ fn prefetch_detail(capture: &Capture, index: u64, end: u64) {
     }
 }
 
-/// The records of a chunk of events, in order, numbered globally.
+/// The records of a chunk of events, in order, numbered globally. Inlined into each of its two
+/// callers: out of line, the reading of events it calls is no longer inlined into its loop,
+/// which costs the pass 8% more instructions.
+#[inline(always)]
 fn extract_chunk(
     capture: &SplitCapture,
     chunk: &Chunk,
-    exclusions: &Exclusions,
+    setup: &Extraction,
 ) -> (Vec<Record>, EventCounts) {
     let part = chunk.part_of(capture).capture();
-    let mut x = Extractor::new(exclusions);
+    let mut x = Extractor::new(setup);
     let mut records = Vec::new();
     let end = chunk.range.end;
     for i in prefetched(part, chunk.range.clone()) {
@@ -365,7 +506,10 @@ fn extract_chunk(
                 x.counts.sequence.note(u32::from_le_bytes([
                     head[0x10], head[0x11], head[0x12], head[0x13],
                 ]));
-                records.extend(x.record_of(&e));
+                // Not `extend`: that moves the (large) Option through an iterator per event.
+                if let Some(r) = x.record_of(&e) {
+                    records.push(r);
+                }
             }
             Err(_) => x.counts.unreadable_events += 1,
         }
@@ -384,14 +528,51 @@ const CHUNK_EVENTS: u64 = 2048;
 /// Chunks per thread extracted ahead of the sequential pass.
 const AHEAD_PER_THREAD: usize = 8;
 
-/// Calls `f` with every record of the capture (all its parts) but those `exclusions` leave out,
-/// in event order, and returns the event counts.
+/// The distinct distinctive keys (see [`paths::is_distinctive`]) under a drive letter or a
+/// `\Device\HarddiskVolumeN` root that the capture's records name, as `setup` extracts them
+/// (with `registry_names`, the device paths of registry values too): the evidence of which
+/// letter each volume has. Memory grows with the distinct paths.
+pub fn named_keys(capture: &SplitCapture, setup: &Extraction) -> Vec<PathKey> {
+    let keep = |k: PathKey| {
+        paths::is_distinctive(k) && matches!(paths::root(k), Root::Drive(_) | Root::Volume(_))
+    };
+    let mut all: FxHashSet<PathKey> = FxHashSet::default();
+    capture
+        .pass()
+        .chunk_events(CHUNK_EVENTS)
+        .ahead_per_thread(AHEAD_PER_THREAD)
+        .for_each(
+            |chunk| {
+                let mut keys: FxHashSet<PathKey> = FxHashSet::default();
+                for r in extract_chunk(capture, chunk, setup).0 {
+                    let key = match r {
+                        Record::File(f) => f.key,
+                        Record::Name(n) => n.key,
+                        Record::Process(ProcessOp {
+                            kind: ProcessOpKind::LoadImage { key },
+                            ..
+                        }) => key,
+                        Record::Process(_) => continue,
+                    };
+                    if keep(key) {
+                        keys.insert(key);
+                    }
+                }
+                keys
+            },
+            |_, keys| all.extend(keys),
+        );
+    all.into_iter().collect()
+}
+
+/// Calls `f` with every record of the capture (all its parts) but those `setup` leaves out, in
+/// event order, and returns the event counts.
 ///
 /// Chunks are extracted on all of rayon's threads while the calling thread feeds `f` with the
 /// records of the chunks done, in order (see [`SplitCapture::pass`]).
 pub fn for_each_record(
     capture: &SplitCapture,
-    exclusions: &Exclusions,
+    setup: &Extraction,
     mut f: impl FnMut(&Record),
 ) -> EventCounts {
     let mut counts = EventCounts::default();
@@ -400,7 +581,7 @@ pub fn for_each_record(
         .chunk_events(CHUNK_EVENTS)
         .ahead_per_thread(AHEAD_PER_THREAD)
         .for_each(
-            |chunk| extract_chunk(capture, chunk, exclusions),
+            |chunk| extract_chunk(capture, chunk, setup),
             |_, (records, c)| {
                 counts.merge(&c);
                 records.iter().for_each(&mut f);

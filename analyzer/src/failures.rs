@@ -203,6 +203,7 @@ impl CauseWatch {
         match record {
             Record::File(f) => self.feed_file(f),
             Record::Process(p) => self.feed_process(p, tree),
+            Record::Name(_) => {}
         }
     }
 

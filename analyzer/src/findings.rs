@@ -171,6 +171,18 @@ pub struct SharingViolation {
     pub holders: Vec<Holder>,
     /// True when at least one holder's access or share mode explains the failure.
     pub explained: bool,
+    /// The path as the failed CreateFile spelled it, when that is another spelling of `path`
+    /// (`\Device\HarddiskVolume3\...` for `C:\...`, once the capture showed which letter the
+    /// volume has); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spelled_as: Option<String>,
+    /// The volumes whose learned letter paired the failure with holders of another spelling:
+    /// (volume number, drive letter).
+    #[serde(skip)]
+    pub aliases: Vec<(u32, u8)>,
+    /// The path's comparison key (volume letters applied).
+    #[serde(skip)]
+    pub key: crate::paths::PathKey,
 }
 
 /// Who closed an inherited handle, relative to the child that inherited it.
@@ -360,6 +372,9 @@ fn sharing_violation(l: &Lifetimes, f: &Failure) -> SharingViolation {
     SharingViolation {
         process: l.tree.process_ref(f.process_index),
         path: f.path.to_string(),
+        spelled_as: f.other_spelling().map(str::to_string),
+        aliases: f.aliases.clone(),
+        key: f.key,
         event_index: f.event_index,
         time: Time(f.time),
         tid: f.tid,

@@ -6,7 +6,7 @@ use pml_parser::FileTime;
 
 use crate::hash::FxHashMap;
 use crate::model::{ProcessInfo, ProcessOp, ProcessOpKind, Record};
-use crate::paths::{self, PathKey};
+use crate::paths::{Keyer, PathKey, VolumeMap};
 use crate::process_tree::ProcessTree;
 
 /// One mapping of a file into a process.
@@ -29,12 +29,15 @@ pub struct ImageMaps {
 }
 
 impl ImageMaps {
-    /// The EXEs of the process table.
-    pub fn new<'p>(processes: impl IntoIterator<Item = &'p ProcessInfo>) -> ImageMaps {
+    /// The EXEs of the process table, keyed by `keyer`.
+    pub fn new<'p>(
+        processes: impl IntoIterator<Item = &'p ProcessInfo>,
+        keyer: &Keyer,
+    ) -> ImageMaps {
         let mut maps = ImageMaps::default();
         for p in processes.into_iter().filter(|p| !p.image_path.is_empty()) {
             maps.add(
-                paths::key(&p.image_path),
+                keyer.key(&p.image_path),
                 Mapping {
                     process_index: p.process_index,
                     since: FileTime(0),
@@ -50,6 +53,25 @@ impl ImageMaps {
         let list = self.by_path.entry(key).or_default();
         if !list.iter().any(|o| o.process_index == m.process_index) {
             list.push(m);
+        }
+    }
+
+    /// The keys of every image mapped.
+    pub fn keys(&self) -> impl Iterator<Item = PathKey> + '_ {
+        self.by_path.keys().copied()
+    }
+
+    /// Gives every key the drive letter learned for its volume (see [`VolumeMap::resolve`]).
+    pub fn apply(&mut self, volumes: &VolumeMap) {
+        if volumes.is_empty() {
+            return;
+        }
+        let by_path = std::mem::take(&mut self.by_path);
+        for (key, list) in by_path {
+            let key = volumes.resolve(key);
+            for m in list {
+                self.add(key, m);
+            }
         }
     }
 

@@ -28,7 +28,9 @@ pub enum IncidentKind {
     ImageInUse,
     /// Opens failed with DELETE PENDING: the file was deleted while handles were still open.
     DeletePending,
-    /// A delete or rename failed while another process held the file open.
+    /// A delete or rename failed while another handle that does not share delete access was
+    /// open on the file (or, for a rename that replaces a file, while a handle was open on the
+    /// file it replaces).
     DeleteRefused,
 }
 
@@ -108,6 +110,12 @@ pub struct Incident {
     pub kind: IncidentKind,
     /// The path.
     pub path: String,
+    /// What was refused, for a delete-refused incident and an image-in-use one caused by a
+    /// delete or rename: `delete`, `rename`, or `delete-or-rename` (a CreateFile asking only
+    /// for DELETE access and no data access: DeleteFile and MoveFileEx both open the file so
+    /// first). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<&'static str>,
     /// The process whose CreateFile made the handle (null when the holder is unknown).
     pub opener: Option<ProcessRef>,
     /// The child that inherited the handle (inherited-handle only).
@@ -164,10 +172,7 @@ pub fn build(f: &Findings, held: Vec<Incident>, explained: &HashSet<u64>) -> Vec
     {
         let mut ids: Vec<u64> = s.holders.iter().map(|h| h.interval).collect();
         ids.sort_unstable();
-        groups
-            .entry((paths::key(&s.path), ids))
-            .or_default()
-            .push(s);
+        groups.entry((s.key, ids)).or_default().push(s);
     }
     incidents.extend(groups.into_values().map(|g| sharing_incident(&g)));
     incidents.sort_by(|a, b| {
@@ -246,6 +251,7 @@ fn inherited_incident(h: &InheritedHandle, victims: &[&SharingViolation]) -> Inc
     Incident {
         kind: IncidentKind::InheritedHandle,
         path: h.path.clone(),
+        operation: None,
         opener: Some(h.opener.clone()),
         child: Some(h.child.clone()),
         spawn_gap_ms: Some(h.spawn_gap_ms),
@@ -303,6 +309,7 @@ fn sharing_incident(group: &[&SharingViolation]) -> Incident {
     Incident {
         kind: IncidentKind::SharingViolation,
         path: first.path.clone(),
+        operation: None,
         opener: main.map(|h| h.opener.clone()),
         child: None,
         spawn_gap_ms: None,

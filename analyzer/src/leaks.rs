@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::findings::{Time, UnmatchedOpen};
 use crate::lifetimes::Lifetimes;
 use crate::paths::{self, PathKey};
+
 use crate::process_tree::ProcessRef;
 
 /// The opens of one path by one process instance that were never closed.
@@ -35,7 +36,11 @@ pub struct HandleLeak {
 pub fn group(l: &Lifetimes, unmatched: &[UnmatchedOpen]) -> Vec<HandleLeak> {
     let mut groups: HashMap<(u32, PathKey), HandleLeak> = HashMap::new();
     for u in unmatched.iter().filter(|u| u.close.is_none()) {
-        let key = paths::key(&u.path);
+        // The key with the capture's volume letters applied; the path's own for records that
+        // no longer have their interval.
+        let key = l
+            .interval(u.interval)
+            .map_or_else(|| paths::key(&u.path), |i| i.key);
         let leak = groups
             .entry((u.process.process_index, key))
             .or_insert_with(|| HandleLeak {

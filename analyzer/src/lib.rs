@@ -43,7 +43,9 @@ mod query;
 pub mod summary;
 pub mod warnings;
 
-pub use analysis::{analyze, analyze_records, Analysis, Options, Summary, DEFAULT_WINDOW_MS};
+pub use analysis::{
+    analyze, analyze_records, volume_letters, Analysis, Options, Summary, DEFAULT_WINDOW_MS,
+};
 pub use extract::EventCounts;
 pub use failures::{Cause, FailedChild, ProcessFailure};
 pub use findings::{Classification, Findings, InheritedHandle, SharingViolation, UnmatchedOpen};

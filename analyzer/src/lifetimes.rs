@@ -8,6 +8,11 @@
 //! (the handle was duplicated into it); one with no open at all is counted as opened before the
 //! capture began. An interval closed by its own process is forgotten unless a failure named it as
 //! a holder, so memory grows with open handles and findings, not with events.
+//!
+//! Paths are keyed as the events spell them ([`crate::paths`]). When an operation fails on
+//! `\Device\HarddiskVolumeN\...` while the same tail is open under a drive letter (or the other
+//! way round), those handles are kept as *alternatives* of the failure; once the pass has
+//! learned which letter the volume has, [`Lifetimes::apply`] makes them holders.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -18,9 +23,9 @@ use pml_parser::FileTime;
 
 use crate::model::{
     FileOp, FileOpKind, OpenRequest, ProcessInfo, ProcessOp, ProcessOpKind, Record,
-    STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
+    STATUS_ACCESS_DENIED, STATUS_CANNOT_DELETE, STATUS_DELETE_PENDING, STATUS_SHARING_VIOLATION,
 };
-use crate::paths::{self, PathKey};
+use crate::paths::{self, PathKey, Root, VolumeMap};
 use crate::process_tree::ProcessTree;
 
 /// FILETIME ticks per millisecond.
@@ -64,6 +69,8 @@ pub struct Interval {
     pub tid: u32,
     /// The path as first seen among the opens alive at the time.
     pub path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
     /// Event index of the CreateFile.
     pub open_event: u64,
     /// Its time.
@@ -123,8 +130,38 @@ pub struct OpenCounts {
     pub last_open: FileTime,
 }
 
-/// A failed CreateFile (SHARING VIOLATION, DELETE PENDING), delete or rename, and the
-/// intervals open on its path then.
+/// The handles open, at the time of a failure, on another spelling of its path (a device path
+/// for a drive-letter one, or the other way round): holders once the volume's letter is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// The other spelling's key.
+    pub key: PathKey,
+    /// The path as its first open spelled it.
+    pub path: Arc<str>,
+    /// The intervals open on it.
+    pub holders: Vec<IntervalId>,
+    /// The latest request to delete it while they were open.
+    pub deleter: Option<DeleteRequest>,
+}
+
+/// The file a failed rename was to replace, and the intervals open on it then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameTarget {
+    /// The path, as the first of the handles open on it spelled it (as the rename did when none
+    /// was).
+    pub path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
+    /// The intervals open on it.
+    pub holders: Vec<IntervalId>,
+    /// Handles open on other spellings of it; emptied by [`Lifetimes::apply`].
+    pub alternatives: Vec<Alternative>,
+    /// The volumes whose letter paired it with handles of another spelling.
+    pub aliases: Vec<(u32, u8)>,
+}
+
+/// A failed CreateFile (SHARING VIOLATION, DELETE PENDING, or ACCESS DENIED and CANNOT DELETE
+/// for a delete), delete or rename, and the intervals open on its path then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// Event index of the CreateFile.
@@ -135,8 +172,19 @@ pub struct Failure {
     pub process_index: u32,
     /// Its thread.
     pub tid: u32,
-    /// The path.
+    /// The path, as the first of the handles open on it spelled it (as the event did when none
+    /// was).
     pub path: Arc<str>,
+    /// The path as the failed event spelled it.
+    pub own_path: Arc<str>,
+    /// The path's key (as spelled; resolved by [`Lifetimes::apply`]).
+    pub key: PathKey,
+    /// Handles open on other spellings of the path (see [`Alternative`]); emptied by
+    /// [`Lifetimes::apply`].
+    pub alternatives: Vec<Alternative>,
+    /// The volumes whose learned letter paired this failure with handles of another spelling:
+    /// (volume number, drive letter).
+    pub aliases: Vec<(u32, u8)>,
     /// What it asked for (default for a delete or rename).
     pub request: OpenRequest,
     /// The intervals open on the path at that moment.
@@ -147,12 +195,81 @@ pub struct Failure {
     pub operation: FailedOp,
     /// The latest request to delete the file while handles were open on it.
     pub deleter: Option<DeleteRequest>,
+    /// For a rename that replaces an existing file, that file.
+    pub target: Option<RenameTarget>,
 }
 
 impl Failure {
     /// True for a CreateFile that failed with SHARING VIOLATION.
     pub fn is_sharing_violation(&self) -> bool {
         self.operation == FailedOp::Open && self.status == STATUS_SHARING_VIOLATION
+    }
+
+    /// True when the failed operation was to remove the file's name: a delete, a rename, or a
+    /// CreateFile that opens it to do so (DELETE access and no data access), as DeleteFile and
+    /// MoveFileEx do first.
+    pub fn is_removal(&self) -> bool {
+        match self.operation {
+            FailedOp::Delete | FailedOp::Rename => true,
+            FailedOp::Open => is_removal_request(&self.request),
+        }
+    }
+
+    /// The path as the event spelled it, when `path` spells it with another root (a handle
+    /// of `C:\x` explains a failure on `\Device\HarddiskVolume3\x`).
+    pub fn other_spelling(&self) -> Option<&str> {
+        let root = |p: &str| paths::root(paths::key(p));
+        (root(&self.own_path) != root(&self.path)).then_some(&*self.own_path)
+    }
+}
+
+/// True when a CreateFile asks to delete or rename the file, not to use its data: DELETE access
+/// and no data access (a temporary file opened for writing with Delete On Close is an open).
+pub fn is_removal_request(r: &OpenRequest) -> bool {
+    let a = crate::access::SharedAccess::of(r.desired_access);
+    a.delete && !a.read && !a.write
+}
+
+/// Makes the alternatives that resolve to the same file as `key` holders (see
+/// [`Lifetimes::apply`]); `key` becomes the resolved key.
+struct Spot<'a> {
+    key: &'a mut PathKey,
+    path: &'a mut Arc<str>,
+    holders: &'a mut Vec<IntervalId>,
+    deleter: Option<&'a mut Option<DeleteRequest>>,
+    alternatives: &'a mut Vec<Alternative>,
+    aliases: &'a mut Vec<(u32, u8)>,
+}
+
+impl Spot<'_> {
+    fn resolve(mut self, volumes: &VolumeMap) {
+        let own = *self.key;
+        *self.key = volumes.resolve(own);
+        for a in std::mem::take(self.alternatives) {
+            if volumes.resolve(a.key) != *self.key {
+                continue;
+            }
+            for k in [own, a.key] {
+                if let (Root::Volume(n), Root::Drive(letter)) =
+                    (paths::root(k), paths::root(*self.key))
+                {
+                    if !self.aliases.contains(&(n, letter)) {
+                        self.aliases.push((n, letter));
+                    }
+                }
+            }
+            if self.holders.is_empty() {
+                *self.path = a.path.clone();
+            }
+            self.holders.extend(a.holders);
+            self.holders.sort_unstable();
+            self.holders.dedup();
+            if let Some(deleter) = self.deleter.as_deref_mut() {
+                if a.deleter.map(|d| d.event_index) > deleter.map(|d| d.event_index) {
+                    *deleter = a.deleter;
+                }
+            }
+        }
     }
 }
 
@@ -204,6 +321,73 @@ impl Lifetimes {
     pub fn interval(&self, id: IntervalId) -> Option<&Interval> {
         self.intervals.get(&id)
     }
+
+    /// Every key the pass still holds (for evidence of volume letters).
+    pub fn keys(&self) -> Vec<PathKey> {
+        let mut keys: Vec<PathKey> = self.intervals.values().map(|i| i.key).collect();
+        keys.extend(self.failures.iter().map(|f| f.key));
+        for f in &self.failures {
+            keys.extend(f.alternatives.iter().map(|a| a.key));
+            if let Some(t) = &f.target {
+                keys.push(t.key);
+                keys.extend(t.alternatives.iter().map(|a| a.key));
+            }
+        }
+        keys.extend(self.open_counts.keys().copied());
+        keys
+    }
+
+    /// Applies the volume letters learned from the capture: every key gets its resolved root,
+    /// and a failure takes as holders the handles open on another spelling of its path that
+    /// resolves to the same file.
+    pub fn apply(&mut self, volumes: &VolumeMap) {
+        for f in &mut self.failures {
+            Spot {
+                key: &mut f.key,
+                path: &mut f.path,
+                holders: &mut f.holders,
+                deleter: Some(&mut f.deleter),
+                alternatives: &mut f.alternatives,
+                aliases: &mut f.aliases,
+            }
+            .resolve(volumes);
+            if let Some(t) = &mut f.target {
+                Spot {
+                    key: &mut t.key,
+                    path: &mut t.path,
+                    holders: &mut t.holders,
+                    deleter: None,
+                    alternatives: &mut t.alternatives,
+                    aliases: &mut t.aliases,
+                }
+                .resolve(volumes);
+            }
+        }
+        if volumes.is_empty() {
+            return;
+        }
+        for i in self.intervals.values_mut() {
+            i.key = volumes.resolve(i.key);
+        }
+        let counts = std::mem::take(&mut self.open_counts);
+        for (key, list) in counts {
+            let merged = self.open_counts.entry(volumes.resolve(key)).or_default();
+            for c in list {
+                match merged
+                    .iter_mut()
+                    .find(|m| m.process_index == c.process_index)
+                {
+                    Some(m) => {
+                        m.opens += c.opens;
+                        m.closes += c.closes;
+                        m.first_open = m.first_open.min(c.first_open);
+                        m.last_open = m.last_open.max(c.last_open);
+                    }
+                    None => merged.push(c),
+                }
+            }
+        }
+    }
 }
 
 /// The intervals open on one path.
@@ -248,6 +432,9 @@ pub struct Tracker {
     window_ticks: u64,
     tree: ProcessTree,
     paths: FxHashMap<PathKey, PathState>,
+    /// The keys of the paths open under a `\Device\HarddiskVolumeN` root, by tail (usually
+    /// empty: ProcMon logs drive letters).
+    device_paths: FxHashMap<PathKey, Vec<PathKey>>,
     /// Open intervals.
     open: FxHashMap<IntervalId, Interval>,
     /// Intervals that ended but must be kept.
@@ -269,6 +456,7 @@ impl Tracker {
             window_ticks: window_ms.saturating_mul(TICKS_PER_MS),
             tree: ProcessTree::new(processes),
             paths: FxHashMap::default(),
+            device_paths: FxHashMap::default(),
             open: FxHashMap::default(),
             kept: HashMap::new(),
             recent: FxHashMap::default(),
@@ -285,6 +473,7 @@ impl Tracker {
         match record {
             Record::File(f) => self.feed_file(f),
             Record::Process(p) => self.feed_process(p),
+            Record::Name(_) => {}
         }
     }
 
@@ -319,6 +508,12 @@ impl Tracker {
                 FileOpKind::OpenFailed { request, status } if status == STATUS_DELETE_PENDING => {
                     self.on_failure(op, key, request, status, FailedOp::Open)
                 }
+                FileOpKind::OpenFailed { request, status }
+                    if matches!(status, STATUS_ACCESS_DENIED | STATUS_CANNOT_DELETE)
+                        && is_removal_request(&request) =>
+                {
+                    self.on_failure(op, key, request, status, FailedOp::Open)
+                }
                 FileOpKind::OpenFailed { .. } => {}
                 FileOpKind::DeleteOrRename { rename, status } => {
                     let what = if rename {
@@ -346,12 +541,18 @@ impl Tracker {
         self.stats.opens += 1;
         let id = self.next_id;
         self.next_id += 1;
-        let state = self.paths.entry(key).or_insert_with(|| PathState {
-            display: Arc::from(op.path.as_str()),
-            open: Vec::new(),
-            deferred: Vec::new(),
-            delete: None,
-            counts: Vec::new(),
+        let device_paths = &mut self.device_paths;
+        let state = self.paths.entry(key).or_insert_with(|| {
+            if matches!(paths::root(key), Root::Volume(_)) {
+                device_paths.entry(paths::tail(key)).or_default().push(key);
+            }
+            PathState {
+                display: Arc::from(op.path.as_str()),
+                open: Vec::new(),
+                deferred: Vec::new(),
+                delete: None,
+                counts: Vec::new(),
+            }
         });
         state.open.push(id);
         let counts = state.counts_of(op.process_index, op.time);
@@ -371,6 +572,7 @@ impl Tracker {
                 process_index: op.process_index,
                 tid: op.tid,
                 path: state.display.clone(),
+                key,
                 open_event: op.event_index,
                 open_time: op.time,
                 request,
@@ -456,6 +658,7 @@ impl Tracker {
         if state.open.is_empty() {
             self.stats.closes_without_open += state.deferred.len() as u64;
             self.paths.remove(&key);
+            self.forget_device_path(key);
         }
         let Some(mut interval) = self.open.remove(&id) else {
             return;
@@ -464,6 +667,50 @@ impl Tracker {
         if pairing != Pairing::Same || self.pinned.contains(&id) {
             self.kept.insert(id, interval);
         }
+    }
+
+    fn forget_device_path(&mut self, key: PathKey) {
+        if !matches!(paths::root(key), Root::Volume(_)) {
+            return;
+        }
+        let t = paths::tail(key);
+        if let Some(keys) = self.device_paths.get_mut(&t) {
+            keys.retain(|&k| k != key);
+            if keys.is_empty() {
+                self.device_paths.remove(&t);
+            }
+        }
+    }
+
+    /// The handles open on other spellings of `key` that may name the same file: under a
+    /// volume root for a drive-letter key, under a drive letter for a volume key.
+    fn alternatives(&self, key: PathKey) -> Vec<Alternative> {
+        let t = paths::tail(key);
+        let keys: Vec<PathKey> = match paths::root(key) {
+            Root::Drive(_) if !self.device_paths.is_empty() => {
+                self.device_paths.get(&t).cloned().unwrap_or_default()
+            }
+            Root::Volume(_) => self
+                .paths
+                .keys()
+                .filter(|&&k| {
+                    k != key && paths::tail(k) == t && matches!(paths::root(k), Root::Drive(_))
+                })
+                .copied()
+                .collect(),
+            _ => Vec::new(),
+        };
+        keys.into_iter()
+            .filter_map(|k| {
+                let s = self.paths.get(&k)?;
+                Some(Alternative {
+                    key: k,
+                    path: s.display.clone(),
+                    holders: s.open.clone(),
+                    deleter: s.delete,
+                })
+            })
+            .collect()
     }
 
     /// A successful request to delete the file: remembered while handles are open on it.
@@ -488,22 +735,52 @@ impl Tracker {
         if status == STATUS_SHARING_VIOLATION && operation == FailedOp::Open {
             self.stats.sharing_violations += 1;
         }
+        let own_path: Arc<str> = Arc::from(op.path.as_str());
         let (path, holders, deleter) = match self.paths.get(&key) {
             Some(s) => (s.display.clone(), s.open.clone(), s.delete),
-            None => (Arc::from(op.path.as_str()), Vec::new(), None),
+            None => (own_path.clone(), Vec::new(), None),
         };
+        let alternatives = self.alternatives(key);
         self.pinned.extend(holders.iter().copied());
+        for a in &alternatives {
+            self.pinned.extend(a.holders.iter().copied());
+        }
+        let target = op.target.as_ref().map(|t| {
+            let (path, holders) = match self.paths.get(&t.key) {
+                Some(s) => (s.display.clone(), s.open.clone()),
+                None => (Arc::from(t.path.as_str()), Vec::new()),
+            };
+            let alternatives = self.alternatives(t.key);
+            RenameTarget {
+                path,
+                key: t.key,
+                holders,
+                alternatives,
+                aliases: Vec::new(),
+            }
+        });
+        if let Some(t) = &target {
+            self.pinned.extend(t.holders.iter().copied());
+            for a in &t.alternatives {
+                self.pinned.extend(a.holders.iter().copied());
+            }
+        }
         self.failures.push(Failure {
             event_index: op.event_index,
             time: op.time,
             process_index: op.process_index,
             tid: op.tid,
             path,
+            own_path,
+            key,
+            alternatives,
+            aliases: Vec::new(),
             request,
             holders,
             status,
             operation,
             deleter,
+            target,
         });
     }
 

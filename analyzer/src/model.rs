@@ -110,6 +110,18 @@ pub struct FileOp {
     pub key: crate::paths::PathKey,
     /// Open, close or failure.
     pub kind: FileOpKind,
+    /// For a rename that replaces an existing file (ReplaceIfExists), the file it replaces
+    /// (boxed: records stay small).
+    pub target: Option<Box<Target>>,
+}
+
+/// The file a rename replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The target path, as the rename names it (e.g. `\??\C:\out\app.exe`).
+    pub path: String,
+    /// Its comparison key.
+    pub key: crate::paths::PathKey,
 }
 
 impl FileOp {
@@ -130,7 +142,17 @@ impl FileOp {
             key: crate::paths::key(&path),
             path,
             kind,
+            target: None,
         }
+    }
+
+    /// The same record, a rename that replaces `target`.
+    pub fn replacing(mut self, target: &str) -> FileOp {
+        self.target = Some(Box::new(Target {
+            path: target.to_string(),
+            key: crate::paths::key(target),
+        }));
+        self
     }
 }
 
@@ -171,6 +193,17 @@ pub struct ProcessOp {
     pub kind: ProcessOpKind,
 }
 
+/// A path named by an event that is not a file operation (a registry key path or string
+/// value such as `...\bam\State\UserSettings\<SID>\\Device\HarddiskVolume3\...\app.exe`):
+/// evidence of which drive letter a volume has, nothing more ([`crate::paths::VolumeEvidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameSeen {
+    /// Position of the event in the capture.
+    pub event_index: u64,
+    /// The path's key.
+    pub key: crate::paths::PathKey,
+}
+
 /// One record of the stream the detectors consume, in event order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -178,6 +211,8 @@ pub enum Record {
     File(FileOp),
     /// A process creation, start or exit.
     Process(ProcessOp),
+    /// A path named elsewhere (evidence of volume letters only).
+    Name(NameSeen),
 }
 
 impl Record {
@@ -187,6 +222,7 @@ impl Record {
         match self {
             Record::File(f) => f.event_index += offset,
             Record::Process(p) => p.event_index += offset,
+            Record::Name(n) => n.event_index += offset,
         }
     }
 }

@@ -131,6 +131,7 @@ pub fn is_noise_record(record: &Record, tools: &ToolProcesses) -> bool {
     match record {
         Record::File(f) => tools.contains(f.process_index) || is_noise_path(&f.path),
         Record::Process(p) => tools.contains(p.process_index),
+        Record::Name(_) => false,
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::explain::who;
 use crate::extract::EventCounts;
 use crate::lifetimes::PairingStats;
+use crate::paths::{Root, VolumeMap};
 use crate::process_tree::ProcessTree;
 
 /// The stable warning codes.
@@ -26,6 +27,9 @@ pub mod code {
     pub const STARTS_MID_ACTIVITY: &str = "starts-mid-activity";
     /// Part of the capture could not be read (salvaged, cut off, corrupt events).
     pub const DAMAGED_CAPTURE: &str = "damaged-capture";
+    /// A `\Device\HarddiskVolumeN` was seen with two drive letters (or a letter with two
+    /// volumes): its paths are not paired with their drive-letter spelling.
+    pub const AMBIGUOUS_VOLUME: &str = "ambiguous-volume";
 }
 
 /// Something the capture cannot show, or shows only in part.
@@ -126,6 +130,34 @@ pub(crate) fn detect(
         ));
     }
     out
+}
+
+/// A warning per volume whose drive letter the capture contradicts.
+pub(crate) fn volumes(map: &VolumeMap) -> Vec<Warning> {
+    map.ambiguous()
+        .iter()
+        .map(|a| {
+            let letters = a
+                .letters
+                .iter()
+                .map(|&(letter, n)| {
+                    let plural = if n == 1 { "" } else { "s" };
+                    format!("{} ({n} path{plural})", Root::Drive(letter).spelling())
+                })
+                .collect::<Vec<_>>()
+                .join(" and ");
+            Warning::new(
+                code::AMBIGUOUS_VOLUME,
+                format!(
+                    "{} is spelled as {letters} in this capture (or shares a letter with another \
+                     volume): the same path was seen under each. Files on it are not paired with \
+                     their drive-letter spelling, so a handle held under one spelling does not \
+                     explain a failure under the other.",
+                    Root::Volume(a.volume).spelling()
+                ),
+            )
+        })
+        .collect()
 }
 
 fn listed(tree: &ProcessTree, indices: &[u32]) -> String {

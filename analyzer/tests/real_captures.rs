@@ -4,7 +4,7 @@
 
 use pml_testkit as common;
 
-use pml_analyzer::{analyze, Analysis, Options};
+use pml_analyzer::{analyze, volume_letters, Analysis, Options};
 use pml_parser::{Capture, SplitCapture};
 
 /// Counts of (`CreateFile` with SUCCESS, `CloseFile`) rows in a golden CSV, from its
@@ -99,6 +99,33 @@ fn counts_agree_with_procmon_and_every_open_is_accounted_for() {
         // None of these captures has a SHARING VIOLATION or a Process Create racing an open.
         assert!(report.sharing_violations.is_empty(), "{name}");
         assert!(report.incidents.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn mixed_64bit_shows_which_letter_its_system_volume_has() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    // Its registry names `\Device\HarddiskVolume4\Windows\System32\notepad.exe` (the
+    // Background Activity Moderator's values), and its process table has notepad.exe at
+    // `C:\Windows\System32\notepad.exe`. `HKLM\SYSTEM\Setup\SystemPartition` names
+    // `\Device\HarddiskVolume2`, with no path under it: no letter.
+    let capture = SplitCapture::from(
+        Capture::from_bytes(common::gunzip(&dir.join("mixed-64bit.pml.gz"))).unwrap(),
+    );
+    let map = volume_letters(&capture);
+    assert_eq!(map.letters().collect::<Vec<_>>(), [(4, b'C')]);
+    assert!(map.ambiguous().is_empty());
+    // No file event names a device path: the analysis has nothing to pair and does not read the
+    // capture a second time for evidence.
+    let report = analyze(&capture, &Options::default());
+    assert!(report.summary.volume_letters.is_empty());
+    for name in ["mixed-32bit", "registry-64bit", "filesystem-64bit"] {
+        let capture = SplitCapture::from(
+            Capture::from_bytes(common::gunzip(&dir.join(format!("{name}.pml.gz")))).unwrap(),
+        );
+        assert!(volume_letters(&capture).is_empty(), "{name}");
     }
 }
 

@@ -306,6 +306,66 @@ fn overlong_paths_are_cut_to_what_the_info_word_can_announce() {
 }
 
 #[test]
+fn renames_and_deletes_read_back() {
+    use pml_parser::details::fs::SetInformation;
+    for wide in [true, false] {
+        let fs = FsBlob::new(wide);
+        let blobs = [
+            fs.set_rename_information("C:\\out\\app.exe.tmp", "\\??\\C:\\out\\app.exe", true),
+            fs.set_disposition_information("C:\\out\\old.obj", true),
+        ];
+        let info = SystemInfo {
+            is_64bit: wide,
+            ..SystemInfo::default()
+        };
+        let mut w = PmlWriter::new(Cursor::new(Vec::new()), info).unwrap();
+        w.add_process(python(wide));
+        for (n, blob) in blobs.iter().enumerate() {
+            w.write_event(&EventRecord {
+                process_index: 17,
+                tid: 1,
+                class: EventClass::FileSystem,
+                operation: 26,
+                duration: 0,
+                time: FileTime(T0 + n as u64),
+                result: 0xC000_0022,
+                stack: &[],
+                detail: &blob.detail,
+                extra: None,
+            })
+            .unwrap();
+        }
+        let c = Capture::from_bytes(w.finish().unwrap().into_inner()).unwrap();
+        let rename = FsDetails::decode(&c.event(0).unwrap()).unwrap();
+        assert_eq!(rename.path.to_string_lossy(), "C:\\out\\app.exe.tmp");
+        let Some(SetInformation::Rename {
+            replace_if_exists,
+            name,
+        }) = rename.set_information()
+        else {
+            panic!("not a rename");
+        };
+        assert!(replace_if_exists);
+        assert_eq!(pml_parser::utf16_to_string(name), "\\??\\C:\\out\\app.exe");
+        let mut text = String::new();
+        pml_parser::render::write_detail(&c.event(0).unwrap(), &mut text);
+        // As ProcMon shows it: without the \??\ prefix.
+        assert_eq!(text, "ReplaceIfExists: True, FileName: C:\\out\\app.exe");
+        let delete = FsDetails::decode(&c.event(1).unwrap()).unwrap();
+        assert_eq!(
+            delete.set_information(),
+            Some(SetInformation::Disposition {
+                delete: true,
+                flags: None
+            })
+        );
+        text.clear();
+        pml_parser::render::write_detail(&c.event(1).unwrap(), &mut text);
+        assert_eq!(text, "Delete: True");
+    }
+}
+
+#[test]
 fn cut_off_captures_have_events_but_no_tables() {
     let mut w = PmlWriter::new(Cursor::new(Vec::new()), SystemInfo::default()).unwrap();
     w.add_process(python(true));

@@ -262,6 +262,36 @@ pub const COLLECT: Program = Program {
     ..PYTHON
 };
 
+/// The build's scripts: the test step.
+pub const PYTHON_TEST: Program =
+    PYTHON.with_command_line("\"C:\\Python312\\python.exe\" build.py --test");
+/// The build's scripts: the clean step, which deletes the previous outputs.
+pub const PYTHON_CLEAN: Program =
+    PYTHON.with_command_line("\"C:\\Python312\\python.exe\" build.py --clean");
+/// The build's scripts: the step that collects the test results.
+pub const PYTHON_COLLECT: Program =
+    PYTHON.with_command_line("\"C:\\Python312\\python.exe\" build.py --collect-results");
+/// A build cache that stores fresh outputs, naming files by their NT path
+/// (`\\?\GLOBALROOT\Device\HarddiskVolume3\...`, from GetFinalPathNameByHandle with
+/// VOLUME_NAME_NT), so that ProcMon shows the device form.
+pub const BCACHE: Program = program!(
+    "bcache.exe", "C:\\build\\tools\\bcache.exe", "C:\\build\\tools\\bcache.exe store --watch C:\\build\\bin",
+    "Contoso", "0.9.2.0", "Contoso build cache", User, 0x3c000,
+    ["C:\\Windows\\System32\\bcrypt.dll": 0x27000]);
+/// The search indexer's filter host, which opens fresh documents to index them.
+pub const SEARCH_HOST: Program = program!(
+    "SearchProtocolHost.exe", "C:\\Windows\\System32\\SearchProtocolHost.exe",
+    "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" Global\\UsGthrFltPipeMssGthrPipe1_ Global\\UsGthrCtrlFltPipeMssGthrPipe1 1 -2147483646 \"Software\\Microsoft\\Windows Search\"",
+    MS, WIN_VER, "Microsoft Windows Search Protocol Host", System, 0x6e000,
+    ["C:\\Windows\\System32\\mssprxy.dll": 0x2c000]);
+/// The test host a build starts and does not wait for.
+pub const TESTHOST: Program = program!(
+    "testhost.exe",
+    "C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\Common7\\IDE\\Extensions\\TestPlatform\\testhost.exe",
+    "testhost.exe --port 50123 --endpoint 127.0.0.1:050123 --role client --parentprocessid 0",
+    MS, "17.8.0", "testhost", User, 0x2b000,
+    ["C:\\Windows\\System32\\mscoree.dll": 0x65000]);
+
 /// VS Code, open on the developer's desktop (bulk captures).
 pub const CODE: Program = program!(
     "Code.exe", "C:\\Users\\builder\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe",
@@ -333,6 +363,8 @@ pub enum RegData {
     Dword(u32),
     /// REG_SZ.
     Sz(&'static str),
+    /// REG_BINARY.
+    Binary(&'static [u8]),
 }
 
 impl RegData {
@@ -347,6 +379,7 @@ impl RegData {
                     .flat_map(u16::to_le_bytes)
                     .collect(),
             ),
+            RegData::Binary(b) => (3, b.to_vec()),
         }
     }
 }

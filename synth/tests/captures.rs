@@ -56,24 +56,40 @@ fn bulk_options(events: u64, seed: u64) -> BulkOptions {
     o
 }
 
-/// (process index, lower-case path): how the naive pass and the findings are compared.
+/// A path as the findings name it: lower case, and on the scenarios' volume 3 (which
+/// volume-spelling names by its device path) under its drive letter, as the analyzer pairs it.
+fn canonical(path: &str) -> String {
+    let lower = path.to_lowercase();
+    match lower.strip_prefix("\\device\\harddiskvolume3\\") {
+        Some(rest) => format!("c:\\{rest}"),
+        None => lower,
+    }
+}
+
+/// (process index, canonical path): how the naive pass and the findings are compared.
 fn key(process: &ProcRef, path: &str) -> (u32, String) {
-    (process.process_index, path.to_lowercase())
+    (process.process_index, canonical(path))
 }
 
 /// Reads every event and checks the capture's internal consistency; returns the naive findings:
-/// (unmatched opens, sharing violations) as (process index, lower-case path) sets.
+/// (unmatched opens, sharing violations) as (process index, canonical path) sets, and the
+/// processes with a failed file-system event.
 #[allow(clippy::type_complexity)]
 fn check_capture(
     path: &Path,
     complete: bool,
-) -> (BTreeSet<(u32, String)>, BTreeSet<(u32, String)>) {
+) -> (
+    BTreeSet<(u32, String)>,
+    BTreeSet<(u32, String)>,
+    BTreeSet<u32>,
+) {
     let c = Capture::open(path).unwrap();
     assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     let mut first: BTreeMap<u32, (u64, u16)> = BTreeMap::new();
     let mut last: BTreeMap<u32, (u64, u16, u64)> = BTreeMap::new();
     let mut opens: BTreeMap<(u32, String), i64> = BTreeMap::new();
     let mut violations = BTreeSet::new();
+    let mut failed = BTreeSet::new();
     let mut previous = 0;
     for e in c.events() {
         let e = e.unwrap();
@@ -100,7 +116,10 @@ fn check_capture(
         last.insert(p.index, (e.index(), operation, e.time().0));
         match e.details().unwrap() {
             Details::FileSystem(d) => {
-                let key = (p.index, d.path.to_string_lossy().to_lowercase());
+                let key = (p.index, canonical(&d.path.to_string_lossy()));
+                if e.result() != 0 {
+                    failed.insert(p.index);
+                }
                 match e.operation() {
                     fs_op::CREATE_FILE => {
                         let cf = d.create_file().unwrap();
@@ -169,13 +188,13 @@ fn check_capture(
         .map(|(k, _)| k)
         .collect();
     assert!(c.event_count() > 0);
-    (unmatched, violations)
+    (unmatched, violations, failed)
 }
 
 /// The capture at `pml` reads back with exactly the findings `exp` lists.
 fn check_findings(pml: &Path, exp: &Expected) {
     let complete = !exp.warnings.contains(&"no-process-events");
-    let (unmatched, violations) = check_capture(pml, complete);
+    let (unmatched, violations, failed) = check_capture(pml, complete);
     let c = Capture::open(pml).unwrap();
     assert_eq!(exp.events, c.event_count());
     let listed: BTreeSet<_> = exp
@@ -194,14 +213,15 @@ fn check_findings(pml: &Path, exp: &Expected) {
         .collect();
     assert_eq!(violations, listed, "{}: sharing violations", pml.display());
     for incident in &exp.incidents {
-        // (a delete-pending victim fails with DELETE PENDING, not SHARING VIOLATION)
-        for v in incident
-            .victims
-            .iter()
-            .filter(|_| incident.kind != "delete-pending")
-        {
-            let key = key(v, &incident.path);
-            assert!(violations.contains(&key), "victim {key:?} failed");
+        for v in &incident.victims {
+            if matches!(incident.kind, "inherited-handle" | "sharing-violation") {
+                let key = key(v, &incident.path);
+                assert!(violations.contains(&key), "victim {key:?} failed");
+            } else {
+                // Refused otherwise (DELETE PENDING, ACCESS DENIED), or on another file (the
+                // one a rename was to replace).
+                assert!(failed.contains(&v.process_index), "victim {v:?} failed");
+            }
         }
         // A named closer really issued a CloseFile of the path.
         if let Some(closer) = incident.closer {
@@ -209,11 +229,8 @@ fn check_findings(pml: &Path, exp: &Expected) {
                 let e = e.unwrap();
                 e.process_index() == closer.process_index
                     && e.operation() == fs_op::CLOSE_FILE
-                    && FsDetails::decode(&e)
-                        .unwrap()
-                        .path
-                        .to_string_lossy()
-                        .eq_ignore_ascii_case(&incident.path)
+                    && canonical(&FsDetails::decode(&e).unwrap().path.to_string_lossy())
+                        == canonical(&incident.path)
             });
             assert!(closed, "closer {closer:?} closes {}", incident.path);
         }
@@ -303,6 +320,9 @@ fn scenarios_have_the_story_the_schema_describes() {
     assert_eq!(counts("exe-in-use"), (1, 0, 1));
     assert_eq!(counts("handle-leak"), (0, 48, 0));
     assert_eq!(counts("filtered-save"), (1, 0, 1));
+    assert_eq!(counts("delete-refused"), (1, 0, 1));
+    assert_eq!(counts("rename-refused"), (1, 0, 0));
+    assert_eq!(counts("volume-spelling"), (1, 0, 1));
     let failed = |name: &str| {
         found[name]
             .1
@@ -315,6 +335,9 @@ fn scenarios_have_the_story_the_schema_describes() {
     assert_eq!(failed("missing-header"), [("cl.exe", 2)]);
     assert_eq!(failed("installer-denied"), [("setup.exe", 1603)]);
     assert_eq!(failed("exe-in-use"), [("link.exe", 1104)]);
+    assert_eq!(failed("delete-refused"), [("python.exe", 1)]);
+    assert_eq!(failed("rename-refused"), [("python.exe", 1)]);
+    assert_eq!(failed("volume-spelling"), [("bcache.exe", 1)]);
     assert!(
         failed("filtered-save").is_empty(),
         "no exits survive the filter"
@@ -360,6 +383,23 @@ fn scenarios_have_the_story_the_schema_describes() {
     assert_eq!(
         racing.index, opener.process_index,
         "the later instance races"
+    );
+
+    for (name, holder) in [
+        ("delete-refused", "SearchProtocolHost.exe"),
+        ("rename-refused", "testhost.exe"),
+    ] {
+        let refused = &found[name].1.incidents[0];
+        assert_eq!(refused.kind, "delete-refused");
+        assert_eq!(refused.holders[0].name, holder);
+        assert_eq!(refused.closer, Some(refused.holders[0]));
+    }
+    let spelled = &found["volume-spelling"].1;
+    assert_eq!(spelled.incidents[0].path, "C:\\build\\bin\\app.exe");
+    assert_eq!(
+        spelled.failures[0].top_cause.as_ref().unwrap().path,
+        "\\Device\\HarddiskVolume3\\build\\bin\\app.exe",
+        "the victim names the device path"
     );
 
     let msbuild = &found["msbuild-node"].1;

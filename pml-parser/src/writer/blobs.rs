@@ -301,6 +301,51 @@ impl FsBlob {
         self.query_information(path, 5, 24, Some(x))
     }
 
+    /// A SetInformationFile (26) with FILE_INFORMATION_CLASS `class` and its input structure
+    /// after the path.
+    fn set_information(&self, path: &str, class: u8, input: &[u8]) -> Blob {
+        let ptr = self.ptr();
+        let length = u32::try_from(input.len()).unwrap_or(u32::MAX);
+        let mut detail = self.prefix(
+            class,
+            0,
+            &[
+                (0, &length.to_le_bytes()),
+                (2 * ptr, &u32::from(class).to_le_bytes()),
+            ],
+            path,
+        );
+        detail.extend_from_slice(input);
+        Blob {
+            detail,
+            extra: None,
+        }
+    }
+
+    /// SetRenameInformationFile (26 / 0xA): FILE_RENAME_INFORMATION after the path
+    /// (ReplaceIfExists padded to a pointer, a null RootDirectory, the target name's length and
+    /// UTF-16 characters).
+    pub fn set_rename_information(
+        &self,
+        path: &str,
+        target: &str,
+        replace_if_exists: bool,
+    ) -> Blob {
+        let ptr = self.ptr();
+        let name: Vec<u8> = target.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut input = vec![0u8; 2 * ptr];
+        input[0] = u8::from(replace_if_exists);
+        put_u32(&mut input, u32::try_from(name.len()).unwrap_or(u32::MAX));
+        input.extend_from_slice(&name);
+        self.set_information(path, 0x0A, &input)
+    }
+
+    /// SetDispositionInformationFile (26 / 0xD): FILE_DISPOSITION_INFORMATION (the DeleteFile
+    /// flag) after the path.
+    pub fn set_disposition_information(&self, path: &str, delete: bool) -> Blob {
+        self.set_information(path, 0x0D, &[u8::from(delete)])
+    }
+
     /// SetEndOfFileInformationFile (26 / 0x14): trailer i64 end of file.
     pub fn set_end_of_file(&self, path: &str, end_of_file: u64) -> Blob {
         let ptr = self.ptr();

@@ -22,7 +22,7 @@ pub fn scenarios() -> Vec<(String, SplitCapture, serde_json::Value)> {
         })
         .collect();
     names.sort();
-    assert_eq!(names.len(), 13, "the thirteen scenarios of testdata/");
+    assert_eq!(names.len(), 16, "the sixteen scenarios of testdata/");
     names
         .into_iter()
         .map(|name| {

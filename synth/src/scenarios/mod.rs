@@ -8,6 +8,8 @@ mod failures;
 mod holds;
 mod pairs;
 mod races;
+mod removals;
+mod spellings;
 
 pub use holds::antivirus_lock;
 pub use pairs::{pair, pair_paths, run, ExpectedDiff, ExpectedDifference, Run, PAIRS};
@@ -38,6 +40,9 @@ pub const SCENARIOS: &[&str] = &[
     "exe-in-use",
     "handle-leak",
     "filtered-save",
+    "delete-refused",
+    "rename-refused",
+    "volume-spelling",
 ];
 
 /// The generated file the seed-race family fights over.
@@ -133,6 +138,9 @@ fn build(name: &str, seed: u64, wide: bool) -> Option<Built> {
         "exe-in-use" => failures::exe_in_use(&mut s, t0),
         "handle-leak" => failures::handle_leak(&mut s, t0),
         "filtered-save" => filtered_save(&mut s, t0),
+        "delete-refused" => removals::delete_refused(&mut s, t0),
+        "rename-refused" => removals::rename_refused(&mut s, t0),
+        "volume-spelling" => spellings::volume_spelling(&mut s, t0),
         _ => return None,
     };
     let end_ms = (end - tl.t0) / MS;

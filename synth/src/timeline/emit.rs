@@ -54,6 +54,45 @@ impl Timeline {
         );
     }
 
+    /// A SetRenameInformationFile renaming `path` to `target` (the name as the caller passes it,
+    /// e.g. `\??\C:\...`), replacing an existing file when `replace`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rename(
+        &mut self,
+        p: Proc,
+        tid: u32,
+        t: u64,
+        path: &str,
+        target: &str,
+        replace: bool,
+        result: u32,
+    ) {
+        let blob = self.fs().set_rename_information(path, target, replace);
+        self.event(
+            p,
+            tid,
+            t,
+            EventClass::FileSystem,
+            fs_op::SET_INFORMATION_FILE,
+            result,
+            blob,
+        );
+    }
+
+    /// A SetDispositionInformationFile asking to delete `path`.
+    pub fn set_delete(&mut self, p: Proc, tid: u32, t: u64, path: &str, result: u32) {
+        let blob = self.fs().set_disposition_information(path, true);
+        self.event(
+            p,
+            tid,
+            t,
+            EventClass::FileSystem,
+            fs_op::SET_INFORMATION_FILE,
+            result,
+            blob,
+        );
+    }
+
     /// A CloseFile (IRP_MJ_CLEANUP) in `p`'s context.
     pub fn close_file(&mut self, p: Proc, tid: u32, t: u64, path: &str) {
         let blob = self.fs().close_file(path);

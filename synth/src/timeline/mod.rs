@@ -137,6 +137,16 @@ impl Open {
         open_result: 2,
         options: 0x60,
     };
+    /// Open to delete or rename (DELETE and Read Attributes, sharing everything, not following
+    /// a reparse point): what DeleteFile and MoveFileEx open a file with before they set its
+    /// disposition or rename it.
+    pub const REMOVE: Open = Open {
+        access: access::DELETE,
+        share: 7,
+        disposition: 1,
+        open_result: 1,
+        options: 0x0020_0040,
+    };
     /// Open to delete (DELETE access, delete on close), sharing everything: `del`.
     pub const DELETE: Open = Open {
         access: access::DELETE,
