@@ -41,13 +41,19 @@ if ! node -e 'if (typeof WebSocket !== "function") process.exit(1)' 2>/dev/null;
   node_flags+=(--experimental-websocket)
 fi
 
-cargo run -q -p pml-report --example report_sample -- "$work/seed-race.html"
+# The release builds CI makes before this step (built here when missing; rebuild them after a
+# change: `cargo build --release --workspace --bins --examples`).
+sample="$target/release/examples/report_sample"
+pml="$target/release/pml"
+[[ -x "$sample" ]] || cargo build --release -q -p pml-report --example report_sample
+[[ -x "$pml" ]] || cargo build --release -q -p pml-cli
+"$sample" "$work/seed-race.html"
 node "${node_flags[@]}" scripts/browser-check.mjs "$work/seed-race.html" "$shot" --min-timelines 2
 
 samples="../shared/pml-samples"
 if [[ -f "$samples/process-64bit.pml.gz" ]]; then
   gunzip -c "$samples/process-64bit.pml.gz" >"$work/process-64bit.pml"
-  cargo run -q -p pml-cli -- report "$work/process-64bit.pml" -o "$work/process-64bit.html"
+  "$pml" report "$work/process-64bit.pml" -o "$work/process-64bit.html"
   node "${node_flags[@]}" scripts/browser-check.mjs "$work/process-64bit.html" "$work/process-64bit.png" --min-timelines 0
 else
   echo "browser-check: SKIPPED the real capture (no $samples)"

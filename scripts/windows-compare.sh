@@ -10,6 +10,9 @@
 #
 # SAMPLES_DIR defaults to ../shared/pml-samples (or $PML_SAMPLES); without it the testdata/
 # captures are used, unless PML_REQUIRE_SAMPLES=1, which makes its absence a failure.
+# PML_COMPARE_TESTDATA="seed-race pid-reuse" limits the testdata/ captures to those named (default:
+# all); PML_COMPARE_NO_PARQUET=1 leaves out the Parquet export (a pml.exe built without the
+# `parquet` feature, as CI's quick Windows leg builds it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 linux=$(realpath "$1")
@@ -31,7 +34,13 @@ elif [ "${PML_REQUIRE_SAMPLES:-}" = 1 ]; then
 else
   echo "SKIPPED: real captures (no $samples); testdata/ captures only"
 fi
-cp "$root"/testdata/*.pml "$work/in/"
+if [ -n "${PML_COMPARE_TESTDATA:-}" ]; then
+  for name in $PML_COMPARE_TESTDATA; do
+    cp "$root/testdata/$name.pml" "$work/in/"
+  done
+else
+  cp "$root"/testdata/*.pml "$work/in/"
+fi
 if [ -f "$samples/noriben-filters.pmc" ]; then
   cp "$samples/noriben-filters.pmc" "$work/in/"
 fi
@@ -48,7 +57,6 @@ for capture in "$work"/in/*.pml; do
     "$f.analyze-text|analyze $f"
     "$f.export-csv|export $f -q --columns all -o @OUT@/$f.csv"
     "$f.export-jsonl|export $f -q -o @OUT@/$f.jsonl"
-    "$f.export-parquet|export $f -q -o @OUT@/$f.parquet"
     "$f.events|events $f --format csv --limit 5000 --tz Europe/Berlin"
     "$f.events-filtered|events $f --format jsonl --filter Operation~is~CreateFile"
     "$f.summary-processes|summary processes $f --format jsonl"
@@ -62,6 +70,9 @@ for capture in "$work"/in/*.pml; do
     "$f.report|report $f -o @OUT@/$f.html"
     "$f.filter|filter $f -q -o @OUT@/$f.filtered.pml --exclude Process~Name~is~Explorer.EXE"
   )
+  if [ "${PML_COMPARE_NO_PARQUET:-0}" != 1 ]; then
+    commands+=("$f.export-parquet|export $f -q -o @OUT@/$f.parquet")
+  fi
 done
 if [ -f "$work/in/noriben-filters.pmc" ]; then
   commands+=("pmc|export mixed-64bit.pml -q --config noriben-filters.pmc -o @OUT@/pmc.csv")
