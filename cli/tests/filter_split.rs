@@ -117,7 +117,10 @@ fn a_split_capture_reads_like_the_whole() {
         serde_json::from_slice(&pml(&["info", "--json", file]).stdout).unwrap()
     };
     let whole_info = info(&seed_race());
-    let (one, all) = (first.with_file_name("Spl?t.PML"), first.with_file_name("Split*"));
+    let (one, all) = (
+        first.with_file_name("Spl?t.PML"),
+        first.with_file_name("Split*"),
+    );
     for named in [split, one.to_str().unwrap(), all.to_str().unwrap()] {
         let part_info = info(named);
         assert_eq!(part_info["file"], split, "{named}");

@@ -156,7 +156,10 @@ fn a_killed_filter_leaves_no_file() {
     for delay_ms in [5, 20, 60, 150, 400] {
         if !kill_during(&args, false, Duration::from_millis(delay_ms)) {
             // Finished before the kill: the whole capture is there; start again without it.
-            assert!(pml_parser::Capture::open(&target).is_ok(), "a whole capture");
+            assert!(
+                pml_parser::Capture::open(&target).is_ok(),
+                "a whole capture"
+            );
             std::fs::remove_file(&target).unwrap();
             continue;
         }
