@@ -176,13 +176,10 @@ fn is_routine_probe(path: &str) -> bool {
 }
 
 /// The last component of `path` (after its last `\` or `/`), as bytes: a scan of bytes, not of
-/// chars (both separators are ASCII, so the cut falls on a char boundary).
+/// chars, vectorized (both separators are ASCII, so the cut falls on a char boundary).
 fn name_of(path: &str) -> &[u8] {
     let bytes = path.as_bytes();
-    bytes
-        .iter()
-        .rposition(|&b| b == b'\\' || b == b'/')
-        .map_or(bytes, |at| &bytes[at + 1..])
+    memchr::memrchr2(b'\\', b'/', bytes).map_or(bytes, |at| &bytes[at + 1..])
 }
 
 fn operation_name(kind: &FileOpKind) -> &'static str {
