@@ -9,6 +9,8 @@
 //! chunks. [`named_keys`] is the evidence pass: the distinct paths a capture names under a
 //! drive letter or a volume, registry names included.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use pml_parser::details::fs::FsDetails;
@@ -166,6 +168,10 @@ pub struct Extractor<'x> {
     registry_names: bool,
     /// Scratch space for path keys.
     buf: Vec<u16>,
+    /// Scratch space for path texts.
+    text: Vec<u8>,
+    /// The empty path of the records that need none (CloseFiles), shared.
+    no_path: Arc<str>,
 }
 
 impl<'x> Extractor<'x> {
@@ -177,6 +183,8 @@ impl<'x> Extractor<'x> {
             keyer: &setup.keyer,
             registry_names: setup.registry_names,
             buf: Vec::new(),
+            text: Vec::new(),
+            no_path: Arc::from(""),
         }
     }
 
@@ -297,11 +305,12 @@ impl<'x> Extractor<'x> {
         };
         let create = details.create_file();
         let set = details.set_information();
-        let (key, text) = self.keyer.key_and_text(
+        let (key, text) = self.keyer.key_and_shared_text(
             details.path.raw(),
             details.path.is_narrow(),
             op != fs_op::CLOSE_FILE,
             &mut self.buf,
+            &mut self.text,
         );
         if self.exclusions.noise_paths && procmon_noise::is_noise_units(&self.buf) {
             counts.procmon_events += 1;
@@ -353,7 +362,7 @@ impl<'x> Extractor<'x> {
             }
             (None, _) => FileOpKind::Close,
         };
-        let path = text.unwrap_or_default();
+        let path = text.unwrap_or_else(|| self.no_path.clone());
         Some(Record::File(FileOp {
             event_index: event.index(),
             time: event.time(),
@@ -491,8 +500,10 @@ fn extract_chunk(
 ) -> (Vec<Record>, EventCounts) {
     let part = chunk.part_of(capture).capture();
     let mut x = Extractor::new(setup);
-    let mut records = Vec::new();
     let end = chunk.range.end;
+    // Room for the records of a chunk where a quarter of the events make one, so that the
+    // vector is not grown (and moved) several times per chunk.
+    let mut records = Vec::with_capacity(((end - chunk.range.start) / 4) as usize);
     for i in prefetched(part, chunk.range.clone()) {
         prefetch_detail(part, i + PREFETCH_DETAIL_AHEAD, end);
         x.counts.events += 1;

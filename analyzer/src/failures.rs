@@ -157,23 +157,29 @@ pub(crate) struct CauseWatch {
 /// ASCII; computed without allocating, as it runs for every open of a process with names not
 /// found.
 fn name_key(path: &str) -> u64 {
-    let trimmed = path.trim_end_matches(['\\', '/']);
-    let name = trimmed.rsplit(['\\', '/']).next().unwrap_or(trimmed);
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3)
-    })
+    name_of(path.trim_end_matches(['\\', '/']))
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 /// Names every process looks for and almost never finds: the loader's WOW64 logging DLL and
 /// DLL-redirection `.local` folders.
 fn is_routine_probe(path: &str) -> bool {
-    let name = path.rsplit(['\\', '/']).next().unwrap_or(path);
-    name.eq_ignore_ascii_case("wow64log.dll")
+    let name = name_of(path);
+    name.eq_ignore_ascii_case(b"wow64log.dll")
         || name
             .len()
             .checked_sub(6)
-            .and_then(|at| name.get(at..))
-            .is_some_and(|tail| tail.eq_ignore_ascii_case(".local"))
+            .is_some_and(|at| name[at..].eq_ignore_ascii_case(b".local"))
+}
+
+/// The last component of `path` (after its last `\` or `/`), as bytes: a scan of bytes, not of
+/// chars, vectorized (both separators are ASCII, so the cut falls on a char boundary).
+fn name_of(path: &str) -> &[u8] {
+    let bytes = path.as_bytes();
+    memchr::memrchr2(b'\\', b'/', bytes).map_or(bytes, |at| &bytes[at + 1..])
 }
 
 fn operation_name(kind: &FileOpKind) -> &'static str {
@@ -229,7 +235,7 @@ impl CauseWatch {
             event_index: op.event_index,
             time: op.time,
             operation: operation_name(&op.kind),
-            path: op.path.clone(),
+            path: op.path.to_string(),
             status,
             attempts: 1,
             key: op.key,

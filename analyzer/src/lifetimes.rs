@@ -547,7 +547,7 @@ impl Tracker {
                 device_paths.entry(paths::tail(key)).or_default().push(key);
             }
             PathState {
-                display: Arc::from(op.path.as_str()),
+                display: op.path.clone(),
                 open: Vec::new(),
                 deferred: Vec::new(),
                 delete: None,
@@ -735,7 +735,7 @@ impl Tracker {
         if status == STATUS_SHARING_VIOLATION && operation == FailedOp::Open {
             self.stats.sharing_violations += 1;
         }
-        let own_path: Arc<str> = Arc::from(op.path.as_str());
+        let own_path: Arc<str> = op.path.clone();
         let (path, holders, deleter) = match self.paths.get(&key) {
             Some(s) => (s.display.clone(), s.open.clone(), s.delete),
             None => (own_path.clone(), Vec::new(), None),

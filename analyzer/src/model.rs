@@ -104,8 +104,8 @@ pub struct FileOp {
     /// Thread id.
     pub tid: u32,
     /// The path, as in the Path column; empty for a CloseFile read from a capture, which needs
-    /// only its key.
-    pub path: String,
+    /// only its key. Shared: the detectors keep it without copying it.
+    pub path: std::sync::Arc<str>,
     /// The path's comparison key.
     pub key: crate::paths::PathKey,
     /// Open, close or failure.
@@ -140,7 +140,7 @@ impl FileOp {
             process_index,
             tid,
             key: crate::paths::key(&path),
-            path,
+            path: path.into(),
             kind,
             target: None,
         }

@@ -33,6 +33,7 @@
 //! map, reparse points (junctions, symbolic links, mount points) and hard links.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::hash::{FxHashMap, FxHashSet};
 
@@ -372,30 +373,63 @@ impl Keyer {
         want_text: bool,
         buf: &mut Vec<u16>,
     ) -> (PathKey, Option<String>) {
-        buf.clear();
-        if narrow {
-            buf.extend(bytes.iter().map(|&b| u16::from(b)));
-        } else {
-            buf.extend(
-                bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]])),
-            );
-        }
-        // One branch-free pass (it vectorizes) finds out whether there is a NUL or non-ASCII
-        // text.
-        let (mut high, mut nul) = (0u16, false);
-        for &u in buf.iter() {
-            high |= u & 0xFF80;
-            nul |= u == 0;
-        }
-        if nul {
-            let end = buf.iter().position(|&u| u == 0).unwrap_or(buf.len());
-            buf.truncate(end);
-        }
-        let text = want_text.then(|| text_of(buf, high == 0 || nul));
+        let maybe_ascii = fill(bytes, narrow, buf);
+        let text = want_text.then(|| text_of(buf, maybe_ascii));
         (self.key_of_buf(buf), text)
     }
+
+    /// [`Keyer::key_and_text`] with the text shared, made with one allocation (the `Arc`'s)
+    /// through `scratch`, reused from call to call: the records of the pass hand their path
+    /// over to the detectors' state without another copy.
+    pub(crate) fn key_and_shared_text(
+        &self,
+        bytes: &[u8],
+        narrow: bool,
+        want_text: bool,
+        buf: &mut Vec<u16>,
+        scratch: &mut Vec<u8>,
+    ) -> (PathKey, Option<Arc<str>>) {
+        let maybe_ascii = fill(bytes, narrow, buf);
+        let text = want_text.then(|| {
+            if maybe_ascii && buf.iter().all(|&u| u < 0x80) {
+                scratch.clear();
+                scratch.extend(buf.iter().map(|&u| u as u8));
+                if let Ok(text) = std::str::from_utf8(scratch) {
+                    return Arc::from(text);
+                }
+            }
+            Arc::from(text_of(buf, false))
+        });
+        (self.key_of_buf(buf), text)
+    }
+}
+
+/// Fills `buf` with the code units of the string `bytes` (UTF-16LE, or Latin-1 when `narrow`)
+/// up to its first NUL; false when some unit is surely not ASCII.
+#[inline]
+fn fill(bytes: &[u8], narrow: bool, buf: &mut Vec<u16>) -> bool {
+    buf.clear();
+    if narrow {
+        buf.extend(bytes.iter().map(|&b| u16::from(b)));
+    } else {
+        buf.extend(
+            bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]])),
+        );
+    }
+    // One branch-free pass (it vectorizes) finds out whether there is a NUL or non-ASCII
+    // text.
+    let (mut high, mut nul) = (0u16, false);
+    for &u in buf.iter() {
+        high |= u & 0xFF80;
+        nul |= u == 0;
+    }
+    if nul {
+        let end = buf.iter().position(|&u| u == 0).unwrap_or(buf.len());
+        buf.truncate(end);
+    }
+    high == 0 || nul
 }
 
 /// The key of a path held as UTF-16LE bytes, or as Latin-1 when `narrow`, up to the first NUL,
