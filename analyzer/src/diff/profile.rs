@@ -162,11 +162,30 @@ impl Paths {
     }
 }
 
+/// An operation name compared by address: the names come from static tables, so that equal
+/// names are almost always the same string; keys that differ only by it merge at the end.
+#[derive(Clone, Copy)]
+struct Op(&'static str);
+
+impl PartialEq for Op {
+    fn eq(&self, other: &Op) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Op {}
+
+impl Hash for Op {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.0.as_ptr() as usize).hash(state);
+    }
+}
+
 /// What a chunk contributes.
 #[derive(Default)]
 struct ChunkFold {
     /// (process, operation, normalized path number, activity), in order of first event.
-    activity: Vec<(u32, &'static str, u32, Activity)>,
+    activity: Vec<(u32, Op, u32, Activity)>,
     process_events: Vec<ProcessEvent>,
     matched: u64,
     events_per_process: FxHashMap<u32, u64>,
@@ -193,9 +212,11 @@ pub fn profile(query: &Query<'_>, progress: &dyn Progress) -> Profile {
         match never {}
     }
     let paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut activity: Vec<_> = activity.into_iter().collect();
+    activity.sort_unstable_by_key(|(_, a)| a.first_event);
     for ((process, op, path), a) in activity {
-        let key = (op, paths.normal[path as usize].clone());
-        process_mut(&mut p, process).activity.insert(key, a);
+        let key = (op.0, paths.normal[path as usize].clone());
+        add_activity(process_mut(&mut p, process).activity.entry(key), a);
     }
     finish(&mut p);
     p
@@ -228,7 +249,8 @@ fn table_processes(capture: &SplitCapture) -> Profile {
 
 fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
     let mut fold = ChunkFold::default();
-    let mut keys: FxHashMap<(u32, &'static str, u64), Activity> = FxHashMap::default();
+    let mut keys: FxHashMap<(u32, Op, u64), Activity> =
+        FxHashMap::with_capacity_and_hasher(4096, Default::default());
     let mut path = String::new();
     let unreadable = query.for_each_match(chunk, |_, index, event| {
         fold.matched += 1;
@@ -250,7 +272,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         path.hash(&mut h);
         let op = event.operation_name();
         let entry = keys
-            .entry((event.process_index(), op, h.finish()))
+            .entry((event.process_index(), Op(op), h.finish()))
             .or_insert_with(|| Activity {
                 results: Vec::new(),
                 example: path.clone(),
@@ -313,7 +335,21 @@ fn process_mut(p: &mut Profile, index: u32) -> &mut ProcessFacts {
 }
 
 /// Activity by (process, operation, normalized path number), while the pass goes on.
-type Folded = FxHashMap<(u32, &'static str, u32), Activity>;
+type Folded = FxHashMap<(u32, Op, u32), Activity>;
+
+/// Adds `a` to a key's activity; the first to come keeps its example.
+fn add_activity<K>(entry: Entry<'_, K, Activity>, a: Activity) {
+    match entry {
+        Entry::Occupied(mut known) => {
+            for &(result, n) in &a.results {
+                known.get_mut().add(result, n);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(a);
+        }
+    }
+}
 
 fn merge(p: &mut Profile, activity: &mut Folded, fold: ChunkFold) {
     p.matched += fold.matched;
@@ -348,16 +384,7 @@ fn merge(p: &mut Profile, activity: &mut Folded, fold: ChunkFold) {
         }
     }
     for (process, op, path, a) in fold.activity {
-        match activity.entry((process, op, path)) {
-            Entry::Occupied(mut known) => {
-                for &(result, n) in &a.results {
-                    known.get_mut().add(result, n);
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(a);
-            }
-        }
+        add_activity(activity.entry((process, op, path)), a);
     }
 }
 
