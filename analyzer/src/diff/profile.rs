@@ -4,6 +4,7 @@
 
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
 
 use pml_parser::details::process::ProcessDetails;
 use pml_parser::ops::process_op;
@@ -132,10 +133,59 @@ enum ProcessEvent {
     },
 }
 
+/// The normalized paths of a run, each normalized once: raw paths (by hash) and normalized
+/// paths are numbered, so that chunks and the merge compare numbers, not strings.
+#[derive(Default)]
+struct Paths {
+    /// Number of the normalized form of each raw path, by the raw path's hash.
+    by_raw: FxHashMap<u64, u32>,
+    /// Number of each normalized path.
+    by_normal: FxHashMap<Box<str>, u32>,
+    /// Normalized paths, by number.
+    normal: Vec<Box<str>>,
+}
+
+impl Paths {
+    /// The number of the normalized form of `raw` (of hash `raw_hash`).
+    fn id(&mut self, raw_hash: u64, raw: &str) -> u32 {
+        if let Some(&id) = self.by_raw.get(&raw_hash) {
+            return id;
+        }
+        let normal: Box<str> = normalize::path(raw).into();
+        let next = self.normal.len() as u32;
+        let id = *self.by_normal.entry(normal.clone()).or_insert(next);
+        if id == next {
+            self.normal.push(normal);
+        }
+        self.by_raw.insert(raw_hash, id);
+        id
+    }
+}
+
+/// An operation name compared by address: the names come from static tables, so that equal
+/// names are almost always the same string; keys that differ only by it merge at the end.
+#[derive(Clone, Copy)]
+struct Op(&'static str);
+
+impl PartialEq for Op {
+    fn eq(&self, other: &Op) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Op {}
+
+impl Hash for Op {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.0.as_ptr() as usize).hash(state);
+    }
+}
+
 /// What a chunk contributes.
 #[derive(Default)]
 struct ChunkFold {
-    activity: Vec<(u32, &'static str, Box<str>, Activity)>,
+    /// (process, operation, normalized path number, activity), in order of first event.
+    activity: Vec<(u32, Op, u32, Activity)>,
     process_events: Vec<ProcessEvent>,
     matched: u64,
     events_per_process: FxHashMap<u32, u64>,
@@ -147,17 +197,26 @@ pub fn profile(query: &Query<'_>, progress: &dyn Progress) -> Profile {
     let capture = query.capture();
     let mut p = table_processes(capture);
     p.events = capture.event_count();
+    let paths = Mutex::new(Paths::default());
+    let mut activity = FxHashMap::default();
     let done = query.run(
         CHUNK_EVENTS,
         progress,
-        |chunk| Ok::<_, std::convert::Infallible>(fold_chunk(query, chunk)),
+        |chunk| Ok::<_, std::convert::Infallible>(fold_chunk(query, chunk, &paths)),
         |fold| {
-            merge(&mut p, fold);
+            merge(&mut p, &mut activity, fold);
             Ok(true)
         },
     );
     if let Err(never) = done {
         match never {}
+    }
+    let paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut activity: Vec<_> = activity.into_iter().collect();
+    activity.sort_unstable_by_key(|(_, a)| a.first_event);
+    for ((process, op, path), a) in activity {
+        let key = (op.0, paths.normal[path as usize].clone());
+        add_activity(process_mut(&mut p, process).activity.entry(key), a);
     }
     finish(&mut p);
     p
@@ -188,9 +247,10 @@ fn table_processes(capture: &SplitCapture) -> Profile {
     p
 }
 
-fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
+fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
     let mut fold = ChunkFold::default();
-    let mut keys: FxHashMap<(u32, &'static str, u64), Activity> = FxHashMap::default();
+    let mut keys: FxHashMap<(u32, Op, u64), Activity> =
+        FxHashMap::with_capacity_and_hasher(4096, Default::default());
     let mut path = String::new();
     let unreadable = query.for_each_match(chunk, |_, index, event| {
         fold.matched += 1;
@@ -212,7 +272,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
         path.hash(&mut h);
         let op = event.operation_name();
         let entry = keys
-            .entry((event.process_index(), op, h.finish()))
+            .entry((event.process_index(), Op(op), h.finish()))
             .or_insert_with(|| Activity {
                 results: Vec::new(),
                 example: path.clone(),
@@ -225,10 +285,12 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk) -> ChunkFold {
         Ok(n) => n,
         Err(never) => match never {},
     };
-    let mut activity: Vec<_> = keys
-        .into_iter()
-        .map(|((process, op, _), a)| (process, op, normalize::path(&a.example).into(), a))
-        .collect();
+    let mut activity: Vec<_> = {
+        let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
+        keys.into_iter()
+            .map(|((process, op, raw), a)| (process, op, paths.id(raw, &a.example), a))
+            .collect()
+    };
     // Merged in event order, so that each key keeps its first example.
     activity.sort_unstable_by_key(|(_, _, _, a)| a.first_event);
     fold.activity = activity;
@@ -272,7 +334,24 @@ fn process_mut(p: &mut Profile, index: u32) -> &mut ProcessFacts {
     &mut p.processes[at]
 }
 
-fn merge(p: &mut Profile, fold: ChunkFold) {
+/// Activity by (process, operation, normalized path number), while the pass goes on.
+type Folded = FxHashMap<(u32, Op, u32), Activity>;
+
+/// Adds `a` to a key's activity; the first to come keeps its example.
+fn add_activity<K>(entry: Entry<'_, K, Activity>, a: Activity) {
+    match entry {
+        Entry::Occupied(mut known) => {
+            for &(result, n) in &a.results {
+                known.get_mut().add(result, n);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(a);
+        }
+    }
+}
+
+fn merge(p: &mut Profile, activity: &mut Folded, fold: ChunkFold) {
     p.matched += fold.matched;
     p.unreadable += fold.unreadable;
     for (process, n) in fold.events_per_process {
@@ -305,17 +384,7 @@ fn merge(p: &mut Profile, fold: ChunkFold) {
         }
     }
     for (process, op, path, a) in fold.activity {
-        let facts = process_mut(p, process);
-        match facts.activity.entry((op, path)) {
-            Entry::Occupied(mut known) => {
-                for &(result, n) in &a.results {
-                    known.get_mut().add(result, n);
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(a);
-            }
-        }
+        add_activity(activity.entry((process, op, path)), a);
     }
 }
 
