@@ -26,8 +26,12 @@ from procmon_reader import ProcmonReader
 
 FIELDS = [("Process Name", "process_name"), ("PID", "pid"), ("Operation", "operation"),
           ("Path", "path"), ("Result", "result")]
+# Operations whose Detail procmon-parser leaves empty (it does not decode their parameters);
+# ProcMon's own exports are the truth for them (docs/fidelity.md).
+NOT_DECODED = {"SetRenameInformationFile"}
 failed = 0
 for pml in sys.argv[1:]:
+    undecoded = 0
     with open(pml, "rb") as f:
         a = [e.get_compatible_csv_info() for e in ProcmonLogsReader(f)]
     r = ProcmonReader(pml)
@@ -46,7 +50,10 @@ for pml in sys.argv[1:]:
                 problems.append(f"event {i} {csv_name}: procmon-parser {x[csv_name]!r}, "
                                 f"procmon-reader {y[key]!r}, pml {z[csv_name]!r}")
         if str(x["Detail"]) != z["Detail"]:
-            problems.append(f"event {i} Detail: procmon-parser {x['Detail']!r}, pml {z['Detail']!r}")
+            if x["Detail"] == "" and x["Operation"] in NOT_DECODED:
+                undecoded += 1
+            else:
+                problems.append(f"event {i} Detail: procmon-parser {x['Detail']!r}, pml {z['Detail']!r}")
     expected = os.path.splitext(pml)[0] + ".expected.json"
     if os.path.exists(expected):
         exp = json.load(open(expected))
@@ -61,7 +68,8 @@ for pml in sys.argv[1:]:
             if (ref["pid"], ref["name"]) not in seen:
                 problems.append(f"no event of {ref['name']} (PID {ref['pid']})")
     status = "ok" if not problems else "FAILED"
-    print(f"{pml}: {len(a)} events, {status}")
+    note = f" ({undecoded} Details procmon-parser does not decode)" if undecoded else ""
+    print(f"{pml}: {len(a)} events, {status}{note}")
     for p in problems[:10]:
         print("   ", p)
     failed += bool(problems)
