@@ -111,19 +111,18 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = Vec::new();
     for arg in args {
         let text = arg.to_string_lossy();
-        let mut named = Vec::new();
-        if has_wildcards(&text) && !arg.exists() {
-            named = expand_pattern(arg)?;
-            if named.is_empty() {
+        let mut named = if has_wildcards(&text) && !arg.exists() {
+            let matched = expand_pattern(arg)?;
+            if matched.is_empty() {
                 bail!("no file matches {text}");
             }
-            // A pattern that matches `X.PML` brings its parts too, as naming it does.
-            let parts: Vec<PathBuf> = named.iter().flat_map(|f| sibling_parts(f)).collect();
-            named.extend(parts);
+            matched
         } else {
-            named.push(arg.clone());
-            named.extend(sibling_parts(arg));
-        }
+            vec![arg.clone()]
+        };
+        // `X.PML`, named or matched by a pattern, brings the parts of its split capture.
+        let parts: Vec<PathBuf> = named.iter().flat_map(|f| sibling_parts(f)).collect();
+        named.extend(parts);
         for file in named {
             if !files.contains(&file) {
                 files.push(file);
