@@ -6,8 +6,8 @@
 #
 #   scripts/browser-check.sh [SCREENSHOT.png]     (default: $CARGO_TARGET_DIR or target/report-seed-race.png)
 #
-# Needs Node 20+ and Chromium; as root on Debian/Ubuntu, a missing Chromium is installed with
-# apt-get (packages chromium and chromium-driver). PML_BROWSER_CHECK=skip skips the check.
+# Needs Node 20+ and Chromium; as root on Debian/Ubuntu, a missing one is installed with
+# apt-get (packages nodejs, chromium and chromium-driver). PML_BROWSER_CHECK=skip skips the check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +22,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 if ! command -v node >/dev/null; then
-  echo "browser-check: node is missing" >&2
-  exit 1
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "browser-check: installing nodejs"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+  else
+    echo "browser-check: node is missing (apt-get install nodejs)" >&2
+    exit 1
+  fi
 fi
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && [[ -z "${CHROMIUM:-}" ]]; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
