@@ -31,25 +31,37 @@ use crate::model::{
 use crate::paths::{self, Keyer, PathKey, Root};
 use crate::procmon_noise::{self, ToolProcesses};
 
-/// The kernel's sequence numbers of the events read (offset 0x10 of the event header): ProcMon
-/// numbers every event its driver sees, so numbers missing between the first and the last are
-/// events filtered out (at capture or save time) or dropped.
+/// The sequence numbers ProcMon's driver gave the events of a capture (offset 0x10 of the event
+/// header), per numbering stream.
+///
+/// ProcMon numbers events in more than one stream: the events of its kernel driver (file system,
+/// registry, process, profiling) count from 0 up, and network events, which come from ETW, count
+/// in their own stream with the top bits set (`0x2000_0000 | n`). A gap is counted inside each
+/// stream, never between them: otherwise a capture with a single network event would seem to miss
+/// half a billion events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SequenceSpan {
-    /// Lowest non-zero sequence number.
-    pub first: u32,
-    /// Highest sequence number.
-    pub last: u32,
-    /// Events with a non-zero sequence number.
-    pub numbered: u64,
+    /// The span of each stream, indexed by the top four bits of the number.
+    streams: [StreamSpan; SEQUENCE_STREAMS],
 }
 
-impl SequenceSpan {
+/// How many numbering streams the top four bits of a sequence number can name.
+const SEQUENCE_STREAMS: usize = 16;
+
+/// The numbers seen in one sequence stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct StreamSpan {
+    /// Lowest number.
+    first: u32,
+    /// Highest number.
+    last: u32,
+    /// Events numbered in this stream.
+    numbered: u64,
+}
+
+impl StreamSpan {
     #[inline]
     fn note(&mut self, seq: u32) {
-        if seq == 0 {
-            return;
-        }
         if self.numbered == 0 || seq < self.first {
             self.first = seq;
         }
@@ -57,7 +69,7 @@ impl SequenceSpan {
         self.numbered += 1;
     }
 
-    fn merge(&mut self, o: &SequenceSpan) {
+    fn merge(&mut self, o: &StreamSpan) {
         if o.numbered == 0 {
             return;
         }
@@ -68,13 +80,40 @@ impl SequenceSpan {
         self.numbered += o.numbered;
     }
 
-    /// Sequence numbers between the first and the last that no event of the capture carries
-    /// (0 when the capture has no numbers, as captures written by pml).
-    pub fn missing(&self) -> u64 {
+    fn missing(&self) -> u64 {
         if self.numbered == 0 {
             return 0;
         }
         (u64::from(self.last) - u64::from(self.first) + 1).saturating_sub(self.numbered)
+    }
+}
+
+impl SequenceSpan {
+    /// Notes the sequence number of one event (0, as in captures written by pml, is no number).
+    #[inline]
+    pub fn note(&mut self, seq: u32) {
+        if seq == 0 {
+            return;
+        }
+        self.streams[(seq >> 28) as usize].note(seq);
+    }
+
+    /// Adds the numbers seen by another part of the same capture.
+    pub fn merge(&mut self, o: &SequenceSpan) {
+        for (mine, theirs) in self.streams.iter_mut().zip(&o.streams) {
+            mine.merge(theirs);
+        }
+    }
+
+    /// Events that carry a sequence number.
+    pub fn numbered(&self) -> u64 {
+        self.streams.iter().map(|s| s.numbered).sum()
+    }
+
+    /// Sequence numbers between the first and the last of each stream that no event of the
+    /// capture carries (0 when the capture has no numbers, as captures written by pml).
+    pub fn missing(&self) -> u64 {
+        self.streams.iter().map(StreamSpan::missing).sum()
     }
 }
 
@@ -599,4 +638,33 @@ pub fn for_each_record(
             },
         );
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SequenceSpan;
+
+    #[test]
+    fn gaps_are_counted_inside_each_numbering_stream() {
+        let mut kernel = SequenceSpan::default();
+        for seq in [100, 101, 105] {
+            kernel.note(seq);
+        }
+        let mut network = SequenceSpan::default();
+        for seq in [0x2000_0000, 0x2000_0001, 0x2000_0003] {
+            network.note(seq);
+        }
+        kernel.merge(&network);
+        // 102..=104 of the kernel's stream and 0x2000_0002 of the network's.
+        assert_eq!(kernel.missing(), 4);
+        assert_eq!(kernel.numbered(), 6);
+    }
+
+    #[test]
+    fn zero_is_no_number() {
+        let mut span = SequenceSpan::default();
+        span.note(0);
+        span.note(7);
+        assert_eq!((span.numbered(), span.missing()), (1, 0));
+    }
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use pml_parser::render::thousands;
 use serde::Serialize;
 
 use crate::explain::who;
@@ -76,7 +77,7 @@ pub(crate) fn detect(
                  Image), or ProcMon dropped them. Opens cannot be paired with closes, so no \
                  unmatched opens, leaks or inherited handles are reported; sharing violations \
                  still are. Capture again without such a filter to see handle lifetimes.",
-                c.create_file_success
+                thousands(c.create_file_success)
             ),
         ));
     }
@@ -91,15 +92,17 @@ pub(crate) fn detect(
         }
         let missing = c.sequence.missing();
         if missing > 0 {
-            let span = missing + c.sequence.numbered;
+            let span = missing + c.sequence.numbered();
             out.push(Warning::new(
                 code::EVENTS_FILTERED_OR_DROPPED,
                 format!(
-                    "{missing} of the {span} events ProcMon's driver numbered between the first \
+                    "{} of the {} events ProcMon's driver numbered between the first \
                      and the last event of the capture are not in it ({:.1}%): ProcMon's filter \
                      left them out when the capture was taken or saved (its default filter hides \
                      IRP_MJ_*, FASTIO_* and its own activity), or it dropped them. Findings rest \
                      on the events that remain.",
+                    thousands(missing),
+                    thousands(span),
                     missing as f64 * 100.0 / span as f64
                 ),
             ));
@@ -125,7 +128,7 @@ pub(crate) fn detect(
                 "{} CloseFile events close files whose open is not in the capture: it starts \
                  mid-activity (or opens were filtered out). Handles opened before it began are \
                  not seen as holders.",
-                stats.closes_without_open
+                thousands(stats.closes_without_open as u64)
             ),
         ));
     }

@@ -21,6 +21,9 @@ struct Expect {
     leak_count: usize,
     unmatched_opens: usize,
     procmon_events_excluded: u64,
+    /// Sequence numbers missing inside each numbering stream (the kernel's and the network's
+    /// `0x2000_0000 | n`), counted from the captures with a separate script.
+    missing_sequence: u64,
 }
 
 const FILTERED: &str = "events-filtered-or-dropped";
@@ -37,6 +40,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 458_143,
     },
     Expect {
         name: "filesystem-64bit",
@@ -46,6 +50,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 656_167,
     },
     Expect {
         name: "mixed-32bit",
@@ -55,6 +60,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 1,
         unmatched_opens: 1,
         procmon_events_excluded: 0,
+        missing_sequence: 85_112,
     },
     Expect {
         name: "mixed-64bit",
@@ -64,6 +70,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 5,
         unmatched_opens: 5,
         procmon_events_excluded: 0,
+        missing_sequence: 184_683,
     },
     Expect {
         name: "noriben-v7-32bit",
@@ -73,6 +80,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 54_709,
     },
     Expect {
         name: "process-64bit",
@@ -82,6 +90,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 3_512_536,
     },
     Expect {
         name: "registry-64bit",
@@ -91,6 +100,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 656_340,
     },
     Expect {
         name: "unity-basic-64bit",
@@ -100,6 +110,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 0,
+        missing_sequence: 184_843,
     },
     Expect {
         name: "win11-fileio-64bit",
@@ -109,6 +120,7 @@ const EXPECTED: &[Expect] = &[
         leak_count: 0,
         unmatched_opens: 0,
         procmon_events_excluded: 90_222,
+        missing_sequence: 466_960,
     },
 ];
 
@@ -161,6 +173,11 @@ fn check(e: &Expect, r: &Analysis) {
     assert_eq!(
         r.summary.procmon_events_excluded, e.procmon_events_excluded,
         "{name}"
+    );
+    let missing = r.summary.events.map_or(0, |c| c.sequence.missing());
+    assert_eq!(
+        missing, e.missing_sequence,
+        "{name}: missing sequence numbers"
     );
     // None of the shared captures has a sharing violation, a held file or a race.
     assert!(r.incidents.is_empty(), "{name}");
