@@ -28,6 +28,7 @@ use crate::model::{
     is_weighed_status, FileOp, FileOpKind, NameSeen, OpenRequest, ProcessOp, ProcessOpKind, Record,
     Target, STATUS_SHARING_VIOLATION,
 };
+use crate::path_memo::{Keyed, PathMemo};
 use crate::paths::{self, Keyer, PathKey, Root};
 use crate::procmon_noise::{self, ToolProcesses};
 
@@ -211,6 +212,14 @@ pub struct Extractor<'x> {
     text: Vec<u8>,
     /// The empty path of the records that need none (CloseFiles), shared.
     no_path: Arc<str>,
+    /// The paths this thread keyed last.
+    memo: PathMemo,
+}
+
+impl Drop for Extractor<'_> {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.memo).give_back();
+    }
 }
 
 impl<'x> Extractor<'x> {
@@ -224,6 +233,7 @@ impl<'x> Extractor<'x> {
             buf: Vec::new(),
             text: Vec::new(),
             no_path: Arc::from(""),
+            memo: PathMemo::take(&setup.keyer, setup.exclusions.noise_paths),
         }
     }
 
@@ -344,17 +354,30 @@ impl<'x> Extractor<'x> {
         };
         let create = details.create_file();
         let set = details.set_information();
-        let (key, text) = self.keyer.key_and_shared_text(
-            details.path.raw(),
-            details.path.is_narrow(),
-            op != fs_op::CLOSE_FILE,
-            &mut self.buf,
-            &mut self.text,
-        );
-        if self.exclusions.noise_paths && procmon_noise::is_noise_units(&self.buf) {
+        let (keyer, buf, scratch) = (self.keyer, &mut self.buf, &mut self.text);
+        let noise_paths = self.exclusions.noise_paths;
+        let keyed = self
+            .memo
+            .get(details.path.raw(), details.path.is_narrow(), || {
+                let (key, text) = keyer.key_and_shared_text(
+                    details.path.raw(),
+                    details.path.is_narrow(),
+                    true,
+                    buf,
+                    scratch,
+                );
+                Keyed {
+                    key,
+                    text: text.unwrap_or_default(),
+                    noise: noise_paths && procmon_noise::is_noise_units(buf),
+                }
+            });
+        if keyed.noise {
             counts.procmon_events += 1;
             return None;
         }
+        let key = keyed.key;
+        let text = (op != fs_op::CLOSE_FILE).then(|| keyed.text.clone());
         let mut target = None;
         let kind = match (create, set) {
             (_, Some(SetInformation::Disposition { delete: false, .. })) => return None,

@@ -35,6 +35,7 @@ pub mod leaks;
 mod lifetimes;
 pub mod model;
 pub mod overview;
+mod path_memo;
 pub mod paths;
 pub mod pmc;
 pub mod process_tree;

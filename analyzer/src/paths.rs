@@ -303,7 +303,7 @@ fn hash(units: &[u16]) -> u128 {
 /// What a capture says about its own names, for keys: the system root `\SystemRoot` stands for
 /// (from the header, e.g. `C:\Windows`) and the computer name (so that `\\NAME\C$\x` is
 /// `C:\x`). The default knows neither.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keyer {
     /// The system root, normalized (upper-case, no trailing backslash); empty when unknown.
     system_root: Vec<u16>,
