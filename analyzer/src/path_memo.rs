@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::hash::Hasher;
 use std::sync::Arc;
 
-use crate::hash::FxHasher;
+use crate::hash::long_hasher;
 use crate::paths::{Keyer, PathKey};
 
 /// Entries in a memo (a power of two).
@@ -67,7 +67,7 @@ impl PathMemo {
     /// What the path `raw` keys to: remembered, or made by `make` and remembered.
     #[inline]
     pub fn get(&mut self, raw: &[u8], narrow: bool, make: impl FnOnce() -> Keyed) -> &Keyed {
-        let mut hasher = FxHasher::default();
+        let mut hasher = long_hasher();
         hasher.write(raw);
         // The top bits of a multiplicative hash are its best mixed.
         let index = (hasher.finish() >> (64 - SLOTS.trailing_zeros())) as usize;

@@ -221,6 +221,13 @@ pub struct Diff {
     pub summary: DiffSummary,
 }
 
+/// The result of a scoped thread; its panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Compares the run that worked (`good`) with the one that failed (`bad`); runs the analysis on
 /// BAD when `options.link_incidents`.
 pub fn diff(good: &SplitCapture, bad: &SplitCapture, options: &DiffOptions) -> Diff {
@@ -236,19 +243,19 @@ pub fn diff_with(
     progress: &dyn Progress,
     bad_analysis: Option<&Analysis>,
 ) -> Diff {
-    let good_profile = profile::profile(&Query::new(good, &options.filter), progress);
-    let bad_profile = profile::profile(&Query::new(bad, &options.filter), progress);
+    // The three passes run at once: each leaves cores idle at times (its sequential merge, the
+    // ends of its chunks), which the others fill.
+    let run_analysis = bad_analysis.is_none() && options.link_incidents;
+    let (good_profile, bad_profile, ran) = std::thread::scope(|scope| {
+        let bad_profile =
+            scope.spawn(|| profile::profile(&Query::new(bad, &options.filter), progress));
+        let ran = run_analysis.then(|| scope.spawn(|| crate::analyze(bad, &Options::default())));
+        let good_profile = profile::profile(&Query::new(good, &options.filter), progress);
+        (good_profile, joined(bad_profile), ran.map(joined))
+    });
     let alignment = align::align(&good_profile, &bad_profile);
     let mut result = compare::compare(&good_profile, &bad_profile, &alignment);
-    let ran;
-    let analysis = match bad_analysis {
-        Some(a) => Some(a),
-        None if options.link_incidents => {
-            ran = crate::analyze(bad, &Options::default());
-            Some(&ran)
-        }
-        None => None,
-    };
+    let analysis = bad_analysis.or(ran.as_ref());
     if let Some(analysis) = analysis {
         compare::link_incidents(&mut result, analysis);
         result.summary.incidents_in_bad = analysis.incidents.len();

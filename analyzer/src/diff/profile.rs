@@ -11,12 +11,14 @@ use pml_parser::ops::process_op;
 use pml_parser::{Chunk, Event, EventClass, Progress, SplitCapture};
 
 use super::normalize;
-use crate::hash::{FxHashMap, FxHasher};
+use crate::hash::{long_hasher, FxHashMap};
 use crate::process_tree::ancestors;
 use crate::Query;
 
 /// Events per chunk of the pass.
-const CHUNK_EVENTS: u64 = 16_384;
+const CHUNK_EVENTS: u64 = 1 << 18;
+// A chunk counts its events per key in a `u32`.
+const _: () = assert!(CHUNK_EVENTS <= u32::MAX as u64);
 
 /// What one process did with one (operation, normalized path).
 #[derive(Debug, Clone, Default)]
@@ -247,11 +249,53 @@ fn table_processes(capture: &SplitCapture) -> Profile {
     p
 }
 
+/// What a chunk saw of one (process, operation, path): kept small, so that the chunk's table
+/// stays in the cache; most keys have a single result.
+struct Tally {
+    /// Global index of the first event.
+    first_event: u64,
+    /// The first result and its events.
+    result: u32,
+    count: u32,
+    /// The other results, in order of first appearance.
+    more: Option<Box<Vec<(u32, u64)>>>,
+    /// Position of the path as the first event printed it, in the chunk's examples.
+    example: u32,
+}
+
+impl Tally {
+    #[inline]
+    fn add(&mut self, result: u32) {
+        if result == self.result {
+            self.count += 1;
+            return;
+        }
+        let more = self.more.get_or_insert_with(Default::default);
+        match more.iter_mut().find(|(r, _)| *r == result) {
+            Some((_, n)) => *n += 1,
+            None => more.push((result, 1)),
+        }
+    }
+
+    fn into_activity(self, example: String) -> Activity {
+        let mut results = vec![(self.result, u64::from(self.count))];
+        results.extend(self.more.into_iter().flat_map(|m| *m));
+        Activity {
+            results,
+            example,
+            first_event: self.first_event,
+        }
+    }
+}
+
 fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
     let mut fold = ChunkFold::default();
-    let mut keys: FxHashMap<(u32, Op, u64), Activity> =
+    let mut keys: FxHashMap<(u32, Op, u64), Tally> =
         FxHashMap::with_capacity_and_hasher(4096, Default::default());
+    let mut examples: Vec<String> = Vec::new();
     let mut path = String::new();
+    // Events of one process come in runs: counted per run, not per event.
+    let mut run: Option<(u32, u64)> = None;
     let unreadable = query.for_each_match(chunk, |_, index, event| {
         fold.matched += 1;
         match event.class() {
@@ -262,25 +306,36 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
             }
             _ => {}
         }
-        *fold
-            .events_per_process
-            .entry(event.process_index())
-            .or_default() += 1;
-        path.clear();
-        pml_parser::render::write_path(event, &mut path);
-        let mut h = FxHasher::default();
-        path.hash(&mut h);
+        let process = event.process_index();
+        match &mut run {
+            Some((p, n)) if *p == process => *n += 1,
+            _ => {
+                if let Some((p, n)) = run.replace((process, 1)) {
+                    *fold.events_per_process.entry(p).or_default() += n;
+                }
+            }
+        }
         let op = event.operation_name();
-        let entry = keys
-            .entry((event.process_index(), Op(op), h.finish()))
-            .or_insert_with(|| Activity {
-                results: Vec::new(),
-                example: path.clone(),
-                first_event: index,
+        let result = event.result();
+        keys.entry((process, Op(op), path_hash(event, &mut path)))
+            .and_modify(|t| t.add(result))
+            .or_insert_with(|| {
+                path.clear();
+                pml_parser::render::write_path(event, &mut path);
+                examples.push(path.clone());
+                Tally {
+                    first_event: index,
+                    result,
+                    count: 1,
+                    more: None,
+                    example: (examples.len() - 1) as u32,
+                }
             });
-        entry.add(event.result(), 1);
         Ok(())
     });
+    if let Some((p, n)) = run {
+        *fold.events_per_process.entry(p).or_default() += n;
+    }
     fold.unreadable = match unreadable {
         Ok(n) => n,
         Err(never) => match never {},
@@ -288,13 +343,42 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
     let mut activity: Vec<_> = {
         let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
         keys.into_iter()
-            .map(|((process, op, raw), a)| (process, op, paths.id(raw, &a.example), a))
+            .map(|((process, op, raw), t)| {
+                let example = std::mem::take(&mut examples[t.example as usize]);
+                let id = paths.id(raw, &example);
+                (process, op, id, t.into_activity(example))
+            })
             .collect()
     };
     // Merged in event order, so that each key keeps its first example.
     activity.sort_unstable_by_key(|(_, _, _, a)| a.first_event);
     fold.activity = activity;
     fold
+}
+
+/// A hash of the path `event` prints, taken from the strings it is printed from when the event
+/// has them (no text made per event), else from the printed path (`scratch`). Equal paths of
+/// different sources (a narrow and a wide spelling) get different hashes; their normalized
+/// forms are the same, and they merge there.
+fn path_hash(event: &Event<'_>, scratch: &mut String) -> u64 {
+    let mut h = long_hasher();
+    match pml_parser::render::path_sources(event) {
+        Some(sources) => {
+            for s in sources {
+                h.write_u8(u8::from(s.is_narrow()));
+                h.write_usize(s.raw().len());
+                h.write(s.raw());
+            }
+            // Kept apart from the hashes of printed paths.
+            h.write_u8(0xFF);
+        }
+        None => {
+            scratch.clear();
+            pml_parser::render::write_path(event, scratch);
+            scratch.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 fn process_event(event: &Event<'_>, index: u64) -> Option<ProcessEvent> {

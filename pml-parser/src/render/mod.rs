@@ -21,6 +21,7 @@ pub use process::numbers::{push_thousands, thousands};
 
 use crate::event::Event;
 use crate::ops::EventClass;
+use crate::text::PmlStr;
 
 /// Appends the Path column of `event` to `out`.
 pub fn write_path(event: &Event<'_>, out: &mut String) {
@@ -31,6 +32,20 @@ pub fn write_path(event: &Event<'_>, out: &mut String) {
         EventClass::Network => network::write_path(event, out),
         EventClass::Profiling => profiling::write_path(event, out),
         EventClass::Unknown => {}
+    }
+}
+
+/// The strings the Path column of `event` is printed from, in order: the path, and the filter
+/// of a file-system directory query (else empty). Events with equal sources print equal paths,
+/// so a caller that groups events by path can key them by their sources and print each
+/// distinct path once ([`write_path`]). `None` when the path is made from other fields
+/// (network addresses, profiling) or the details cannot be decoded.
+pub fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
+    match event.class() {
+        EventClass::FileSystem => fs::path_sources(event),
+        EventClass::Registry => registry::path_sources(event),
+        EventClass::Process => process::path_sources(event),
+        EventClass::Network | EventClass::Profiling | EventClass::Unknown => None,
     }
 }
 

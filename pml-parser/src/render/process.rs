@@ -8,6 +8,7 @@ use numbers::{push_hex, push_seconds, push_thousands};
 
 use crate::details::process::{CpuTimes, ProcessCounters, ProcessDetails};
 use crate::event::Event;
+use crate::text::PmlStr;
 
 /// Appends the Path column: the image of Process Create/Defined and Load Image.
 pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
@@ -16,6 +17,17 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
         Ok(ProcessDetails::LoadImage(l)) => l.path.push_to(out),
         _ => {}
     }
+}
+
+/// What the Path column is printed from (see [`super::path_sources`]): empty for the
+/// operations that print no path.
+pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
+    let path = match ProcessDetails::decode(event).ok()? {
+        ProcessDetails::Create(c) => c.image_path,
+        ProcessDetails::LoadImage(l) => l.path,
+        _ => PmlStr::default(),
+    };
+    Some([path, PmlStr::default()])
 }
 
 /// Appends the Detail column.

@@ -7,6 +7,7 @@ use crate::details::registry::{
     REG_CREATED_NEW_KEY, REG_OPENED_EXISTING_KEY,
 };
 use crate::event::Event;
+use crate::text::PmlStr;
 use std::fmt::Write as _;
 
 /// Appends the Path column.
@@ -14,6 +15,12 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
     if let Ok(d) = RegistryDetails::decode(event) {
         d.path.push_to(out);
     }
+}
+
+/// What the Path column is printed from (see [`super::path_sources`]).
+pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
+    let d = RegistryDetails::decode(event).ok()?;
+    Some([d.path, PmlStr::default()])
 }
 
 /// Appends the Detail column.

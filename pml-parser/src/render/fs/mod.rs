@@ -12,6 +12,7 @@ use super::ProcmonBuild;
 use crate::details::fs::{op, FsDetails};
 use crate::event::Event;
 use crate::ops::fs_op;
+use crate::text::PmlStr;
 
 use detail::Detail;
 
@@ -30,6 +31,17 @@ pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
             q.filter.push_to(out);
         }
     }
+}
+
+/// What the Path column is printed from (see [`super::path_sources`]).
+pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
+    let d = FsDetails::decode(event).ok()?;
+    let filter = d
+        .query_directory()
+        .map(|q| q.filter)
+        .filter(|f| !f.is_empty())
+        .unwrap_or_default();
+    Some([d.path, filter])
 }
 
 /// Appends the Detail column as ProcMon `build` prints it, dates (file and volume times) in
