@@ -67,6 +67,14 @@ pub type FxHashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx
 /// A `HashSet` with [`FxHasher`].
 pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
+/// A hasher for long byte strings (paths) whose hash serves as their identity: foldhash, which
+/// folds 16 bytes per multiplication where [`FxHasher`] takes 8 per dependent step, with a fixed
+/// seed so that equal bytes hash equal in every thread and every run.
+pub fn long_hasher() -> impl Hasher {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x9E37_79B9_7F4A_7C15).build_hasher()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,12 +93,4 @@ mod tests {
         };
         assert_ne!(h(b"ab"), h(b"ab\0"));
     }
-}
-
-/// A hasher for long byte strings (paths) whose hash serves as their identity: foldhash, which
-/// folds 16 bytes per multiplication where [`FxHasher`] takes 8 per dependent step, with a fixed
-/// seed so that equal bytes hash equal in every thread and every run.
-pub fn long_hasher() -> impl Hasher {
-    use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x9E37_79B9_7F4A_7C15).build_hasher()
 }

@@ -128,7 +128,7 @@ pub(crate) fn detect(
                 "{} CloseFile events close files whose open is not in the capture: it starts \
                  mid-activity (or opens were filtered out). Handles opened before it began are \
                  not seen as holders.",
-                thousands(stats.closes_without_open as u64)
+                thousands(stats.closes_without_open)
             ),
         ));
     }

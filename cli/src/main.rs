@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 /// mimalloc: the exports and summaries allocate and free large column buffers per chunk, which
 /// glibc's allocator maps and unmaps from the kernel each time.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -160,6 +160,7 @@ fn replace(temp: &Path, target: &Path) -> io::Result<()> {
 }
 
 /// The directory a file at `target` goes into.
+#[cfg(any(target_os = "linux", windows))]
 fn directory_of(target: &Path) -> &Path {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -154,7 +154,9 @@ pub struct Capture {
     event_count: u64,
     warnings: Vec<String>,
     salvage: Option<SalvageReport>,
-    /// [`Capture::release`] works only when `input_bytes` is larger than this.
+    /// [`Capture::release`] works only when `input_bytes` is larger than this (read only where
+    /// pages are released: Linux and Windows).
+    #[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
     release_above: u64,
     /// Bytes of the input this capture is read as part of: its own file, or all the parts of a
     /// split capture (see [`Capture::read_as_part_of`]).

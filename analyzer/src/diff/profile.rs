@@ -257,29 +257,39 @@ struct Tally {
     /// The first result and its events.
     result: u32,
     count: u32,
-    /// The other results, in order of first appearance.
-    more: Option<Box<Vec<(u32, u64)>>>,
+    /// The other results, in order of first appearance: 1 + their position in the chunk's
+    /// [`Extra`] lists, or 0 when there are none.
+    more: u32,
     /// Position of the path as the first event printed it, in the chunk's examples.
     example: u32,
 }
 
+/// The results after the first of a chunk's keys that have several.
+type Extra = Vec<Vec<(u32, u64)>>;
+
 impl Tally {
     #[inline]
-    fn add(&mut self, result: u32) {
+    fn add(&mut self, result: u32, extra: &mut Extra) {
         if result == self.result {
             self.count += 1;
             return;
         }
-        let more = self.more.get_or_insert_with(Default::default);
+        if self.more == 0 {
+            extra.push(Vec::new());
+            self.more = extra.len() as u32;
+        }
+        let more = &mut extra[self.more as usize - 1];
         match more.iter_mut().find(|(r, _)| *r == result) {
             Some((_, n)) => *n += 1,
             None => more.push((result, 1)),
         }
     }
 
-    fn into_activity(self, example: String) -> Activity {
+    fn into_activity(self, example: String, extra: &mut Extra) -> Activity {
         let mut results = vec![(self.result, u64::from(self.count))];
-        results.extend(self.more.into_iter().flat_map(|m| *m));
+        if self.more > 0 {
+            results.append(&mut extra[self.more as usize - 1]);
+        }
         Activity {
             results,
             example,
@@ -293,6 +303,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
     let mut keys: FxHashMap<(u32, Op, u64), Tally> =
         FxHashMap::with_capacity_and_hasher(4096, Default::default());
     let mut examples: Vec<String> = Vec::new();
+    let mut extra = Extra::new();
     let mut path = String::new();
     // Events of one process come in runs: counted per run, not per event.
     let mut run: Option<(u32, u64)> = None;
@@ -318,7 +329,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         let op = event.operation_name();
         let result = event.result();
         keys.entry((process, Op(op), path_hash(event, &mut path)))
-            .and_modify(|t| t.add(result))
+            .and_modify(|t| t.add(result, &mut extra))
             .or_insert_with(|| {
                 path.clear();
                 pml_parser::render::write_path(event, &mut path);
@@ -327,7 +338,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
                     first_event: index,
                     result,
                     count: 1,
-                    more: None,
+                    more: 0,
                     example: (examples.len() - 1) as u32,
                 }
             });
@@ -346,7 +357,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
             .map(|((process, op, raw), t)| {
                 let example = std::mem::take(&mut examples[t.example as usize]);
                 let id = paths.id(raw, &example);
-                (process, op, id, t.into_activity(example))
+                (process, op, id, t.into_activity(example, &mut extra))
             })
             .collect()
     };
@@ -504,4 +515,38 @@ fn finish(p: &mut Profile) {
         .enumerate()
         .map(|(i, f)| (f.index, i))
         .collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Extra, Tally};
+
+    fn tally(result: u32) -> Tally {
+        Tally {
+            first_event: 7,
+            result,
+            count: 1,
+            more: 0,
+            example: 0,
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_each_result_in_order_of_first_appearance() {
+        let mut extra = Extra::new();
+        let (mut a, mut b) = (tally(0), tally(5));
+        for r in [0, 0xC000_0043, 0, 0xC000_0022, 0xC000_0043] {
+            a.add(r, &mut extra);
+        }
+        b.add(5, &mut extra);
+        b.add(6, &mut extra);
+        let a = a.into_activity("x".into(), &mut extra);
+        assert_eq!(a.results, [(0, 3), (0xC000_0043, 2), (0xC000_0022, 1)]);
+        assert_eq!((a.first_event, a.example.as_str(), a.total()), (7, "x", 6));
+        let b = b.into_activity("y".into(), &mut extra);
+        assert_eq!(b.results, [(5, 2), (6, 1)]);
+        // A key with one result needs no extra list.
+        let c = tally(1).into_activity("z".into(), &mut extra);
+        assert_eq!(c.results, [(1, 1)]);
+    }
 }
