@@ -267,3 +267,53 @@ fn where_errors_point_at_the_place() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown metric"));
 }
+
+/// `--procmon-build` names operations in summaries and groups as in the events: the version-7
+/// capture's four SetAllocationInformationFile events are SetAllInformationFile to ProcMon 2.x.
+#[test]
+fn summaries_and_groups_name_operations_as_the_procmon_build_asked_for() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let tmp = common::TempDir::new("group-build");
+    let file = common::unpack_sample(&dir, "noriben-v7-32bit", tmp.path(), "n.pml");
+    let file = file.to_str().unwrap();
+    let count = |build: &str, name: &str| -> Vec<String> {
+        let summary = pml(&[
+            "summary",
+            "count",
+            "Operation",
+            file,
+            "--format",
+            "csv",
+            "--procmon-build",
+            build,
+        ]);
+        let grouped = pml(&[
+            "query",
+            file,
+            "--group-by",
+            "Operation",
+            "--format",
+            "csv",
+            "--procmon-build",
+            build,
+        ]);
+        [summary, grouped]
+            .iter()
+            .map(|text| {
+                csv_rows(text)
+                    .into_iter()
+                    .find(|r| r[0] == name)
+                    .map_or_else(|| "absent".to_string(), |r| r[1].clone())
+            })
+            .collect()
+    };
+    assert_eq!(count("2.x", "SetAllInformationFile"), ["4", "4"]);
+    assert_eq!(
+        count("2.x", "SetAllocationInformationFile"),
+        ["absent", "absent"]
+    );
+    assert_eq!(count("3.89", "SetAllocationInformationFile"), ["4", "4"]);
+    assert_eq!(count("3.89", "SetAllInformationFile"), ["absent", "absent"]);
+}

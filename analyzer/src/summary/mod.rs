@@ -124,7 +124,7 @@ impl Summarizer {
             State::Paths(p) => p.add(event, renderer, s),
             State::Count(c) => c.add(event, renderer, s),
             State::Xref(x) => x.add(event, s),
-            State::Stacks(st) => st.add(event),
+            State::Stacks(st) => st.add(event, renderer),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use pml_parser::ColumnRenderer;
 use pml_parser::Event;
 
 use super::table::{int, seconds, Table, Value, ValueType};
@@ -28,7 +29,7 @@ pub(crate) struct Stacks {
 const LISTED: usize = 5;
 
 impl Stacks {
-    pub(crate) fn add(&mut self, event: &Event<'_>) {
+    pub(crate) fn add(&mut self, event: &Event<'_>, renderer: &ColumnRenderer) {
         if event.stack_depth() == 0 {
             return;
         }
@@ -48,7 +49,9 @@ impl Stacks {
             }
         }
         if entry.operations.len() <= LISTED {
-            entry.operations.insert(event.operation_name());
+            entry
+                .operations
+                .insert(event.operation_name_as(renderer.procmon_build()));
         }
     }
 

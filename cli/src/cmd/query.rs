@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use pml_analyzer::group::{GroupBy, Grouped, Metric, Value};
 use pml_analyzer::Query;
 
+use crate::build_args::BuildArgs;
 use crate::cmd::events::ignore_closed_pipe;
 use crate::exit::warn_unreadable;
 use crate::filter_args::FilterArgs;
@@ -36,6 +37,8 @@ pub struct Args {
     filter: FilterArgs,
     #[command(flatten)]
     zone: ZoneArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     /// Columns to group by, separated by commas: 'Process Name,Operation'. Any ProcMon column,
     /// or Length, Offset, Bytes (from the details of file reads / writes and network events).
     #[arg(long = "group-by", value_name = "COL[,COL]", required = true)]
@@ -68,7 +71,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<Metric>>>()?;
     let group_by = GroupBy::new(keys, metrics);
-    let capture = crate::inputs::open_in_zone(&args.files, args.zone.zone()?)?;
+    let capture = crate::inputs::open_in_zone(&args.files, args.zone.zone()?)?
+        .with_procmon_build(args.build.build());
     let query = Query::new(&capture, &selection.filter);
     let progress = Progress::new(capture.event_count(), "events", args.quiet);
     let mut grouped = group_by.run(&query, &progress);

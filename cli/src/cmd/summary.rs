@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use pml_analyzer::summary::{Kind, Summarizer, Table, ValueType};
 use pml_parser::Column;
 
+use crate::build_args::BuildArgs;
 use crate::cmd::events::ignore_closed_pipe;
 use pml_analyzer::Query;
 use pml_export::TableFormat;
@@ -42,6 +43,8 @@ pub struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     filter: FilterArgs,
+    #[command(flatten)]
+    build: BuildArgs,
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -82,7 +85,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )
     })?;
     let selection = args.filter.selection()?;
-    let capture = crate::inputs::open(&files)?;
+    let capture = crate::inputs::open(&files)?.with_procmon_build(args.build.build());
     let query = Query::new(&capture, &selection.filter);
     let progress = Progress::new(capture.event_count(), "events", args.quiet);
 
