@@ -19,6 +19,9 @@ use crate::columns::Spec;
 const MIN_CHUNK: u64 = 1 << 14;
 const MAX_CHUNK: u64 = 1 << 16;
 
+/// Rows a batch makes room for at first when a filter chooses the events.
+const FILTERED_ROWS: u64 = 1024;
+
 /// Record batches waiting for a slow reader of a stream, beyond those the workers hold.
 const STREAM_BACKLOG: usize = 2;
 
@@ -61,8 +64,17 @@ impl Scan {
         let threads = rayon::current_num_threads() as u64;
         let chunk = (capture.event_count() / (threads * 4).max(1)).clamp(MIN_CHUNK, MAX_CHUNK);
         let mut unreadable = 0;
+        // Room for every event of a chunk when all pass; a filter usually keeps few, and the
+        // builders grow when it keeps more.
+        let expected = |events: u64| {
+            if self.filter.is_empty() {
+                events
+            } else {
+                events.min(FILTERED_ROWS)
+            }
+        };
         let work = |chunk: &pml_parser::Chunk| -> Result<(RecordBatch, u64), ArrowError> {
-            let mut batch = Batch::new(&self.specs, chunk.len() as usize, &self.tz, first);
+            let mut batch = Batch::new(&self.specs, expected(chunk.len()) as usize, &self.tz, first);
             let bad = query.for_each_match(chunk, |part, index, event| {
                 batch.push(index, event, part.renderer());
                 Ok::<(), ArrowError>(())
