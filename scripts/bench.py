@@ -98,8 +98,16 @@ def timed(cmd):
     return wall, usage.ru_maxrss / 1024, peak_anon[0] / 1024
 
 
-def median_run(cmd, runs):
-    results = [timed(cmd) for _ in range(runs)]
+def median_run(cmd, runs, out_dir=None):
+    """Median wall time and peak memory of `runs` runs of `cmd`; what a run wrote to `out_dir`
+    is deleted before the next (a CSV export of the 40 M-event capture with every column takes
+    24 GB: two would not fit beside each other on this machine's disk)."""
+    results = []
+    for _ in range(runs):
+        results.append(timed(cmd))
+        if out_dir is not None:
+            for written in Path(out_dir).iterdir():
+                written.unlink()
     return (statistics.median(r[0] for r in results), max(r[1] for r in results),
             max(r[2] for r in results))
 
@@ -273,7 +281,7 @@ def huge_section(events, runs):
              "| stage | seconds | events/s | peak RSS | peak anonymous |", "|---|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
         for stage, cmd in huge_stages(capture, Path(out_dir)):
-            wall, rss, anon = median_run(cmd, runs)
+            wall, rss, anon = median_run(cmd, runs, out_dir)
             for written in Path(out_dir).iterdir():
                 written.unlink()
             line = f"| {stage} | {wall:.1f} | {n / wall / 1e6:.2f} M | {rss:.0f} MB | {anon:.0f} MB |"
@@ -448,7 +456,7 @@ def main():
         with tempfile.TemporaryDirectory(dir=WORK) as out_dir:
             for stage, cmd in stages(capture, Path(out_dir)):
                 # A run on the small capture takes milliseconds: more of them steady the median.
-                wall, rss, anon = median_run(cmd, args.runs * (1 if capture == bulk else 5))
+                wall, rss, anon = median_run(cmd, args.runs * (1 if capture == bulk else 5), out_dir)
                 for written in Path(out_dir).iterdir():
                     written.unlink()
                 rows.append((label, stage, n / wall, (rss, anon)))
