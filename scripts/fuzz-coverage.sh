@@ -33,14 +33,27 @@ for target in $targets; do
   "$llvm_bin/llvm-cov" report "$binary" -instr-profile="coverage/$target/coverage.profdata" \
     -ignore-filename-regex='(\.cargo/registry|/rustc/|/library/|fuzz_targets)' >"$out/$target.txt"
   focus=$(focus_of "$target")
-  # Columns: file, regions, missed, cover, functions, missed, executed, lines, missed, cover.
-  read -r regions regions_missed functions functions_missed lines lines_missed <<<"$(
-    awk -v focus="$focus" '$1 ~ focus { r += $2; rm += $3; f += $5; fm += $6; l += $8; lm += $9 }
-      END { print r + 0, rm + 0, f + 0, fm + 0, l + 0, lm + 0 }' "$out/$target.txt")"
-  pct() { awk -v all="$1" -v missed="$2" 'BEGIN { printf "%.1f%%", all ? 100 * (all - missed) / all : 0 }'; }
+  # The per-file summaries with full paths (`report` shortens them to their common prefix).
+  summary=$("$llvm_bin/llvm-cov" export "$binary" -instr-profile="coverage/$target/coverage.profdata" \
+    -summary-only -ignore-filename-regex='(\.cargo/registry|/rustc/|/library/|fuzz_targets)' |
+    python3 -c '
+import json, re, sys
+focus = re.compile(sys.argv[1])
+root = sys.argv[2].rstrip("/") + "/"
+totals = {k: [0, 0] for k in ("lines", "regions", "functions")}
+for f in json.load(sys.stdin)["data"][0]["files"]:
+    name = f["filename"]
+    name = name[len(root):] if name.startswith(root) else name
+    if focus.search(name):
+        for k in totals:
+            totals[k][0] += f["summary"][k]["count"]
+            totals[k][1] += f["summary"][k]["covered"]
+pct = lambda k: "%.1f%%" % (100.0 * totals[k][1] / totals[k][0] if totals[k][0] else 0)
+print("\t".join(str(x) for k in ("lines", "regions", "functions") for x in (totals[k][0], pct(k))))
+' "$focus" "$(cd .. && pwd)")
+  read -r lines lines_pct regions regions_pct functions functions_pct <<<"$summary"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$(ls "$corpus" | wc -l)" "$focus" \
-    "$lines" "$(pct "$lines" "$lines_missed")" "$regions" "$(pct "$regions" "$regions_missed")" \
-    "$functions" "$(pct "$functions" "$functions_missed")" >>"$out/coverage.tsv"
-  echo "fuzz-coverage: $target ($focus): lines $(pct "$lines" "$lines_missed") of $lines," \
-    "regions $(pct "$regions" "$regions_missed") of $regions, functions $(pct "$functions" "$functions_missed") of $functions"
+    "$lines" "$lines_pct" "$regions" "$regions_pct" "$functions" "$functions_pct" >>"$out/coverage.tsv"
+  echo "fuzz-coverage: $target ($focus): lines $lines_pct of $lines, regions $regions_pct of $regions," \
+    "functions $functions_pct of $functions"
 done
