@@ -21,7 +21,8 @@ mkdir -p "$out"
 focus_of() {
   case "$1" in
     pmc_parse) echo '^analyzer/src/pmc' ;;
-    filter_parse | where_parse) echo '^analyzer/src/filter/' ;;
+    filter_parse) echo '^analyzer/src/filter/(parse|rule|eval|mod)\.rs' ;;
+    where_parse) echo '^analyzer/src/filter/(expr|field)\.rs' ;;
     export_import) echo '^import/src/' ;;
     *) echo '^pml-parser/src/' ;;
   esac

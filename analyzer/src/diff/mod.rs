@@ -234,8 +234,8 @@ pub fn diff(good: &SplitCapture, bad: &SplitCapture, options: &DiffOptions) -> D
     diff_with(good, bad, options, &(), None)
 }
 
-/// [`diff`] with progress (both captures' events, GOOD's first) and, when the caller has it,
-/// BAD's analysis to link incidents to (then it is not run again).
+/// [`diff`] with progress (the events of both captures, read at once) and, when the caller has
+/// it, BAD's analysis to link incidents to (then it is not run again).
 pub fn diff_with(
     good: &SplitCapture,
     bad: &SplitCapture,
