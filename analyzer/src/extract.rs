@@ -362,13 +362,12 @@ impl<'x> Extractor<'x> {
                 let (key, text) = keyer.key_and_shared_text(
                     details.path.raw(),
                     details.path.is_narrow(),
-                    true,
                     buf,
                     scratch,
                 );
                 Keyed {
                     key,
-                    text: text.unwrap_or_default(),
+                    text,
                     noise: noise_paths && procmon_noise::is_noise_units(buf),
                 }
             });

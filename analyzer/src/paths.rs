@@ -378,28 +378,27 @@ impl Keyer {
         (self.key_of_buf(buf), text)
     }
 
-    /// [`Keyer::key_and_text`] with the text shared, made with one allocation (the `Arc`'s)
-    /// through `scratch`, reused from call to call: the records of the pass hand their path
-    /// over to the detectors' state without another copy.
+    /// [`Keyer::key_and_text`] with the text always made, and shared: one allocation (the
+    /// `Arc`'s) through `scratch`, reused from call to call, so that the records of the pass
+    /// hand their path over to the detectors' state without another copy.
     pub(crate) fn key_and_shared_text(
         &self,
         bytes: &[u8],
         narrow: bool,
-        want_text: bool,
         buf: &mut Vec<u16>,
         scratch: &mut Vec<u8>,
-    ) -> (PathKey, Option<Arc<str>>) {
+    ) -> (PathKey, Arc<str>) {
         let maybe_ascii = fill(bytes, narrow, buf);
-        let text = want_text.then(|| {
+        let text = 'text: {
             if maybe_ascii && buf.iter().all(|&u| u < 0x80) {
                 scratch.clear();
                 scratch.extend(buf.iter().map(|&u| u as u8));
                 if let Ok(text) = std::str::from_utf8(scratch) {
-                    return Arc::from(text);
+                    break 'text Arc::from(text);
                 }
             }
             Arc::from(text_of(buf, false))
-        });
+        };
         (self.key_of_buf(buf), text)
     }
 }
