@@ -26,12 +26,19 @@ use crate::text::PmlStr;
 /// Appends the Path column of `event` to `out`.
 pub fn write_path(event: &Event<'_>, out: &mut String) {
     match event.class() {
-        EventClass::FileSystem => fs::write_path(event, out),
-        EventClass::Registry => registry::write_path(event, out),
-        EventClass::Process => process::write_path(event, out),
         EventClass::Network => network::write_path(event, out),
         EventClass::Profiling => profiling::write_path(event, out),
-        EventClass::Unknown => {}
+        _ => {
+            if let Some([path, filter]) = path_sources(event) {
+                path.push_to(out);
+                if !filter.is_empty() {
+                    if !out.ends_with('\\') {
+                        out.push('\\');
+                    }
+                    filter.push_to(out);
+                }
+            }
+        }
     }
 }
 

@@ -10,17 +10,8 @@ use crate::details::process::{CpuTimes, ProcessCounters, ProcessDetails};
 use crate::event::Event;
 use crate::text::PmlStr;
 
-/// Appends the Path column: the image of Process Create/Defined and Load Image.
-pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
-    match ProcessDetails::decode(event) {
-        Ok(ProcessDetails::Create(c)) => c.image_path.push_to(out),
-        Ok(ProcessDetails::LoadImage(l)) => l.path.push_to(out),
-        _ => {}
-    }
-}
-
-/// What the Path column is printed from (see [`super::path_sources`]): empty for the
-/// operations that print no path.
+/// What the Path column is printed from (see [`super::path_sources`]): the image of Process
+/// Create/Defined and Load Image, empty for the operations that print no path.
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
     let path = match ProcessDetails::decode(event).ok()? {
         ProcessDetails::Create(c) => c.image_path,

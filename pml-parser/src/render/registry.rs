@@ -10,13 +10,6 @@ use crate::event::Event;
 use crate::text::PmlStr;
 use std::fmt::Write as _;
 
-/// Appends the Path column.
-pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
-    if let Ok(d) = RegistryDetails::decode(event) {
-        d.path.push_to(out);
-    }
-}
-
 /// What the Path column is printed from (see [`super::path_sources`]).
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
     let d = RegistryDetails::decode(event).ok()?;

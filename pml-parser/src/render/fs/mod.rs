@@ -16,24 +16,8 @@ use crate::text::PmlStr;
 
 use detail::Detail;
 
-/// Appends the Path column: the event's path, plus `\filter` for a QueryDirectory with a
-/// filter (ProcMon shows the name looked for).
-pub(super) fn write_path(event: &Event<'_>, out: &mut String) {
-    let Ok(d) = FsDetails::decode(event) else {
-        return;
-    };
-    d.path.push_to(out);
-    if let Some(q) = d.query_directory() {
-        if !q.filter.is_empty() {
-            if !out.ends_with('\\') {
-                out.push('\\');
-            }
-            q.filter.push_to(out);
-        }
-    }
-}
-
-/// What the Path column is printed from (see [`super::path_sources`]).
+/// What the Path column is printed from (see [`super::path_sources`]): the event's path, and
+/// the filter of a QueryDirectory that has one (ProcMon shows the name looked for).
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
     let d = FsDetails::decode(event).ok()?;
     let filter = d
