@@ -565,7 +565,7 @@ impl<'g> Local<'g> {
             let id = match raw {
                 RawKey::Process => u64::from(event.process_index()),
                 RawKey::Operation => {
-                    let name = event.operation_name_as(renderer.procmon_build());
+                    let name = renderer.operation_name(event);
                     (name.as_ptr() as u64) ^ ((name.len() as u64) << 48)
                 }
                 RawKey::Class => u64::from(event.class_code()),

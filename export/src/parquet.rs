@@ -186,7 +186,7 @@ impl<'a> Batch<'a> {
         self.process_index.push(event.process_index());
         let class = event.class();
         self.event_class.push(class.code(), || class.name());
-        let operation = event.operation_name_as(renderer.procmon_build());
+        let operation = renderer.operation_name(event);
         self.operation
             .push(operation.as_ptr() as usize, || operation);
         // The Result text depends only on the status code.

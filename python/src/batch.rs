@@ -119,7 +119,7 @@ fn dict_key(column: Column, event: &Event<'_>, renderer: &ColumnRenderer) -> Opt
     }
     Some(match column {
         Column::EventClass => u64::from(event.class_code()),
-        Column::Operation => event.operation_name_as(renderer.procmon_build()).as_ptr() as u64,
+        Column::Operation => renderer.operation_name(event).as_ptr() as u64,
         Column::Result => u64::from(event.result()),
         Column::Category => pml_parser::render::category(event).as_ptr() as u64,
         // Not a repeating column: every row its own value.

@@ -110,7 +110,7 @@ impl Paths {
             Some(e) => e,
             None => self.by_path.entry(s.clone()).or_default(),
         };
-        let op = event.operation_name_as(renderer.procmon_build());
+        let op = renderer.operation_name(event);
         entry.events += 1;
         entry.ticks += event.duration().unwrap_or(0);
         let bucket = self.domain.bucket(op);

@@ -49,9 +49,7 @@ impl Stacks {
             }
         }
         if entry.operations.len() <= LISTED {
-            entry
-                .operations
-                .insert(event.operation_name_as(renderer.procmon_build()));
+            entry.operations.insert(renderer.operation_name(event));
         }
     }
 

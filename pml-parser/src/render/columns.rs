@@ -252,6 +252,12 @@ impl ColumnRenderer {
         self.build
     }
 
+    /// The Operation column of `event` as this renderer's build names it.
+    #[inline]
+    pub fn operation_name(&self, event: &Event<'_>) -> &'static str {
+        event.operation_name_as(self.build)
+    }
+
     /// The same renderer with times in `zone`.
     pub fn with_time_zone(self, zone: TimeZoneSpec) -> ColumnRenderer {
         ColumnRenderer {
@@ -284,7 +290,7 @@ impl ColumnRenderer {
             Column::TimeOfDay => clock::push_time_of_day(out, self.clock.local(event.time())),
             Column::ProcessName => out.push_str(process.map_or("", |p| &p.name)),
             Column::Pid => push_u64(out, process.map_or(0, |p| p.pid).into()),
-            Column::Operation => out.push_str(event.operation_name_as(self.build)),
+            Column::Operation => out.push_str(self.operation_name(event)),
             Column::Path => super::write_path(event, out),
             Column::Result => status::write(event.result(), out),
             // Dates inside Detail are local times of the exporting machine, like the time columns.
