@@ -568,7 +568,8 @@ fn extract_chunk(
     for i in prefetched(part, chunk.range.clone()) {
         prefetch_detail(part, i + PREFETCH_DETAIL_AHEAD, end);
         x.counts.events += 1;
-        match part.event(i) {
+        // Borrowed where it lies, not moved out: see `Event::parse` on copies of events.
+        match &part.event(i) {
             Ok(e) => {
                 x.counts.last_time = x.counts.last_time.max(e.time());
                 if x.counts.first_time.is_zero() || e.time() < x.counts.first_time {
@@ -579,7 +580,7 @@ fn extract_chunk(
                     head[0x10], head[0x11], head[0x12], head[0x13],
                 ]));
                 // Not `extend`: that moves the (large) Option through an iterator per event.
-                if let Some(r) = x.record_of(&e) {
+                if let Some(r) = x.record_of(e) {
                     records.push(r);
                 }
             }

@@ -533,14 +533,54 @@ fn number_value(x: f64, field: Option<Field>) -> Value {
     }
 }
 
+/// The raw ids of a group's key, inline. Up to [`INLINE_KEYS`] fields take one slot each; with
+/// more, the last slot holds an id interned for the ids of the remaining fields.
+#[derive(Debug, Clone, Copy, Eq)]
+struct KeyIds([u64; INLINE_KEYS]);
+
+impl PartialEq for KeyIds {
+    /// Word by word: the ids were just stored one word at a time, and a wider load of them
+    /// (what the derived comparison does) would wait for those stores to reach the cache.
+    fn eq(&self, other: &KeyIds) -> bool {
+        let ([a, b, c, d], [w, x, y, z]) = (self.0, other.0);
+        (a == w) & (b == x) & (c == y) & (d == z)
+    }
+}
+
+impl std::hash::Hash for KeyIds {
+    /// One word for the hasher: the ids multiplied by distinct odd constants (independent
+    /// multiplications, not a chain of them) and folded, once per event.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        const MIX: [u64; INLINE_KEYS] = [
+            0x9E37_79B9_7F4A_7C15,
+            0xC2B2_AE3D_27D4_EB4F,
+            0x1656_67B1_9E37_79F9,
+            0x85EB_CA77_C2B2_AE63,
+        ];
+        let [a, b, c, d] = self.0;
+        state.write_u64(
+            a.wrapping_mul(MIX[0])
+                ^ b.wrapping_mul(MIX[1]).rotate_left(17)
+                ^ c.wrapping_mul(MIX[2]).rotate_left(31)
+                ^ d.wrapping_mul(MIX[3]).rotate_left(47),
+        );
+    }
+}
+
+/// How many fields' raw ids a [`KeyIds`] holds directly.
+const INLINE_KEYS: usize = 4;
+
 /// The groups of one chunk, by raw key.
 struct Local<'g> {
     group_by: &'g GroupBy,
     raw: Vec<RawKey>,
     /// Raw key → (an event of the group, its accumulators).
-    groups: FxHashMap<Box<[u64]>, (u64, Accs)>,
+    groups: FxHashMap<KeyIds, (u64, Accs)>,
+    /// Rendered texts → their ids (fields keyed by text).
     interned: FxHashMap<String, u64>,
-    key: Vec<u64>,
+    /// The ids of the fields past the inline ones → their id (more than [`INLINE_KEYS`] fields).
+    tails: FxHashMap<Box<[u64]>, u64>,
+    tail: Vec<u64>,
     text: String,
     matched: u64,
 }
@@ -552,48 +592,87 @@ impl<'g> Local<'g> {
             raw: group_by.keys.iter().map(|&f| RawKey::of(f)).collect(),
             groups: FxHashMap::default(),
             interned: FxHashMap::default(),
-            key: Vec::with_capacity(group_by.keys.len()),
+            tails: FxHashMap::default(),
+            tail: Vec::new(),
             text: String::new(),
             matched: 0,
         }
     }
 
+    /// The raw id of field `i` of `event`.
+    #[inline]
+    fn id(&mut self, i: usize, event: &Event<'_>, renderer: &ColumnRenderer) -> u64 {
+        match self.raw[i] {
+            RawKey::Process => u64::from(event.process_index()),
+            // Everything the name depends on but the renderer's build, which is fixed: codes
+            // that name the same operation are merged once the keys are rendered.
+            RawKey::Operation => {
+                u64::from(event.class_code()) << 32
+                    | u64::from(event.operation()) << 16
+                    | u64::from(event.sub_operation()) << 8
+                    | u64::from(event.is_tcp())
+            }
+            RawKey::Class => u64::from(event.class_code()),
+            RawKey::Result => u64::from(event.result()),
+            RawKey::Tid => u64::from(event.tid()),
+            RawKey::Text => self.text_id(i, event, renderer),
+        }
+    }
+
+    /// The id of field `i`'s text for `event`: rendered, then interned.
+    #[inline(never)]
+    fn text_id(&mut self, i: usize, event: &Event<'_>, renderer: &ColumnRenderer) -> u64 {
+        self.text.clear();
+        self.group_by.keys[i].write(renderer, event, &mut self.text);
+        match self.interned.get(self.text.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = self.interned.len() as u64;
+                self.interned.insert(self.text.clone(), id);
+                id
+            }
+        }
+    }
+
+    /// The raw key of `event`'s group.
+    fn key(&mut self, event: &Event<'_>, renderer: &ColumnRenderer) -> KeyIds {
+        let mut key = [0; INLINE_KEYS];
+        let fields = self.raw.len();
+        let inline = if fields <= INLINE_KEYS {
+            fields
+        } else {
+            INLINE_KEYS - 1
+        };
+        for (i, slot) in key.iter_mut().enumerate().take(inline) {
+            *slot = self.id(i, event, renderer);
+        }
+        if fields > INLINE_KEYS {
+            let mut tail = std::mem::take(&mut self.tail);
+            tail.clear();
+            for i in inline..fields {
+                tail.push(self.id(i, event, renderer));
+            }
+            let next = self.tails.len() as u64;
+            key[INLINE_KEYS - 1] = match self.tails.get(tail.as_slice()) {
+                Some(&id) => id,
+                None => *self
+                    .tails
+                    .entry(tail.clone().into_boxed_slice())
+                    .or_insert(next),
+            };
+            self.tail = tail;
+        }
+        KeyIds(key)
+    }
+
     fn add(&mut self, event: &Event<'_>, renderer: &ColumnRenderer) {
         self.matched += 1;
-        self.key.clear();
-        for (i, raw) in self.raw.iter().enumerate() {
-            let id = match raw {
-                RawKey::Process => u64::from(event.process_index()),
-                RawKey::Operation => {
-                    let name = renderer.operation_name(event);
-                    (name.as_ptr() as u64) ^ ((name.len() as u64) << 48)
-                }
-                RawKey::Class => u64::from(event.class_code()),
-                RawKey::Result => u64::from(event.result()),
-                RawKey::Tid => u64::from(event.tid()),
-                RawKey::Text => {
-                    self.text.clear();
-                    self.group_by.keys[i].write(renderer, event, &mut self.text);
-                    match self.interned.get(self.text.as_str()) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.interned.len() as u64;
-                            self.interned.insert(self.text.clone(), id);
-                            id
-                        }
-                    }
-                }
-            };
-            self.key.push(id);
-        }
+        let key = self.key(event, renderer);
         let metrics = &self.group_by.metrics;
-        let entry = match self.groups.get_mut(self.key.as_slice()) {
-            Some(e) => e,
-            None => self
-                .groups
-                .entry(self.key.clone().into_boxed_slice())
-                .or_insert_with(|| (event.index(), Accs::new(metrics))),
-        };
+        let entry = self
+            .groups
+            .entry(key)
+            .or_insert_with(|| (event.index(), Accs::new(metrics)));
         let accs = &mut entry.1;
         accs.count += 1;
         for (metric, acc) in metrics.iter().zip(accs.accs.iter_mut()) {

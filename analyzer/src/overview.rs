@@ -37,7 +37,7 @@ impl Tally {
     fn of(capture: &SplitCapture, chunk: &Chunk) -> Tally {
         let mut t = Tally::default();
         for event in chunk.events(capture) {
-            match event {
+            match &event {
                 Ok(e) => {
                     t.per_class[e.class() as usize] += 1;
                     t.add_time(e.time());

@@ -102,9 +102,9 @@ impl<'c> Query<'c> {
                 unreadable += bad;
                 let part = &self.capture.parts()[part];
                 for index in hits {
-                    match part.capture().event(index) {
+                    match &part.capture().event(index) {
                         Ok(event) => {
-                            if !f(part, &event)? {
+                            if !f(part, event)? {
                                 return Ok(false);
                             }
                         }

@@ -294,6 +294,48 @@ fn group_by_agrees_with_an_independent_count() {
     }
 }
 
+/// More group-by columns than a key holds inline, raw and rendered ones mixed: the groups are
+/// exactly the distinct rows of those columns, counted independently.
+#[test]
+fn group_by_many_columns_agrees_with_an_independent_count() {
+    let columns = [
+        "Operation",
+        "Process Name",
+        "Result",
+        "Path",
+        "Event Class",
+        "TID",
+        "PID",
+    ];
+    for name in ["seed-race.pml", "msbuild-node.pml", "antivirus-lock.pml"] {
+        let capture = SplitCapture::open(testdata(name), Default::default()).unwrap();
+        let (header, rows) = rendered(&Capture::open(testdata(name)).unwrap());
+        let at: Vec<usize> = columns
+            .iter()
+            .map(|c| header.iter().position(|h| h == c).unwrap())
+            .collect();
+        let mut want: HashMap<Vec<String>, i64> = HashMap::new();
+        for row in &rows {
+            *want
+                .entry(at.iter().map(|&i| row[i].clone()).collect())
+                .or_default() += 1;
+        }
+        let grouped = GroupBy::new(GroupBy::parse_keys(&columns.join(",")).unwrap(), Vec::new())
+            .run(&Query::new(&capture, &Filter::default()), &());
+        assert_eq!(grouped.total_matched, rows.len() as u64, "{name}");
+        assert_eq!(grouped.groups.len(), want.len(), "{name}");
+        for g in &grouped.groups {
+            assert_eq!(
+                g.metrics[0],
+                Value::Int(want[&g.key]),
+                "{name}: {:?}",
+                g.key
+            );
+        }
+        assert!(want.len() > 10, "{name}: only {} groups", want.len());
+    }
+}
+
 #[test]
 fn metrics_parse_with_clear_errors() {
     assert_eq!("COUNT(*)".parse::<Metric>().unwrap(), Metric::COUNT);

@@ -66,9 +66,9 @@ fn write_all_events(export: &Export<'_, '_>, out: &mut (impl Write + Send)) -> R
                     unreadable: 0,
                 };
                 for event in chunk.events(capture) {
-                    match event {
+                    match &event {
                         Ok(event) => {
-                            records.write(&event, &mut rendered.text);
+                            records.write(event, &mut rendered.text);
                             rendered.events += 1;
                         }
                         Err(_) => rendered.unreadable += 1,

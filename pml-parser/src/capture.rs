@@ -408,8 +408,9 @@ impl Capture {
         self.data().get(at..)
     }
 
-    /// Event `index`.
-    #[inline]
+    /// Event `index`. Always inlined, like [`Event`]'s parsing: every pass calls it once per
+    /// event, and an event returned through memory stalls the caller (see `Event::parse`).
+    #[inline(always)]
     pub fn event(&self, index: u64) -> Result<Event<'_>> {
         Event::parse(self, index, self.event_offset(index)?)
     }

@@ -42,34 +42,32 @@ impl std::fmt::Debug for Event<'_> {
 
 impl<'a> Event<'a> {
     /// Reads the record at `offset` as event `index`, checking that its header, stack and
-    /// detail blob lie inside the file.
+    /// detail blob lie inside the file. Inlined into the passes' loops: returned through
+    /// memory, the event is stored in pieces and loaded whole, which stalls the CPU on every
+    /// event; the errors are built out of line.
+    #[inline(always)]
     pub(crate) fn parse(capture: &'a Capture, index: u64, offset: u64) -> Result<Event<'a>> {
         let data = capture.data();
-        let file_len = data.len() as u64;
-        let bad = |reason: String| Error::bad_event(index, offset, reason);
         let start = usize::try_from(offset)
             .ok()
             .filter(|&s| s >= crate::header::HEADER_SIZE);
         let Some(start) = start else {
-            return Err(bad(format!("the offset points into the header or past the address space (file is {file_len:#x} bytes)")));
+            return Err(bad_record(index, offset, data.len(), None));
         };
-        let head: &[u8; EVENT_HEADER_SIZE] = data
+        let Some(head) = data
             .get(start..start.saturating_add(EVENT_HEADER_SIZE))
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(|| {
-                bad(format!(
-                    "the 52-byte event header runs past the end of the file ({file_len:#x} bytes)"
-                ))
-            })?;
+            .and_then(|s| <&[u8; EVENT_HEADER_SIZE]>::try_from(s).ok())
+        else {
+            return Err(bad_record(index, offset, data.len(), None));
+        };
         let depth = usize::from(u16_at(head, 0x28).unwrap_or_default());
         let detail_len = u32_at(head, 0x2C).unwrap_or_default() as usize;
         let stack_start = start + EVENT_HEADER_SIZE;
         let stack_end = stack_start + depth * capture.header().ptr_size();
         let detail_end = stack_end.saturating_add(detail_len);
         if detail_end > data.len() {
-            return Err(bad(format!(
-                "its stack ({depth} frames) and detail ({detail_len} bytes) end at {detail_end:#x}, past the end of the file ({file_len:#x})"
-            )));
+            let blobs = Some((depth, detail_len, detail_end));
+            return Err(bad_record(index, offset, data.len(), blobs));
         }
         Ok(Event {
             capture,
@@ -331,4 +329,29 @@ impl Frame<'_> {
             None => format!("{:#x}", self.address),
         }
     }
+}
+
+/// Why the record of event `index` at `offset` cannot be read from a file of `file_len` bytes:
+/// its header is out of place, or (with `blobs`: frames, detail bytes, where they end) its stack
+/// and detail run past the end.
+#[cold]
+#[inline(never)]
+fn bad_record(
+    index: u64,
+    offset: u64,
+    file_len: usize,
+    blobs: Option<(usize, usize, usize)>,
+) -> Error {
+    let reason = match blobs {
+        Some((depth, detail_len, detail_end)) => format!(
+            "its stack ({depth} frames) and detail ({detail_len} bytes) end at {detail_end:#x}, past the end of the file ({file_len:#x})"
+        ),
+        None if offset < crate::header::HEADER_SIZE as u64 || usize::try_from(offset).is_err() => {
+            format!("the offset points into the header or past the address space (file is {file_len:#x} bytes)")
+        }
+        None => format!(
+            "the 52-byte event header runs past the end of the file ({file_len:#x} bytes)"
+        ),
+    };
+    Error::bad_event(index, offset, reason)
 }

@@ -199,20 +199,31 @@ impl Matcher {
     ) -> Result<u64, E> {
         let mut unreadable = 0;
         let end = range.end;
+        // Whether the process index alone can decide: never with rules on events' own columns;
+        // always (without reading it) with no rule at all.
+        let everything = self.passes_all();
+        let by_process = self.event_steps.is_empty() && self.event_conds.is_empty();
         for index in range {
             if index + PREFETCH_AHEAD < end {
                 capture.prefetch_event(index + PREFETCH_AHEAD);
             }
-            let known = capture
-                .process_index_at(index)
-                .and_then(|p| self.process_verdict(p));
+            let known = if everything {
+                Some(true)
+            } else if by_process {
+                capture
+                    .process_index_at(index)
+                    .and_then(|p| self.process_verdict(p))
+            } else {
+                None
+            };
             if known == Some(false) {
                 continue;
             }
-            match capture.event(index) {
+            // Borrowed where it lies, not moved out: see `Event::parse` on copies of events.
+            match &capture.event(index) {
                 Ok(event) => {
-                    if known == Some(true) || self.matches(&event, scratch) {
-                        f(index, &event)?;
+                    if known == Some(true) || self.matches(event, scratch) {
+                        f(index, event)?;
                     }
                 }
                 Err(_) => unreadable += 1,
