@@ -148,12 +148,13 @@ struct Paths {
 }
 
 impl Paths {
-    /// The number of the normalized form of `raw` (of hash `raw_hash`).
-    fn id(&mut self, raw_hash: u64, raw: &str) -> u32 {
+    /// The number of the normalized form of the raw path of hash `raw_hash`; `raw` gives the
+    /// path, when it has not been seen yet.
+    fn id(&mut self, raw_hash: u64, raw: impl FnOnce() -> String) -> u32 {
         if let Some(&id) = self.by_raw.get(&raw_hash) {
             return id;
         }
-        let normal: Box<str> = normalize::path(raw).into();
+        let normal: Box<str> = normalize::path(&raw()).into();
         let next = self.normal.len() as u32;
         let id = *self.by_normal.entry(normal.clone()).or_insert(next);
         if id == next {
@@ -186,8 +187,10 @@ impl Hash for Op {
 /// What a chunk contributes.
 #[derive(Default)]
 struct ChunkFold {
-    /// (process, operation, normalized path number, activity), in order of first event.
-    activity: Vec<(u32, Op, u32, Activity)>,
+    /// (process, operation, normalized path number, results), in order of first event.
+    activity: Vec<(u32, Op, u32, Tally)>,
+    /// The results after the first of the tallies that have several.
+    extra: Extra,
     process_events: Vec<ProcessEvent>,
     matched: u64,
     events_per_process: FxHashMap<u32, u64>,
@@ -206,7 +209,7 @@ pub fn profile(query: &Query<'_>, progress: &dyn Progress) -> Profile {
         progress,
         |chunk| Ok::<_, std::convert::Infallible>(fold_chunk(query, chunk, &paths)),
         |fold| {
-            merge(&mut p, &mut activity, fold);
+            merge(&mut p, &mut activity, fold, capture);
             Ok(true)
         },
     );
@@ -260,8 +263,6 @@ struct Tally {
     /// The other results, in order of first appearance: 1 + their position in the chunk's
     /// [`Extra`] lists, or 0 when there are none.
     more: u32,
-    /// Position of the path as the first event printed it, in the chunk's examples.
-    example: u32,
 }
 
 /// The results after the first of a chunk's keys that have several.
@@ -285,24 +286,41 @@ impl Tally {
         }
     }
 
-    fn into_activity(self, example: String, extra: &mut Extra) -> Activity {
-        let mut results = vec![(self.result, u64::from(self.count))];
+    /// Adds the tallied results to `activity`'s, after those it has.
+    fn add_to(self, activity: &mut Activity, extra: &mut Extra) {
+        activity.add(self.result, u64::from(self.count));
         if self.more > 0 {
-            results.append(&mut extra[self.more as usize - 1]);
-        }
-        Activity {
-            results,
-            example,
-            first_event: self.first_event,
+            for (result, n) in std::mem::take(&mut extra[self.more as usize - 1]) {
+                activity.add(result, n);
+            }
         }
     }
+
+    /// The activity of a key first seen in this chunk, its path printed as `example`.
+    fn into_activity(self, example: String, extra: &mut Extra) -> Activity {
+        let mut activity = Activity {
+            results: Vec::new(),
+            example,
+            first_event: self.first_event,
+        };
+        self.add_to(&mut activity, extra);
+        activity
+    }
+}
+
+/// The path event `index` of `capture` prints (empty if it cannot be read again).
+fn path_of(capture: &SplitCapture, index: u64) -> String {
+    let mut path = String::new();
+    if let Some(Ok(event)) = capture.event(index) {
+        pml_parser::render::write_path(&event, &mut path);
+    }
+    path
 }
 
 fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
     let mut fold = ChunkFold::default();
     let mut keys: FxHashMap<(u32, Op, u64), Tally> =
         FxHashMap::with_capacity_and_hasher(4096, Default::default());
-    let mut examples: Vec<String> = Vec::new();
     let mut extra = Extra::new();
     let mut path = String::new();
     // Events of one process come in runs: counted per run, not per event.
@@ -330,17 +348,11 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         let result = event.result();
         keys.entry((process, Op(op), path_hash(event, &mut path)))
             .and_modify(|t| t.add(result, &mut extra))
-            .or_insert_with(|| {
-                path.clear();
-                pml_parser::render::write_path(event, &mut path);
-                examples.push(path.clone());
-                Tally {
-                    first_event: index,
-                    result,
-                    count: 1,
-                    more: 0,
-                    example: (examples.len() - 1) as u32,
-                }
+            .or_insert(Tally {
+                first_event: index,
+                result,
+                count: 1,
+                more: 0,
             });
         Ok(())
     });
@@ -351,19 +363,21 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         Ok(n) => n,
         Err(never) => match never {},
     };
+    let capture = query.capture();
     let mut activity: Vec<_> = {
         let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
         keys.into_iter()
             .map(|((process, op, raw), t)| {
-                let example = std::mem::take(&mut examples[t.example as usize]);
-                let id = paths.id(raw, &example);
-                (process, op, id, t.into_activity(example, &mut extra))
+                let id = paths.id(raw, || path_of(capture, t.first_event));
+                (process, op, id, t)
             })
             .collect()
     };
-    // Merged in event order, so that each key keeps its first example.
-    activity.sort_unstable_by_key(|(_, _, _, a)| a.first_event);
+    // Merged in event order: a key's results in order of first appearance, and its example
+    // printed from its first event.
+    activity.sort_unstable_by_key(|(_, _, _, t)| t.first_event);
     fold.activity = activity;
+    fold.extra = extra;
     fold
 }
 
@@ -446,7 +460,7 @@ fn add_activity<K>(entry: Entry<'_, K, Activity>, a: Activity) {
     }
 }
 
-fn merge(p: &mut Profile, activity: &mut Folded, fold: ChunkFold) {
+fn merge(p: &mut Profile, activity: &mut Folded, mut fold: ChunkFold, capture: &SplitCapture) {
     p.matched += fold.matched;
     p.unreadable += fold.unreadable;
     for (process, n) in fold.events_per_process {
@@ -478,8 +492,15 @@ fn merge(p: &mut Profile, activity: &mut Folded, fold: ChunkFold) {
             }
         }
     }
-    for (process, op, path, a) in fold.activity {
-        add_activity(activity.entry((process, op, path)), a);
+    // The paths of keys seen before are not printed again.
+    for (process, op, path, t) in fold.activity {
+        match activity.entry((process, op, path)) {
+            Entry::Occupied(mut known) => t.add_to(known.get_mut(), &mut fold.extra),
+            Entry::Vacant(slot) => {
+                let example = path_of(capture, t.first_event);
+                slot.insert(t.into_activity(example, &mut fold.extra));
+            }
+        }
     }
 }
 
@@ -527,7 +548,6 @@ mod tests {
             result,
             count: 1,
             more: 0,
-            example: 0,
         }
     }
 
