@@ -348,7 +348,9 @@ impl<'x> Extractor<'x> {
         if tool {
             return None;
         }
-        let Ok(details) = FsDetails::decode(event) else {
+        // Borrowed where it lies, not moved out (a moved result stalls on its own stores).
+        let decoded = FsDetails::decode(event);
+        let Ok(details) = &decoded else {
             counts.undecodable += 1;
             return None;
         };
