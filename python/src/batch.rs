@@ -1,6 +1,7 @@
 //! One Arrow record batch from the events of a chunk that pass a filter.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use arrow_array::builder::{
@@ -12,7 +13,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
-use pml_parser::{Column, ColumnRenderer, Event, EventClass, FileTime};
+use pml_parser::{Column, ColumnRenderer, Event, EventClass, FileTime, Process};
 
 use crate::columns::{Source, Spec};
 
@@ -55,21 +56,50 @@ enum Values {
 /// determines it (the process, the status code, the operation), each row a code. Keys with the
 /// same text (two processes of one name) share a value: dictionary values are unique.
 struct Dict {
-    map: HashMap<u64, i32>,
+    /// Codes of small keys (process indexes, event classes), by key; -1 for none yet.
+    small: Vec<i32>,
+    /// Codes of the other keys.
+    map: HashMap<u64, i32, BuildHasherDefault<U64Hasher>>,
     by_value: HashMap<String, i32>,
     last: Option<(u64, i32)>,
     values: StringBuilder,
     codes: Vec<Option<i32>>,
 }
 
+/// Keys below this are looked up in [`Dict::small`].
+const SMALL_KEYS: u64 = 1 << 16;
+
 impl Dict {
     fn new(rows: usize) -> Dict {
         Dict {
-            map: HashMap::new(),
+            small: Vec::new(),
+            map: HashMap::default(),
             by_value: HashMap::new(),
             last: None,
             values: StringBuilder::new(),
             codes: Vec::with_capacity(rows),
+        }
+    }
+
+    /// The code already given to `key`.
+    #[inline]
+    fn known(&self, key: u64) -> Option<i32> {
+        if key < SMALL_KEYS {
+            self.small.get(key as usize).copied().filter(|&c| c >= 0)
+        } else {
+            self.map.get(&key).copied()
+        }
+    }
+
+    fn remember(&mut self, key: u64, code: i32) {
+        if key < SMALL_KEYS {
+            let at = key as usize;
+            if self.small.len() <= at {
+                self.small.resize(at + 1, -1);
+            }
+            self.small[at] = code;
+        } else {
+            self.map.insert(key, code);
         }
     }
 
@@ -82,8 +112,8 @@ impl Dict {
         let code = match self.last {
             Some((last, code)) if last == key => code,
             _ => {
-                let code = match self.map.get(&key) {
-                    Some(&code) => code,
+                let code = match self.known(key) {
+                    Some(code) => code,
                     None => {
                         cell.clear();
                         render(cell);
@@ -92,7 +122,7 @@ impl Dict {
                         if code == next {
                             self.values.append_value(cell.as_str());
                         }
-                        self.map.insert(key, code);
+                        self.remember(key, code);
                         code
                     }
                 };
@@ -112,10 +142,16 @@ impl Dict {
     }
 }
 
-/// The key that determines the text of a dictionary column for `event`; `None` for a null.
-fn dict_key(column: Column, event: &Event<'_>, renderer: &ColumnRenderer) -> Option<u64> {
+/// The key that determines the text of a dictionary column for `event`, whose process is
+/// `process` (looked up once per event); `None` for a null.
+fn dict_key(
+    column: Column,
+    event: &Event<'_>,
+    process: Option<&Process>,
+    renderer: &ColumnRenderer,
+) -> Option<u64> {
     if column.is_process_level() {
-        return event.process().map(|_| u64::from(event.process_index()));
+        return process.map(|_| u64::from(event.process_index()));
     }
     Some(match column {
         Column::EventClass => u64::from(event.class_code()),
@@ -176,7 +212,7 @@ impl<'s> Batch<'s> {
         for (spec, values) in self.specs.iter().zip(&mut self.columns) {
             match (spec.source, values) {
                 (Source::Dict(column), Values::Dict(dict)) => dict.push(
-                    dict_key(column, event, renderer),
+                    dict_key(column, event, process, renderer),
                     |out| renderer.write(event, column, out),
                     cell,
                 ),
@@ -273,5 +309,29 @@ fn number<'a>(
         Source::Length => read_write(&details()).map(|r| r.length),
         Source::Transferred => read_write(&details()).and_then(|r| r.transferred),
         _ => None,
+    }
+}
+
+/// A hasher for the dictionaries' `u64` keys (status codes, operation names' addresses): one
+/// multiplication, its high bits folded down.
+#[derive(Default)]
+struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, key: u64) {
+        let product = u128::from(key ^ self.0) * 0x9E37_79B9_7F4A_7C15;
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
     }
 }

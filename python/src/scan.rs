@@ -74,7 +74,8 @@ impl Scan {
             }
         };
         let work = |chunk: &pml_parser::Chunk| -> Result<(RecordBatch, u64), ArrowError> {
-            let mut batch = Batch::new(&self.specs, expected(chunk.len()) as usize, &self.tz, first);
+            let mut batch =
+                Batch::new(&self.specs, expected(chunk.len()) as usize, &self.tz, first);
             let bad = query.for_each_match(chunk, |part, index, event| {
                 batch.push(index, event, part.renderer());
                 Ok::<(), ArrowError>(())
