@@ -165,30 +165,21 @@ impl Paths {
     }
 }
 
-/// An operation name compared by address: the names come from static tables, so that equal
-/// names are almost always the same string; keys that differ only by it merge at the end.
-#[derive(Clone, Copy)]
-struct Op(&'static str);
-
-impl PartialEq for Op {
-    fn eq(&self, other: &Op) -> bool {
-        std::ptr::eq(self.0, other.0)
-    }
-}
-
-impl Eq for Op {}
-
-impl Hash for Op {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.0.as_ptr() as usize).hash(state);
-    }
+/// What determines an event's operation name, in 31 bits (class, operation, sub-operation, TCP
+/// or UDP): chunks key their tallies by it, and the name is read once per key, from the key's
+/// first event. Codes that name the same operation (`<Unknown>`) merge at the end.
+fn op_code(event: &Event<'_>) -> u32 {
+    (event.class_code() & 0x7) << 28
+        | u32::from(event.operation()) << 12
+        | u32::from(event.sub_operation()) << 1
+        | u32::from(event.is_tcp())
 }
 
 /// What a chunk contributes.
 #[derive(Default)]
 struct ChunkFold {
     /// (process, operation, normalized path number, results), in order of first event.
-    activity: Vec<(u32, Op, u32, Tally)>,
+    activity: Vec<(u32, u32, u32, Tally)>,
     /// The results after the first of the tallies that have several.
     extra: Extra,
     process_events: Vec<ProcessEvent>,
@@ -218,9 +209,9 @@ pub fn profile(query: &Query<'_>, progress: &dyn Progress) -> Profile {
     }
     let paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut activity: Vec<_> = activity.into_iter().collect();
-    activity.sort_unstable_by_key(|(_, a)| a.first_event);
-    for ((process, op, path), a) in activity {
-        let key = (op.0, paths.normal[path as usize].clone());
+    activity.sort_unstable_by_key(|(_, (_, a))| a.first_event);
+    for ((process, _, path), (op, a)) in activity {
+        let key = (op, paths.normal[path as usize].clone());
         add_activity(process_mut(&mut p, process).activity.entry(key), a);
     }
     finish(&mut p);
@@ -310,16 +301,25 @@ impl Tally {
 
 /// The path event `index` of `capture` prints (empty if it cannot be read again).
 fn path_of(capture: &SplitCapture, index: u64) -> String {
+    named(capture, index).1
+}
+
+/// The operation and the path event `index` of `capture` prints (`<Unknown>` and empty if it
+/// cannot be read again).
+fn named(capture: &SplitCapture, index: u64) -> (&'static str, String) {
     let mut path = String::new();
-    if let Some(Ok(event)) = capture.event(index) {
-        pml_parser::render::write_path(&event, &mut path);
+    match capture.event(index) {
+        Some(Ok(event)) => {
+            pml_parser::render::write_path(&event, &mut path);
+            (event.operation_name(), path)
+        }
+        _ => ("<Unknown>", path),
     }
-    path
 }
 
 fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
     let mut fold = ChunkFold::default();
-    let mut keys: FxHashMap<(u32, Op, u64), Tally> =
+    let mut keys: FxHashMap<(u32, u32, u64), Tally> =
         FxHashMap::with_capacity_and_hasher(4096, Default::default());
     let mut extra = Extra::new();
     let mut path = String::new();
@@ -344,9 +344,8 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
                 }
             }
         }
-        let op = event.operation_name();
         let result = event.result();
-        keys.entry((process, Op(op), path_hash(event, &mut path)))
+        keys.entry((process, op_code(event), path_hash(event, &mut path)))
             .and_modify(|t| t.add(result, &mut extra))
             .or_insert(Tally {
                 first_event: index,
@@ -444,7 +443,8 @@ fn process_mut(p: &mut Profile, index: u32) -> &mut ProcessFacts {
 }
 
 /// Activity by (process, operation, normalized path number), while the pass goes on.
-type Folded = FxHashMap<(u32, Op, u32), Activity>;
+/// The operation's name is read from the key's first event.
+type Folded = FxHashMap<(u32, u32, u32), (&'static str, Activity)>;
 
 /// Adds `a` to a key's activity; the first to come keeps its example.
 fn add_activity<K>(entry: Entry<'_, K, Activity>, a: Activity) {
@@ -495,10 +495,10 @@ fn merge(p: &mut Profile, activity: &mut Folded, mut fold: ChunkFold, capture: &
     // The paths of keys seen before are not printed again.
     for (process, op, path, t) in fold.activity {
         match activity.entry((process, op, path)) {
-            Entry::Occupied(mut known) => t.add_to(known.get_mut(), &mut fold.extra),
+            Entry::Occupied(mut known) => t.add_to(&mut known.get_mut().1, &mut fold.extra),
             Entry::Vacant(slot) => {
-                let example = path_of(capture, t.first_event);
-                slot.insert(t.into_activity(example, &mut fold.extra));
+                let (name, example) = named(capture, t.first_event);
+                slot.insert((name, t.into_activity(example, &mut fold.extra)));
             }
         }
     }
