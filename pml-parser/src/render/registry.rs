@@ -12,14 +12,16 @@ use std::fmt::Write as _;
 
 /// What the Path column is printed from (see [`super::path_sources`]).
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
-    let d = RegistryDetails::decode(event).ok()?;
+    // Borrowed where it is decoded, not moved out (see `Event::parse` on copies).
+    let decoded = RegistryDetails::decode(event);
+    let d = decoded.as_ref().ok()?;
     Some([d.path, PmlStr::default()])
 }
 
 /// Appends the Detail column.
 pub(super) fn write_detail(event: &Event<'_>, out: &mut String) {
-    if let Ok(d) = RegistryDetails::decode(event) {
-        write_details(&d, out);
+    if let Ok(d) = &RegistryDetails::decode(event) {
+        write_details(d, out);
     }
 }
 

@@ -19,7 +19,9 @@ use detail::Detail;
 /// What the Path column is printed from (see [`super::path_sources`]): the event's path, and
 /// the filter of a QueryDirectory that has one (ProcMon shows the name looked for).
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
-    let d = FsDetails::decode(event).ok()?;
+    // Borrowed where it is decoded, not moved out (see `Event::parse` on copies).
+    let decoded = FsDetails::decode(event);
+    let d = decoded.as_ref().ok()?;
     let filter = d
         .query_directory()
         .map(|q| q.filter)
@@ -36,10 +38,11 @@ pub(super) fn write_detail(
     build: ProcmonBuild,
     out: &mut String,
 ) {
-    let Ok(d) = FsDetails::decode(event) else {
+    let decoded = FsDetails::decode(event);
+    let Ok(d) = &decoded else {
         return;
     };
-    write_details(&d, zone, event.time(), build, out);
+    write_details(d, zone, event.time(), build, out);
 }
 
 /// Appends the Detail column of decoded details as ProcMon `build` prints it, dates in `zone`
