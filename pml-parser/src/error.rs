@@ -22,7 +22,7 @@ pub enum ErrorKind {
         found: Vec<u8>,
     },
     /// A format version other than 9.
-    #[error("unsupported PML format version {0} (only version 9 is known)")]
+    #[error("unsupported PML format version {0} (versions 9 and 7 are read)")]
     UnsupportedVersion(u32),
     /// The header's table offsets are zero: ProcMon was killed before it wrote the tables.
     #[error(

@@ -413,3 +413,53 @@ fn cut_off_captures_have_events_but_no_tables() {
     }
     assert_eq!(at, data.len());
 }
+
+/// A copy of a version-7 capture (ProcMon 2.x) is written as version 7, so that its events are
+/// still named as 2.x names them; a version the reader does not read is refused.
+#[test]
+fn copies_keep_the_format_version_and_its_operation_names() {
+    use pml_parser::writer::{copy_capture, system_info, WriteError};
+    use pml_parser::{Column, ColumnRenderer};
+    let fs = FsBlob::new(true);
+    let mut blob = fs.set_disposition_information("C:\\out\\big.bin", false);
+    blob.detail[0] = 0x13; // FileAllocationInformation
+    let write = |version: u32| {
+        let info = SystemInfo {
+            version,
+            ..SystemInfo::default()
+        };
+        let mut w = PmlWriter::new(Cursor::new(Vec::new()), info)?;
+        w.add_process(python(true));
+        w.write_event(&EventRecord {
+            process_index: 17,
+            tid: 1,
+            class: EventClass::FileSystem,
+            operation: 26,
+            duration: 0,
+            time: FileTime(T0),
+            result: 0,
+            stack: &[],
+            detail: &blob.detail,
+            extra: None,
+        })?;
+        Ok::<_, WriteError>(Capture::from_bytes(w.finish()?.into_inner()).unwrap())
+    };
+    let operation = |c: &Capture| {
+        let mut text = String::new();
+        ColumnRenderer::new(c).write(&c.event(0).unwrap(), Column::Operation, &mut text);
+        text
+    };
+    let v7 = write(7).unwrap();
+    assert_eq!(v7.header().version, 7);
+    assert_eq!(operation(&v7), "SetAllInformationFile");
+    assert_eq!(
+        operation(&write(9).unwrap()),
+        "SetAllocationInformationFile"
+    );
+    let mut w = PmlWriter::new(Cursor::new(Vec::new()), system_info(v7.header())).unwrap();
+    copy_capture(&v7, &mut w).unwrap();
+    let copy = Capture::from_bytes(w.finish().unwrap().into_inner()).unwrap();
+    assert_eq!(copy.header().version, 7);
+    assert_eq!(operation(&copy), "SetAllInformationFile");
+    assert!(matches!(write(8), Err(WriteError::UnsupportedVersion(8))));
+}

@@ -272,7 +272,7 @@ fn detect(capture: &Capture) -> BuildDetection {
             // Two ProcMon 3.4 captures were exported by different releases, one printing as
             // 3.4 did and one as 3.5x did; 3.5x is chosen (docs/fidelity.md).
             ProcmonBuild::V3_4 => ProcmonBuild::V3_5,
-            // A 2.x capture in version 9 was written again (`pml filter` writes version 9):
+            // A 2.x capture written again as version 9 (by pml before it kept the version):
             // still 2.x events.
             build => build,
         };

@@ -19,6 +19,7 @@ pub fn system_info(header: &Header) -> SystemInfo {
         os: header.os.clone(),
         cpu_count: header.cpu_count,
         memory_bytes: header.memory_bytes,
+        version: header.version,
     }
 }
 

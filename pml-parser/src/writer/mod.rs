@@ -1,4 +1,5 @@
-//! Writing version-9 PML captures that ProcMon and the other readers accept.
+//! Writing PML captures that ProcMon and the other readers accept: version 9, or version 7 for
+//! a copy of a ProcMon 2.x capture ([`SystemInfo::version`]).
 //!
 //! [`PmlWriter`] streams events to its output as they come, keeps the 5-byte event offsets in a
 //! temporary file beside the output (or in memory for non-file writers), and at
@@ -62,6 +63,9 @@ pub struct SystemInfo {
     pub cpu_count: u32,
     /// Physical memory in bytes.
     pub memory_bytes: u64,
+    /// The format version written: 9, or 7 for a copy of a ProcMon 2.x capture, whose events
+    /// are then still rendered as 2.x renders them (the records are laid out alike).
+    pub version: u32,
 }
 
 impl Default for SystemInfo {
@@ -85,6 +89,7 @@ impl Default for SystemInfo {
             },
             cpu_count: 8,
             memory_bytes: 16 << 30,
+            version: 9,
         }
     }
 }
@@ -219,6 +224,9 @@ pub enum WriteError {
     /// The capture already holds as many events as its header can count.
     #[error("a capture holds at most 4,294,967,295 events")]
     TooManyEvents,
+    /// A format version the writer does not write.
+    #[error("PML version {0} cannot be written: only versions 9 and 7")]
+    UnsupportedVersion(u32),
     /// The file is past what the 40-bit event offsets can address.
     #[error("event offset {offset:#x} does not fit in 40 bits")]
     OffsetTooLarge {
@@ -230,10 +238,20 @@ pub enum WriteError {
     Unreadable(#[from] crate::Error),
 }
 
+/// Refuses a format version the reader would not read back.
+fn check_version(info: &SystemInfo) -> Result<(), WriteError> {
+    if crate::header::SUPPORTED_VERSIONS.contains(&info.version) {
+        Ok(())
+    } else {
+        Err(WriteError::UnsupportedVersion(info.version))
+    }
+}
+
 impl PmlWriter<BufWriter<File>> {
     /// Starts a capture at `path`. Events go to a hidden temporary file beside it, which
     /// [`finish`](Self::finish) renames to `path`; dropping the writer unfinished removes it.
     pub fn create(path: impl AsRef<Path>, info: SystemInfo) -> Result<Self, WriteError> {
+        check_version(&info)?;
         let target = path.as_ref();
         let mut partial = PendingPath::beside(target, "pml-partial")?;
         let file = partial.create_file(TempOptions::default())?;
@@ -259,6 +277,7 @@ impl<W: Write + Seek> PmlWriter<W> {
     /// Starts a capture on any seekable writer (e.g. `Cursor<Vec<u8>>`), keeping the event
     /// offsets in memory (5 bytes per event).
     pub fn new(out: W, info: SystemInfo) -> Result<Self, WriteError> {
+        check_version(&info)?;
         let mut w = PmlWriter::with_sink(out, info, OffsetSink::Memory(Vec::new()));
         w.start()?;
         Ok(w)
@@ -479,7 +498,7 @@ impl<W: Write + Seek> PmlWriter<W> {
         let mut h = [0u8; HEADER_SIZE];
         let mut put = |at: usize, bytes: &[u8]| h[at..at + bytes.len()].copy_from_slice(bytes);
         put(0, b"PML_");
-        put(4, &9u32.to_le_bytes());
+        put(4, &info.version.to_le_bytes());
         put(8, &u32::from(info.is_64bit).to_le_bytes());
         put(0xC, &utf16_field(&info.computer_name, 15));
         put(0x2C, &utf16_field(&info.system_root, 259));
