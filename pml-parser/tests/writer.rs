@@ -58,6 +58,22 @@ fn create_params(path: &str) -> CreateFileParams<'_> {
     }
 }
 
+/// A SetInformationFile event of python.exe (`python(..)`), `n` ticks after T0.
+fn set_information(n: u64, result: u32, detail: &[u8]) -> EventRecord<'_> {
+    EventRecord {
+        process_index: 17,
+        tid: 1,
+        class: EventClass::FileSystem,
+        operation: 26,
+        duration: 0,
+        time: FileTime(T0 + n),
+        result,
+        stack: &[],
+        detail,
+        extra: None,
+    }
+}
+
 fn write(wide: bool) -> Capture {
     let info = SystemInfo {
         is_64bit: wide,
@@ -321,19 +337,8 @@ fn renames_and_deletes_read_back() {
         let mut w = PmlWriter::new(Cursor::new(Vec::new()), info).unwrap();
         w.add_process(python(wide));
         for (n, blob) in blobs.iter().enumerate() {
-            w.write_event(&EventRecord {
-                process_index: 17,
-                tid: 1,
-                class: EventClass::FileSystem,
-                operation: 26,
-                duration: 0,
-                time: FileTime(T0 + n as u64),
-                result: 0xC000_0022,
-                stack: &[],
-                detail: &blob.detail,
-                extra: None,
-            })
-            .unwrap();
+            w.write_event(&set_information(n as u64, 0xC000_0022, &blob.detail))
+                .unwrap();
         }
         let c = Capture::from_bytes(w.finish().unwrap().into_inner()).unwrap();
         let rename = FsDetails::decode(&c.event(0).unwrap()).unwrap();
@@ -430,18 +435,7 @@ fn copies_keep_the_format_version_and_its_operation_names() {
         };
         let mut w = PmlWriter::new(Cursor::new(Vec::new()), info)?;
         w.add_process(python(true));
-        w.write_event(&EventRecord {
-            process_index: 17,
-            tid: 1,
-            class: EventClass::FileSystem,
-            operation: 26,
-            duration: 0,
-            time: FileTime(T0),
-            result: 0,
-            stack: &[],
-            detail: &blob.detail,
-            extra: None,
-        })?;
+        w.write_event(&set_information(0, 0, &blob.detail))?;
         Ok::<_, WriteError>(Capture::from_bytes(w.finish()?.into_inner()).unwrap())
     };
     let operation = |c: &Capture| {
