@@ -34,6 +34,9 @@ for target in $targets; do
     merged=$(mktemp -d)
     cargo fuzz run -O "$target" "$merged" "corpus/$target" "$grown" -- \
       -merge=1 -max_len=400000 -rss_limit_mb=2048 >"$out/$target.merge.log" 2>&1
+    # Named inputs (seed-*, regression-*) stay under their names: they document a case, and a
+    # merge would keep them only as a hash, or drop them when others cover the same features.
+    find "corpus/$target" -maxdepth 1 -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' -exec cp {} "$merged/" \;
     rm -rf "corpus/$target"; mv "$merged" "corpus/$target"
   fi
   after=$(ls "corpus/$target" | wc -l)
