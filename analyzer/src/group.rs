@@ -396,7 +396,7 @@ impl GroupBy {
 enum RawKey {
     /// The process index (process-level columns).
     Process,
-    /// The operation name's address and length.
+    /// The operation key (`Event::operation_key`).
     Operation,
     /// The event class code.
     Class,
@@ -604,14 +604,8 @@ impl<'g> Local<'g> {
     fn id(&mut self, i: usize, event: &Event<'_>, renderer: &ColumnRenderer) -> u64 {
         match self.raw[i] {
             RawKey::Process => u64::from(event.process_index()),
-            // Everything the name depends on but the renderer's build, which is fixed: codes
-            // that name the same operation are merged once the keys are rendered.
-            RawKey::Operation => {
-                u64::from(event.class_code()) << 32
-                    | u64::from(event.operation()) << 16
-                    | u64::from(event.sub_operation()) << 8
-                    | u64::from(event.is_tcp())
-            }
+            // Keys that name the same operation are merged once the keys are rendered.
+            RawKey::Operation => u64::from(event.operation_key()),
             RawKey::Class => u64::from(event.class_code()),
             RawKey::Result => u64::from(event.result()),
             RawKey::Tid => u64::from(event.tid()),

@@ -21,7 +21,7 @@ pub enum ErrorKind {
         /// The bytes found at offset 0.
         found: Vec<u8>,
     },
-    /// A format version other than 9.
+    /// A format version other than 9 and 7.
     #[error("unsupported PML format version {0} (versions 9 and 7 are read)")]
     UnsupportedVersion(u32),
     /// The header's table offsets are zero: ProcMon was killed before it wrote the tables.

@@ -155,6 +155,17 @@ impl<'a> Event<'a> {
         self.operation_name_as(self.capture.procmon_build().build)
     }
 
+    /// What the Operation column depends on besides the ProcMon build, in 32 bits: the class,
+    /// operation, sub-operation and TCP or UDP. Events with equal keys are named alike by any
+    /// build, so a pass that counts by operation can key by this and name each key once.
+    #[inline]
+    pub fn operation_key(&self) -> u32 {
+        (self.class() as u32) << 28
+            | u32::from(self.operation()) << 12
+            | u32::from(self.sub_operation()) << 1
+            | u32::from(self.is_tcp())
+    }
+
     /// The Operation column as ProcMon `build` names it.
     pub fn operation_name_as(&self, build: crate::render::ProcmonBuild) -> &'static str {
         ops::operation_name_as(

@@ -165,16 +165,6 @@ impl Paths {
     }
 }
 
-/// What determines an event's operation name, in 31 bits (class, operation, sub-operation, TCP
-/// or UDP): chunks key their tallies by it, and the name is read once per key, from the key's
-/// first event. Codes that name the same operation (`<Unknown>`) merge at the end.
-fn op_code(event: &Event<'_>) -> u32 {
-    (event.class_code() & 0x7) << 28
-        | u32::from(event.operation()) << 12
-        | u32::from(event.sub_operation()) << 1
-        | u32::from(event.is_tcp())
-}
-
 /// What a chunk contributes.
 #[derive(Default)]
 struct ChunkFold {
@@ -345,7 +335,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
             }
         }
         let result = event.result();
-        keys.entry((process, op_code(event), path_hash(event, &mut path)))
+        keys.entry((process, event.operation_key(), path_hash(event, &mut path)))
             .and_modify(|t| t.add(result, &mut extra))
             .or_insert(Tally {
                 first_event: index,
@@ -442,8 +432,9 @@ fn process_mut(p: &mut Profile, index: u32) -> &mut ProcessFacts {
     &mut p.processes[at]
 }
 
-/// Activity by (process, operation, normalized path number), while the pass goes on.
-/// The operation's name is read from the key's first event.
+/// Activity by (process, operation key, normalized path number), while the pass goes on.
+/// The operation's name is read from the key's first event; keys that name the same operation
+/// (`<Unknown>`) merge at the end.
 type Folded = FxHashMap<(u32, u32, u32), (&'static str, Activity)>;
 
 /// Adds `a` to a key's activity; the first to come keeps its example.

@@ -157,10 +157,12 @@ impl Matcher {
 
     /// True when every event passes (the filter has no rule).
     pub fn passes_all(&self) -> bool {
-        self.process_steps.is_empty()
-            && self.event_steps.is_empty()
-            && self.process_conds.is_empty()
-            && self.event_conds.is_empty()
+        self.decided_by_process() && self.process_steps.is_empty() && self.process_conds.is_empty()
+    }
+
+    /// True when no rule looks at an event's own columns: its process decides.
+    fn decided_by_process(&self) -> bool {
+        self.event_steps.is_empty() && self.event_conds.is_empty()
     }
 
     /// The renderer used for the rules' columns.
@@ -173,10 +175,10 @@ impl Matcher {
     /// process has been tested. Lets a scan skip decoding the events of filtered-out processes.
     #[inline]
     pub fn process_verdict(&self, process_index: u32) -> Option<bool> {
-        if !self.event_steps.is_empty() || !self.event_conds.is_empty() {
+        if !self.decided_by_process() {
             return None;
         }
-        if self.process_steps.is_empty() && self.process_conds.is_empty() {
+        if self.passes_all() {
             return Some(true);
         }
         let slot = (process_index as usize).min(self.verdicts.len().checked_sub(1)?);
@@ -202,7 +204,7 @@ impl Matcher {
         // Whether the process index alone can decide: never with rules on events' own columns;
         // always (without reading it) with no rule at all.
         let everything = self.passes_all();
-        let by_process = self.event_steps.is_empty() && self.event_conds.is_empty();
+        let by_process = self.decided_by_process();
         for index in range {
             if index + PREFETCH_AHEAD < end {
                 capture.prefetch_event(index + PREFETCH_AHEAD);
