@@ -75,3 +75,43 @@ fn every_path_printed_from_its_sources_is_the_path_column() {
     assert!(with_filter > 0);
     assert!(without < with_sources / 20, "{without} of {with_sources}");
 }
+
+#[test]
+fn a_damaged_extra_blob_does_not_hide_the_path() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let original = common::sample_bytes(&dir, "mixed-64bit");
+    let capture = common::open_sample(&dir, "mixed-64bit");
+    // The first file-system and the first registry event that have an extra blob.
+    let mut damaged = Vec::new();
+    for class in [EventClass::FileSystem, EventClass::Registry] {
+        let event = capture
+            .events()
+            .flatten()
+            .find(|e| e.class() == class && e.extra_offset() != 0 && !path_of(e).is_empty())
+            .unwrap_or_else(|| panic!("a {class:?} event with an extra blob"));
+        damaged.push((event.index(), event.offset(), path_of(&event)));
+    }
+    let mut data = original;
+    for &(_, offset, _) in &damaged {
+        // Its extra blob now starts far past the end of the file.
+        let at = offset as usize + 0x30;
+        data[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    }
+    let capture = pml_parser::Capture::from_bytes(data).unwrap();
+    for (index, _, path) in damaged {
+        let event = capture.event(index).unwrap();
+        assert!(event.extra_bytes().is_err(), "event {index}");
+        assert_eq!(path_of(&event), path, "event {index}");
+        let sources = render::path_sources(&event).expect("sources");
+        assert_eq!(printed_from(sources), path, "event {index}");
+    }
+}
+
+/// The Path column of `event`.
+fn path_of(event: &pml_parser::Event<'_>) -> String {
+    let mut out = String::new();
+    render::write_path(event, &mut out);
+    out
+}

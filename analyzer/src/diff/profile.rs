@@ -176,6 +176,8 @@ struct ChunkFold {
     matched: u64,
     events_per_process: FxHashMap<u32, u64>,
     unreadable: u64,
+    /// Global index of the chunk's first event (tallies count from it).
+    first_index: u64,
 }
 
 /// Folds the events of `capture` that pass `query`'s filter.
@@ -236,8 +238,8 @@ fn table_processes(capture: &SplitCapture) -> Profile {
 /// What a chunk saw of one (process, operation, path): kept small, so that the chunk's table
 /// stays in the cache; most keys have a single result.
 struct Tally {
-    /// Global index of the first event.
-    first_event: u64,
+    /// The first event, as an offset from the chunk's first (16 bytes a tally, not 24).
+    first: u32,
     /// The first result and its events.
     result: u32,
     count: u32,
@@ -277,12 +279,13 @@ impl Tally {
         }
     }
 
-    /// The activity of a key first seen in this chunk, its path printed as `example`.
-    fn into_activity(self, example: String, extra: &mut Extra) -> Activity {
+    /// The activity of a key first seen in this chunk at global index `first_event`, its path
+    /// printed as `example`.
+    fn into_activity(self, first_event: u64, example: String, extra: &mut Extra) -> Activity {
         let mut activity = Activity {
             results: Vec::new(),
             example,
-            first_event: self.first_event,
+            first_event,
         };
         self.add_to(&mut activity, extra);
         activity
@@ -338,7 +341,7 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         keys.entry((process, event.operation_key(), path_hash(event, &mut path)))
             .and_modify(|t| t.add(result, &mut extra))
             .or_insert(Tally {
-                first_event: index,
+                first: (index - chunk.first_index) as u32,
                 result,
                 count: 1,
                 more: 0,
@@ -357,15 +360,18 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
         let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
         keys.into_iter()
             .map(|((process, op, raw), t)| {
-                let id = paths.id(raw, || path_of(capture, t.first_event));
+                let id = paths.id(raw, || {
+                    path_of(capture, chunk.first_index + u64::from(t.first))
+                });
                 (process, op, id, t)
             })
             .collect()
     };
     // Merged in event order: a key's results in order of first appearance, and its example
     // printed from its first event.
-    activity.sort_unstable_by_key(|(_, _, _, t)| t.first_event);
+    activity.sort_unstable_by_key(|(_, _, _, t)| t.first);
     fold.activity = activity;
+    fold.first_index = chunk.first_index;
     fold.extra = extra;
     fold
 }
@@ -488,8 +494,9 @@ fn merge(p: &mut Profile, activity: &mut Folded, mut fold: ChunkFold, capture: &
         match activity.entry((process, op, path)) {
             Entry::Occupied(mut known) => t.add_to(&mut known.get_mut().1, &mut fold.extra),
             Entry::Vacant(slot) => {
-                let (name, example) = named(capture, t.first_event);
-                slot.insert((name, t.into_activity(example, &mut fold.extra)));
+                let first_event = fold.first_index + u64::from(t.first);
+                let (name, example) = named(capture, first_event);
+                slot.insert((name, t.into_activity(first_event, example, &mut fold.extra)));
             }
         }
     }
@@ -535,7 +542,7 @@ mod tests {
 
     fn tally(result: u32) -> Tally {
         Tally {
-            first_event: 7,
+            first: 0,
             result,
             count: 1,
             more: 0,
@@ -551,13 +558,13 @@ mod tests {
         }
         b.add(5, &mut extra);
         b.add(6, &mut extra);
-        let a = a.into_activity("x".into(), &mut extra);
+        let a = a.into_activity(7, "x".into(), &mut extra);
         assert_eq!(a.results, [(0, 3), (0xC000_0043, 2), (0xC000_0022, 1)]);
         assert_eq!((a.first_event, a.example.as_str(), a.total()), (7, "x", 6));
-        let b = b.into_activity("y".into(), &mut extra);
+        let b = b.into_activity(7, "y".into(), &mut extra);
         assert_eq!(b.results, [(5, 2), (6, 1)]);
         // A key with one result needs no extra list.
-        let c = tally(1).into_activity("z".into(), &mut extra);
+        let c = tally(1).into_activity(7, "z".into(), &mut extra);
         assert_eq!(c.results, [(1, 1)]);
     }
 }

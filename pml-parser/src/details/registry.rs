@@ -292,61 +292,44 @@ impl<'a> RegistryDetails<'a> {
         extra: Option<&'a [u8]>,
     ) -> RegistryDetails<'a> {
         let u32f = |o| u32_at(blob, o).unwrap_or_default();
-        let info = StrInfo(u16_at(blob, 0).unwrap_or_default());
-        let after = |o: usize| blob.get(o..).unwrap_or(&[]);
-        let (path, request) = match operation {
-            op::OPEN_KEY | op::CREATE_KEY => (
-                PmlStr::take(info, after(8)).0,
-                Request::Open {
-                    desired_access: u32f(4),
-                },
-            ),
-            op::QUERY_KEY | op::QUERY_VALUE => (
-                PmlStr::take(info, after(12)).0,
-                Request::Query {
-                    length: u32f(4),
-                    information_class: u32f(8),
-                },
-            ),
-            op::ENUM_KEY | op::ENUM_VALUE => (
-                PmlStr::take(info, after(16)).0,
-                Request::Enum {
-                    length: u32f(4),
-                    index: u32f(8),
-                    information_class: u32f(12),
-                },
-            ),
+        let (path, rest) = Self::path_and_rest(operation, blob);
+        let request = match operation {
+            op::OPEN_KEY | op::CREATE_KEY => Request::Open {
+                desired_access: u32f(4),
+            },
+            op::QUERY_KEY | op::QUERY_VALUE => Request::Query {
+                length: u32f(4),
+                information_class: u32f(8),
+            },
+            op::ENUM_KEY | op::ENUM_VALUE => Request::Enum {
+                length: u32f(4),
+                index: u32f(8),
+                information_class: u32f(12),
+            },
             op::SET_VALUE => {
-                let (path, rest) = PmlStr::take(info, after(16));
                 let copied = usize::from(u16_at(blob, 12).unwrap_or_default());
-                let data = ValueData {
-                    bytes: &rest[..copied.min(rest.len())],
-                    run: rest,
-                };
-                let request = Request::SetValue {
+                Request::SetValue {
                     value_type: u32f(4),
                     length: u32f(8),
-                    data,
-                };
-                (path, request)
+                    data: ValueData {
+                        bytes: &rest[..copied.min(rest.len())],
+                        run: rest,
+                    },
+                }
             }
             op::SET_INFO_KEY => {
-                let (path, rest) = PmlStr::take(info, after(16));
                 let length = u16_at(blob, 12).unwrap_or_default();
-                let data = &rest[..usize::from(length).min(rest.len())];
-                let request = Request::SetInfo {
+                Request::SetInfo {
                     information_class: u32f(4),
                     length,
-                    data,
-                };
-                (path, request)
+                    data: &rest[..usize::from(length).min(rest.len())],
+                }
             }
             op::LOAD_KEY | op::RENAME_KEY => {
                 let second = StrInfo(u16_at(blob, 2).unwrap_or_default());
-                let (path, rest) = PmlStr::take(info, after(4));
-                (path, Request::SecondPath(PmlStr::take(second, rest).0))
+                Request::SecondPath(PmlStr::take(second, rest).0)
             }
-            _ => (PmlStr::take(info, after(2)).0, Request::PathOnly),
+            _ => Request::PathOnly,
         };
         RegistryDetails {
             operation,
@@ -355,6 +338,26 @@ impl<'a> RegistryDetails<'a> {
             extra,
             extra_run: extra.unwrap_or(&[]),
         }
+    }
+
+    /// The path (Path column) of the detail blob of a registry `operation`, decoded alone:
+    /// what [`RegistryDetails::from_blob`] reads as `path`, for callers that need nothing else.
+    pub fn path_from_blob(operation: u16, blob: &'a [u8]) -> PmlStr<'a> {
+        Self::path_and_rest(operation, blob).0
+    }
+
+    /// The path of the detail blob of `operation` and the bytes after it.
+    fn path_and_rest(operation: u16, blob: &'a [u8]) -> (PmlStr<'a>, &'a [u8]) {
+        // The path follows the operation's fixed fields.
+        let at = match operation {
+            op::OPEN_KEY | op::CREATE_KEY => 8,
+            op::QUERY_KEY | op::QUERY_VALUE => 12,
+            op::ENUM_KEY | op::ENUM_VALUE | op::SET_VALUE | op::SET_INFO_KEY => 16,
+            op::LOAD_KEY | op::RENAME_KEY => 4,
+            _ => 2,
+        };
+        let info = StrInfo(u16_at(blob, 0).unwrap_or_default());
+        PmlStr::take(info, blob.get(at..).unwrap_or(&[]))
     }
 
     /// Granted access and disposition of a successful RegOpenKey / RegCreateKey.

@@ -45,8 +45,9 @@ pub fn write_path(event: &Event<'_>, out: &mut String) {
 /// The strings the Path column of `event` is printed from, in order: the path, and the filter
 /// of a file-system directory query (else empty). Events with equal sources print equal paths,
 /// so a caller that groups events by path can key them by their sources and print each
-/// distinct path once ([`write_path`]). `None` when the path is made from other fields
-/// (network addresses, profiling) or the details cannot be decoded.
+/// distinct path once ([`write_path`]). Read from the detail blob alone (a damaged extra blob
+/// does not hide the path). `None` when the path is made from other fields (network addresses,
+/// profiling) or a process event's details cannot be decoded.
 pub fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
     match event.class() {
         EventClass::FileSystem => fs::path_sources(event),

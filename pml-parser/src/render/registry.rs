@@ -11,11 +11,10 @@ use crate::text::PmlStr;
 use std::fmt::Write as _;
 
 /// What the Path column is printed from (see [`super::path_sources`]).
+/// The path is in the detail blob: the extra blob is not looked at.
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
-    // Borrowed where it is decoded, not moved out (see `Event::parse` on copies).
-    let decoded = RegistryDetails::decode(event);
-    let d = decoded.as_ref().ok()?;
-    Some([d.path, PmlStr::default()])
+    let path = RegistryDetails::path_from_blob(event.operation(), event.detail_bytes());
+    Some([path, PmlStr::default()])
 }
 
 /// Appends the Detail column.

@@ -18,10 +18,10 @@ use detail::Detail;
 
 /// What the Path column is printed from (see [`super::path_sources`]): the event's path, and
 /// the filter of a QueryDirectory that has one (ProcMon shows the name looked for).
+/// Both are in the detail blob: the extra blob is not looked at.
 pub(super) fn path_sources<'a>(event: &Event<'a>) -> Option<[PmlStr<'a>; 2]> {
-    // Borrowed where it is decoded, not moved out (see `Event::parse` on copies).
-    let decoded = FsDetails::decode(event);
-    let d = decoded.as_ref().ok()?;
+    let wide = event.capture().header().is_64bit;
+    let d = FsDetails::from_blob(event.operation(), wide, event.detail_bytes(), None);
     let filter = d
         .query_directory()
         .map(|q| q.filter)
