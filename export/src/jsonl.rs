@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use pml_parser::{Column, ColumnRenderer, Event};
+use pml_parser::{Column, ColumnRenderer, Event, EventRow};
 
 use crate::error::Result;
 use crate::{Export, Written};
@@ -26,9 +26,11 @@ pub fn write_event(
     cell: &mut String,
 ) -> Result<()> {
     write!(out, "{{\"index\":{index}")?;
+    // The process is looked up once for all the columns.
+    let row = EventRow::new(event);
     for &column in columns {
         cell.clear();
-        renderer.write(event, column, cell);
+        renderer.write_row(&row, column, cell);
         out.push(b',');
         serde_json::to_writer(&mut *out, column.name())?;
         out.push(b':');

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use pml_parser::{Column, ColumnRenderer, Event, Process};
+use pml_parser::{Column, ColumnRenderer, Event, EventRow, Process};
 
 use crate::error::Result;
 use crate::{Export, Written};
@@ -130,9 +130,11 @@ fn write_event(
 ) {
     out.extend_from_slice(b"<event>");
     element(out, "ProcessIndex", &event.process_index().to_string());
+    // The process is looked up once for all the columns.
+    let row = EventRow::new(event);
     for (&column, tag) in columns.iter().zip(tags) {
         cell.clear();
-        renderer.write(event, column, cell);
+        renderer.write_row(&row, column, cell);
         element(out, tag, cell);
     }
     if stacks && event.stack_depth() > 0 {

@@ -5,15 +5,16 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
-    UInt32Builder, UInt64Builder,
+    BooleanBufferBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampNanosecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch};
+use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
-use pml_parser::{Column, ColumnRenderer, Event, EventClass, FileTime, Process};
+use pml_parser::{Column, ColumnRenderer, Event, EventClass, EventRow, FileTime, Process};
 
 use crate::columns::{Source, Spec};
 
@@ -63,7 +64,10 @@ struct Dict {
     by_value: HashMap<String, i32>,
     last: Option<(u64, i32)>,
     values: StringBuilder,
-    codes: Vec<Option<i32>>,
+    /// Each row's code (0 for a null row), handed to Arrow without a copy.
+    codes: Vec<i32>,
+    /// Which rows are not null, made when the first null row comes.
+    valid: Option<BooleanBufferBuilder>,
 }
 
 /// Keys below this are looked up in [`Dict::small`].
@@ -78,6 +82,7 @@ impl Dict {
             last: None,
             values: StringBuilder::new(),
             codes: Vec::with_capacity(rows),
+            valid: None,
         }
     }
 
@@ -106,7 +111,14 @@ impl Dict {
     /// Adds a row whose value is identified by `key`; `render` writes a new key's value.
     fn push(&mut self, key: Option<u64>, render: impl FnOnce(&mut String), cell: &mut String) {
         let Some(key) = key else {
-            self.codes.push(None);
+            let rows = self.codes.len();
+            let valid = self.valid.get_or_insert_with(|| {
+                let mut valid = BooleanBufferBuilder::new(self.codes.capacity());
+                valid.append_n(rows, true);
+                valid
+            });
+            valid.append(false);
+            self.codes.push(0);
             return;
         };
         let code = match self.last {
@@ -130,11 +142,15 @@ impl Dict {
                 code
             }
         };
-        self.codes.push(Some(code));
+        self.codes.push(code);
+        if let Some(valid) = &mut self.valid {
+            valid.append(true);
+        }
     }
 
     fn finish(mut self) -> Result<ArrayRef, ArrowError> {
-        let keys = Int32Array::from(self.codes);
+        let nulls = self.valid.as_mut().map(|v| NullBuffer::new(v.finish()));
+        let keys = Int32Array::new(ScalarBuffer::from(self.codes), nulls);
         let values = Arc::new(self.values.finish());
         Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
             keys, values,
@@ -206,19 +222,21 @@ impl<'s> Batch<'s> {
 
     /// Adds the event at global position `index`.
     pub fn push<'a>(&mut self, index: u64, event: &Event<'a>, renderer: &ColumnRenderer) {
-        let process = event.process();
+        // The process is looked up once for all the columns.
+        let row = EventRow::new(event);
+        let process = row.process();
         let mut file: Option<Option<FsDetails<'a>>> = None;
         let cell = &mut self.cell;
         for (spec, values) in self.specs.iter().zip(&mut self.columns) {
             match (spec.source, values) {
                 (Source::Dict(column), Values::Dict(dict)) => dict.push(
                     dict_key(column, event, process, renderer),
-                    |out| renderer.write(event, column, out),
+                    |out| renderer.write_row(&row, column, out),
                     cell,
                 ),
                 (Source::Text(column), Values::Text(text)) => {
                     cell.clear();
-                    renderer.write(event, column, cell);
+                    renderer.write_row(&row, column, cell);
                     text.append_value(cell.as_str());
                 }
                 (Source::Index, Values::U64(v)) => v.append_value(index),
@@ -333,5 +351,64 @@ impl Hasher for U64Hasher {
     #[inline]
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Array, StringArray};
+
+    /// The codes and the values of a finished dictionary column.
+    fn decoded(dict: Dict) -> Vec<Option<String>> {
+        let array = dict.finish().unwrap();
+        let array = array
+            .as_any()
+            .downcast_ref::<DictionaryArray<Int32Type>>()
+            .unwrap();
+        let values = array
+            .values()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        array
+            .keys()
+            .iter()
+            .map(|code| code.map(|c| values.value(c as usize).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_dictionary_column_renders_each_key_once_and_keeps_its_nulls() {
+        let (mut dict, mut cell) = (Dict::new(2), String::new());
+        let mut renders = 0;
+        for key in [Some(7), None, Some(7), Some(1 << 40), None, Some(9)] {
+            dict.push(
+                key,
+                |out| {
+                    renders += 1;
+                    // Keys 7 and 9 print the same text: they share a value.
+                    out.push_str(if key == Some(1 << 40) { "big" } else { "same" })
+                },
+                &mut cell,
+            );
+        }
+        assert_eq!(renders, 3);
+        let text = |s: &str| Some(s.to_string());
+        assert_eq!(
+            decoded(dict),
+            [
+                text("same"),
+                None,
+                text("same"),
+                text("big"),
+                None,
+                text("same")
+            ]
+        );
+        // No null: no validity bitmap at all.
+        let mut dict = Dict::new(1);
+        dict.push(Some(1), |out| out.push('x'), &mut cell);
+        assert!(dict.finish().unwrap().nulls().is_none());
     }
 }
