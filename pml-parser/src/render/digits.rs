@@ -48,6 +48,18 @@ fn push_short(out: &mut String, value: u64) {
 /// Appends `value` in decimal, left-padded with zeros to at least `width` digits.
 #[inline]
 pub fn push_padded(out: &mut String, value: u64, width: usize) {
+    // The widths of clocks (minutes, seconds, 100 ns fractions) take a few whole pairs; the
+    // width is a constant where this is inlined, so only one arm remains.
+    match width {
+        2 if value < 100 => return out.push_str(pair(value)),
+        7 if value < 10_000_000 => {
+            out.push_str(&pair(value / 1_000_000)[1..]);
+            out.push_str(pair(value / 10_000));
+            out.push_str(pair(value / 100));
+            return out.push_str(pair(value));
+        }
+        _ => {}
+    }
     let len = decimal_len(value);
     if width > len {
         out.push_str(&ZEROS[..(width - len).min(ZEROS.len())]);
