@@ -14,7 +14,7 @@ use polars::prelude::{
 use pml_analyzer::summary::{Table, Value, ValueType};
 use pml_parser::details::fs::FsDetails;
 use pml_parser::ops::fs_op;
-use pml_parser::{Column, Event, EventClass, FileTime};
+use pml_parser::{Column, Event, EventClass, EventRow, FileTime};
 
 use crate::error::Result;
 use crate::{Export, Written};
@@ -170,7 +170,9 @@ impl<'a> Batch<'a> {
         first: FileTime,
         cell: &mut String,
     ) {
-        let process = event.process();
+        // The process is looked up once for all the columns.
+        let row = EventRow::new(event);
+        let process = row.process();
         self.index.push(index);
         let time = event.time();
         self.time.push(unix_nanos(time));
@@ -192,7 +194,7 @@ impl<'a> Batch<'a> {
         // The Result text depends only on the status code.
         self.result.push(event.result(), || {
             let mut text = String::new();
-            renderer.write(event, Column::Result, &mut text);
+            renderer.write_row(&row, Column::Result, &mut text);
             text
         });
         for (column, builder) in [
@@ -200,7 +202,7 @@ impl<'a> Batch<'a> {
             (Column::Detail, &mut self.detail),
         ] {
             cell.clear();
-            renderer.write(event, column, cell);
+            renderer.write_row(&row, column, cell);
             builder.append_value(cell.as_str());
         }
         self.result_code.push(event.result());
