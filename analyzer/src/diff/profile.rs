@@ -311,7 +311,10 @@ fn named(capture: &SplitCapture, index: u64) -> (&'static str, String) {
 }
 
 fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFold {
-    let mut fold = ChunkFold::default();
+    let mut fold = ChunkFold {
+        first_index: chunk.first_index,
+        ..ChunkFold::default()
+    };
     let mut keys: FxHashMap<(u32, u32, u64), Tally> =
         FxHashMap::with_capacity_and_hasher(4096, Default::default());
     let mut extra = Extra::new();
@@ -371,7 +374,6 @@ fn fold_chunk(query: &Query<'_>, chunk: &Chunk, paths: &Mutex<Paths>) -> ChunkFo
     // printed from its first event.
     activity.sort_unstable_by_key(|(_, _, _, t)| t.first);
     fold.activity = activity;
-    fold.first_index = chunk.first_index;
     fold.extra = extra;
     fold
 }
