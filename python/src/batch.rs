@@ -410,5 +410,11 @@ mod tests {
         let mut dict = Dict::new(1);
         dict.push(Some(1), |out| out.push('x'), &mut cell);
         assert!(dict.finish().unwrap().nulls().is_none());
+        // Only nulls: no value at all, and still a valid array.
+        let mut dict = Dict::new(2);
+        for _ in 0..2 {
+            dict.push(None, |_| unreachable!("a null renders nothing"), &mut cell);
+        }
+        assert_eq!(decoded(dict), [None, None]);
     }
 }
